@@ -1,0 +1,275 @@
+"""The answers file: its schema, and validation that names the field and the line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
+                      ValidationError, create_model)
+from pydantic_core import PydanticCustomError
+
+from .catalogue import Catalogue, Kind, builtin_catalogue
+from .errors import InputError, Problem, input_error
+from .i18n import LANGS, text
+from .tomlmap import key_lines, line_of
+
+MAX_FILE_BYTES = 2_000_000
+
+Lang = Literal["zh", "en"]
+Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]
+Role = Literal["owner", "admin", "member", "guest"]
+
+
+def _no_control_chars(value: str) -> str:
+    # Line breaks and tabs are how people write; other control characters only ever
+    # come from a paste gone wrong and would print as nothing or as boxes.
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+        raise PydanticCustomError("control_chars", "contains control characters")
+    return value
+
+
+def _text(max_length: int, min_length: int = 1):
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length), AfterValidator(_no_control_chars)]
+
+
+Name = _text(40)
+Label = _text(60, min_length=0)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Person(_Model):
+    name: Name
+    unit: Label = ""
+    title: Label = ""
+
+
+class Member(Person):
+    role: Role = "member"
+
+
+class Group(_Model):
+    name: _text(60)
+    purpose: _text(2000)
+    platform: Platform = "wechat"
+    kind: Kind
+    created: date
+    dissolve_on: date | None = None
+    review_every_months: Annotated[int, Field(ge=1, le=24)] | None = None
+
+
+class CustomRule(_Model):
+    category: str = "enforcement"
+    text: _text(4000) = Field(description="Markdown; raw HTML is removed.")
+
+
+class RulesBase(_Model):
+    off: list[str] = Field(default=[], description="ids of rules switched off")
+    on: list[str] = Field(default=[], description="ids of rules switched on")
+    custom: list[CustomRule] = []
+
+
+class AnswersBase(_Model):
+    lang: Lang = "zh"
+    show_roster: bool = False
+    group: Group
+    owner: Person
+    successor: Person | None = None
+    members: list[Member] = Field(default=[], max_length=5000)
+
+    def param_values(self, catalogue: Catalogue) -> dict[str, int | str]:
+        """Every parameter: the answer where given, the default for this kind and language otherwise."""
+        given = self.rules.params.model_dump(exclude_none=True)
+        return {**catalogue.param_defaults(self.group.kind, self.lang), **given}
+
+
+_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _param_field(param) -> Any:
+    if param.type == "int":
+        kind = Annotated[int, Field(ge=param.min, le=param.max)]
+    elif param.type == "time":
+        kind = Annotated[str, StringConstraints(pattern=_TIME)]
+    elif param.type == "choice":
+        kind = Literal[tuple(param.choices)]
+    else:
+        kind = _text(param.max_length or 80)
+    return (kind | None, Field(default=None, description=param.en))
+
+
+_models: dict[int, tuple[Catalogue, type[AnswersBase]]] = {}
+
+
+def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
+    """The answers schema for a catalogue: its parameters become typed, checked fields."""
+    if id(catalogue) not in _models:
+        _models[id(catalogue)] = (catalogue, _build_answers_model(catalogue))
+    return _models[id(catalogue)][1]
+
+
+def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
+    params = create_model("Params", __base__=_Model,
+                          **{name: _param_field(p) for name, p in catalogue.params.items()})
+    rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
+    return create_model("Answers", __base__=AnswersBase, rules=(rules, rules()))
+
+
+Answers = AnswersBase  # the type to annotate with; instances come from answers_model()
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the table at loc, for a "did you mean"."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        inner = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
+        model = next((a for a in inner if issubclass(a, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _message(lang: str, error: dict) -> str:
+    kind = error["type"]
+    ctx = dict(error.get("ctx") or {})
+    if kind == "literal_error":
+        ctx["expected"] = ctx.get("expected", "").replace("'", "")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME:
+        kind = "time_format"
+    try:
+        return text(lang, f"errors.{kind}", **ctx)
+    except KeyError:
+        return error["msg"]
+
+
+def _problems_from(error: ValidationError, model: type[BaseModel], lines: dict, lang: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
+        message = _message(lang, item)
+        if item["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _known_fields(model, loc[:-1]), n=1)
+            if close:
+                message += text(lang, "errors.did_you_mean", suggestion=close[0])
+        problems.append(Problem(_path(loc), message, line_of(lines, loc)))
+    return problems
+
+
+def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> list[Problem]:
+    """Checks across fields, which the schema alone cannot express."""
+    lang, group = answers.lang, answers.group
+    problems = []
+
+    def problem(loc: tuple, key: str, **values):
+        problems.append(Problem(_path(loc), text(lang, f"errors.{key}", **values), line_of(lines, loc)))
+
+    if group.kind in ("temporary", "project") and group.dissolve_on is None:
+        problem(("group", "dissolve_on"), "dissolve_required")
+    if group.kind == "standing":
+        if group.review_every_months is None:
+            problem(("group", "review_every_months"), "review_required")
+        if group.dissolve_on is not None:
+            problem(("group", "dissolve_on"), "dissolve_not_allowed")
+    if group.dissolve_on is not None and group.dissolve_on <= group.created:
+        problem(("group", "dissolve_on"), "dissolve_before_created",
+                dissolve_on=group.dissolve_on.isoformat(), created=group.created.isoformat())
+    known = catalogue.rule_ids()
+    for field in ("off", "on"):
+        for index, rule_id in enumerate(getattr(answers.rules, field)):
+            if rule_id not in known:
+                close = difflib.get_close_matches(rule_id, known, n=1)
+                hint = text(lang, "errors.did_you_mean", suggestion=close[0]) if close else ""
+                problems.append(Problem(_path(("rules", field, index)),
+                                        text(lang, "errors.unknown_rule", rule=rule_id) + hint,
+                                        line_of(lines, ("rules", field))))
+    for index, custom in enumerate(answers.rules.custom):
+        if custom.category not in catalogue.categories.order:
+            problem(("rules", "custom", index, "category"), "unknown_choice",
+                    expected=", ".join(catalogue.categories.order))
+    return problems
+
+
+def _guess_lang(data: Any) -> str:
+    lang = data.get("lang") if isinstance(data, dict) else None
+    return lang if lang in LANGS else "zh"
+
+
+def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str = "",
+                     source_text: str = "") -> AnswersBase:
+    """A validated answers model, or InputError listing every problem."""
+    catalogue = catalogue or builtin_catalogue()
+    model = answers_model(catalogue)
+    lang = _guess_lang(data)
+    lines = key_lines(source_text) if source_text else {}
+    try:
+        answers = model.model_validate(data)
+    except ValidationError as error:
+        raise InputError(_problems_from(error, model, lines, lang), source, lang) from None
+    problems = _consistency(answers, catalogue, lines)
+    if problems:
+        raise InputError(problems, source, lang)
+    return answers
+
+
+_LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
+
+
+def parse_answers_text(source_text: str, source: str = "") -> dict:
+    try:
+        return tomllib.loads(source_text)
+    except tomllib.TOMLDecodeError as error:
+        lang = "en" if _LANG_EN.search(source_text) else "zh"
+        raise input_error(lang, "toml", source=source, detail=str(error)) from None
+
+
+def read_answers_file(path: Path) -> tuple[dict, str]:
+    """The parsed TOML of an answers file and its text; bad files raise InputError."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise input_error("zh", "too_large", source=name, size=size, limit=MAX_FILE_BYTES)
+        source_text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise input_error("zh", "not_found", path=name) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise input_error("zh", "unreadable", source=name, detail=str(error)) from None
+    return parse_answers_text(source_text, name), source_text
+
+
+def load_answers(path: Path, catalogue: Catalogue | None = None) -> AnswersBase:
+    data, source_text = read_answers_file(path)
+    return validate_answers(data, catalogue, str(path), source_text)
+
+
+def answers_schema(catalogue: Catalogue | None = None) -> dict:
+    schema = answers_model(catalogue or builtin_catalogue()).model_json_schema()
+    schema["title"] = "charter answers file"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def answers_to_data(answers: AnswersBase) -> dict:
+    """The answers as plain TOML-ready data, without the empty parts."""
+    return answers.model_dump(mode="python", exclude_none=True, exclude_defaults=False)

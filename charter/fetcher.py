@@ -1,0 +1,33 @@
+"""The only way a PDF render reaches outside its HTML: files under the template asset folders."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+
+class AssetFetcher(URLFetcher):
+    """Serves files inside the given folders; refuses the network, data: URLs and every other file.
+
+    User text is escaped before it reaches the HTML, so this is the second wall: even a
+    template that asks for file:///etc/passwd or http://… gets nothing.
+    """
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=1)
+        self.roots = [Path(root).resolve() for root in roots]
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise URLFetchingError(f"charter serves only its template assets, not {url[:80]}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise URLFetchingError(f"not a template asset: {path}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
+                                  headers={"Content-Type": content_type})

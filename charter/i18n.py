@@ -1,0 +1,27 @@
+"""The tool's own words in each language (layout labels, choice names, error messages)."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+LANGS = ("zh", "en")
+BABEL_LOCALES = {"zh": "zh_CN", "en": "en_GB"}
+
+
+@cache
+def _all_messages() -> dict:
+    return tomllib.loads(resources.files("charter.data").joinpath("messages.toml").read_text("utf-8"))
+
+
+def messages(lang: str) -> dict:
+    return _all_messages()[lang if lang in LANGS else "zh"]
+
+
+def text(lang: str, key: str, **values) -> str:
+    """One message by its dotted key, with its {placeholders} filled in."""
+    node = messages(lang)
+    for part in key.split("."):
+        node = node[part]
+    return node.format(**values) if values else node

@@ -1,0 +1,75 @@
+"""Writing a charter's files: a safe folder per group, all files or none, nothing overwritten."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+import unicodedata
+from pathlib import Path
+
+from .errors import input_error
+
+ANSWERS_FILE = "charter.toml"
+FILE_NAMES = {
+    "pdf": "charter.pdf",
+    "html": "charter.html",
+    "md": "charter.md",
+    "txt": "announcement.txt",
+    "ics": "charter.ics",
+}
+FORMATS = tuple(FILE_NAMES)
+
+_UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}
+
+
+def folder_name(group_name: str) -> str:
+    """A folder name every filesystem accepts: letters (any script), digits, - and _."""
+    name = unicodedata.normalize("NFKC", group_name)
+    name = _UNSAFE.sub("-", name).strip("-_.")[:60].strip("-_")
+    if not name or name.lower() in _WINDOWS_RESERVED:
+        name = f"group-{name}" if name else "group"
+    return name
+
+
+def _group_of(folder: Path) -> str | None:
+    try:
+        return tomllib.loads((folder / ANSWERS_FILE).read_text("utf-8"))["group"]["name"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+
+
+def group_folder(out_dir: Path, group_name: str) -> Path:
+    """This group's folder: its own if it has one, else a free one (a -2, -3 suffix on a clash)."""
+    base = folder_name(group_name)
+    for n in range(1, 1000):
+        candidate = out_dir / (base if n == 1 else f"{base}-{n}")
+        if not candidate.exists() or _group_of(candidate) == group_name:
+            return candidate
+        if not any(candidate.iterdir()):
+            return candidate
+    raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
+
+
+def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -> list[Path]:
+    """Write every file or none: each goes to a temporary name first and is renamed into place."""
+    if not force and (folder / ANSWERS_FILE).exists():
+        raise input_error(lang, "exists", path=str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".charter-", dir=folder))
+    try:
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+            with open(staging / name, "rb") as handle:
+                os.fsync(handle.fileno())
+        written = []
+        for name in files:
+            os.replace(staging / name, folder / name)
+            written.append(folder / name)
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
