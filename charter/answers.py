@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from .catalogue import Catalogue, Kind, builtin_catalogue
 from .errors import InputError, Problem, input_error
-from .i18n import LANGS, text
+from .i18n import LANGS, environment_lang, text
 from .tomlmap import key_lines, line_of
 
 MAX_FILE_BYTES = 2_000_000
@@ -232,6 +232,7 @@ def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str 
     return answers
 
 
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 
 
@@ -240,21 +241,24 @@ def parse_answers_text(source_text: str, source: str = "") -> dict:
         return tomllib.loads(source_text)
     except tomllib.TOMLDecodeError as error:
         lang = "en" if _LANG_EN.search(source_text) else "zh"
-        raise input_error(lang, "toml", source=source, detail=str(error)) from None
+        at = _TOML_POSITION.search(str(error))
+        detail = _TOML_POSITION.sub("", str(error)).strip()
+        problem = Problem("", text(lang, "errors.toml", detail=detail), int(at.group(1)) if at else None)
+        raise InputError([problem], source, lang) from None
 
 
 def read_answers_file(path: Path) -> tuple[dict, str]:
     """The parsed TOML of an answers file and its text; bad files raise InputError."""
-    name = str(path)
+    name, lang = str(path), environment_lang()
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise input_error("zh", "too_large", source=name, size=size, limit=MAX_FILE_BYTES)
+            raise input_error(lang, "too_large", source=name, size=size, limit=MAX_FILE_BYTES)
         source_text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise input_error("zh", "not_found", path=name) from None
+        raise input_error(lang, "not_found", path=name) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise input_error("zh", "unreadable", source=name, detail=str(error)) from None
+        raise input_error(lang, "unreadable", source=name, detail=str(error)) from None
     return parse_answers_text(source_text, name), source_text
 
 

@@ -36,6 +36,6 @@ class InputError(Exception):
         return "\n".join([head, *(p.render(self.source or "input", self.lang) for p in self.problems)])
 
 
-def input_error(lang: str, key: str, path: str = "", source: str = "", **values) -> InputError:
+def input_error(lang: str, key: str, field: str = "", source: str = "", **values) -> InputError:
     """An InputError with one problem whose message is errors.<key>."""
-    return InputError([Problem(path, text(lang, f"errors.{key}", **values))], source, lang)
+    return InputError([Problem(field, text(lang, f"errors.{key}", **values))], source, lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import cache
 from importlib import resources
@@ -25,3 +26,12 @@ def text(lang: str, key: str, **values) -> str:
     for part in key.split("."):
         node = node[part]
     return node.format(**values) if values else node
+
+
+def environment_lang() -> str:
+    """The user's language from the locale, for messages given before a file says its own; zh when unsure."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"

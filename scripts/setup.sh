@@ -11,7 +11,7 @@ with_tests=0
 # Pango lays out text; libharfbuzz-subset0 makes font subsetting ~40x faster than the
 # fontTools fallback on a CJK font; the Noto CJK and emoji fonts keep Chinese text and
 # chat nicknames from turning into tofu boxes; Liberation Sans sets English text; poppler-utils extracts PDF text in tests.
-debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji fonts-liberation)
+debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji fonts-liberation fontconfig)
 [ $with_tests = 1 ] && debs+=(poppler-utils)
 
 missing=()

@@ -1,0 +1,75 @@
+"""Shared fixtures: the bundled examples rendered once per session, and ways to read a PDF."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CHARTER = Path(sys.executable).with_name("charter")
+
+# Folder each bundled example renders into, by example file stem.
+EXAMPLE_FOLDERS = {
+    "county-media-event": "县融媒体中心外宣活动群",
+    "township-office": "青石镇机关工作群",
+    "school-project-team": "Science-Fair-2027-Team",
+}
+
+
+def run_charter(*args, cwd: Path | None = None, env: dict | None = None, input: str | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the installed `charter` command as a user would."""
+    return subprocess.run([str(CHARTER), *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          input=input, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def squeeze(text: str) -> str:
+    """Text without white space, so a phrase broken over lines still matches."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_fonts(path: Path) -> list[dict]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    fonts = []
+    for line in out.splitlines()[2:]:
+        parts = line.split()
+        # name type... encoding emb sub uni object-id generation
+        fonts.append({"name": parts[0], "embedded": parts[-5] == "yes"})
+    return fonts
+
+
+def pdf_pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, re.MULTILINE).group(1))
+
+
+def pytest_configure(config):
+    missing = [tool for tool in ("pdftotext", "pdffonts", "pdfinfo") if not shutil.which(tool)]
+    if missing:
+        raise pytest.UsageError(f"tests need poppler-utils ({', '.join(missing)}); run `make test`")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """Every bundled example rendered once, through the real command, shared by the tests that read it."""
+    out = tmp_path_factory.mktemp("demo")
+    result = run_charter("demo", "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_folder(demo_dir):
+    return lambda stem: demo_dir / EXAMPLE_FOLDERS[stem]

@@ -1,0 +1,127 @@
+"""Bad input: exit 2, a message naming the field and the line, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import EXAMPLES, run_charter
+
+EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+SCHOOL = (EXAMPLES / "school-project-team.toml").read_text("utf-8")
+
+
+def _edit(source: str, old: str, new: str) -> str:
+    assert old in source, old
+    return source.replace(old, new, 1)
+
+
+CASES = {
+    "missing field": (_edit(EVENT, 'kind = "temporary"\n', ""), ["group.kind", "缺少必填项", ":4:"]),
+    "unknown key": (_edit(EVENT, "purpose =", "purpse ="),
+                    ["group.purpse", "不认识的字段", "是否想写“purpose”", ":6:"]),
+    "date out of order": (_edit(EVENT, "dissolve_on = 2026-12-31", "dissolve_on = 2026-11-01"),
+                          ["group.dissolve_on", "早于或等于建群日期", ":10:"]),
+    "wrong type": (_edit(EVENT, 'quiet_start = "21:30"', "quiet_start = 25"),
+                   ["rules.params.quiet_start", "应为文字"]),
+    "bad time": (_edit(EVENT, 'quiet_start = "21:30"', 'quiet_start = "9pm"'),
+                 ["rules.params.quiet_start", "24 小时制"]),
+    "malformed TOML": (_edit(EVENT, 'name = "张华"', 'name = "张华'), ["不是有效的 TOML", ":23:"]),
+    "impossible date": (_edit(EVENT, "dissolve_on = 2026-12-31", "dissolve_on = 2026-02-30"),
+                        ["不是有效的 TOML", ":10:"]),
+    "temporary without dissolution": (_edit(EVENT, "dissolve_on = 2026-12-31\n", ""),
+                                      ["group.dissolve_on", "必须写明解散日期"]),
+    "standing without review": (_edit(EVENT, 'kind = "temporary"\ncreated = 2026-11-25\ndissolve_on = 2026-12-31',
+                                      'kind = "standing"\ncreated = 2026-11-25'),
+                                ["group.review_every_months", "复核周期"]),
+    "unknown rule id": (EVENT + '\n[rules]\noff = ["posting.no-voice"]\n',
+                        ["rules.off[0]", "posting.no-voice", "posting.text-not-voice"]),
+    "unknown choice": (_edit(EVENT, 'platform = "wechat"', 'platform = "wechat2"'),
+                       ["group.platform", "wechat, wecom"]),
+    "english file, english messages": (_edit(SCHOOL, 'title = "Teacher"', "title = 5"),
+                                       ["successor.title", "must be text", ":20:"]),
+    "english unknown table": (_edit(SCHOOL, "[owner]", "[ownr]"),
+                              ["ownr", "is not a known field", "did you mean “owner”", "owner: is required"]),
+    "empty name": (_edit(EVENT, 'name = "李明"', 'name = "  "'), ["owner.name", "不能为空"]),
+    "control characters": (_edit(EVENT, 'title = "科员"', 'title = "科\\u0007员"'),
+                           ["owner.title", "控制字符"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_answers_exit_2_naming_the_field(tmp_path, case):
+    source, expected = CASES[case]
+    answers = tmp_path / "answers.toml"
+    answers.write_text(source, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_charter("render", answers, "--out", out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in expected:
+        assert fragment in result.stderr, (fragment, result.stderr)
+    assert not out.exists() or not any(out.rglob("*")), "nothing may be written for bad input"
+    check = run_charter("check", answers)
+    assert check.returncode == 2 and check.stderr == result.stderr
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    source = _edit(_edit(EVENT, "purpose =", "purpse ="), 'role = "admin"', 'role = "boss"')
+    answers = tmp_path / "answers.toml"
+    answers.write_text(source, encoding="utf-8")
+    result = run_charter("check", answers)
+    assert result.returncode == 2
+    assert "3 处问题" in result.stderr
+    assert re.search(r"answers\.toml:\d+: members\[0\]\.role", result.stderr)
+
+
+def test_missing_file_and_bad_format_option(tmp_path):
+    missing = run_charter("render", tmp_path / "nope.toml")
+    assert missing.returncode == 2 and "nope.toml" in missing.stderr and "Traceback" not in missing.stderr
+    bad_format = run_charter("render", EXAMPLES / "county-media-event.toml", "--out", tmp_path,
+                             "--format", "pdf,docx")
+    assert bad_format.returncode == 2 and "docx" in bad_format.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_oversized_file_is_refused(tmp_path):
+    answers = tmp_path / "big.toml"
+    answers.write_text(EVENT + "\n# " + "x" * 2_100_000 + "\n", encoding="utf-8")
+    result = run_charter("check", answers)
+    assert result.returncode == 2 and "太大" in result.stderr
+
+
+def test_existing_charter_is_not_overwritten_without_force(tmp_path):
+    answers = EXAMPLES / "county-media-event.toml"
+    assert run_charter("render", answers, "--out", tmp_path, "--format", "txt").returncode == 0
+    announcement = tmp_path / "县融媒体中心外宣活动群" / "announcement.txt"
+    announcement.write_text("edited by hand", encoding="utf-8")
+    again = run_charter("render", answers, "--out", tmp_path, "--format", "txt")
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert announcement.read_text("utf-8") == "edited by hand"
+    forced = run_charter("render", answers, "--out", tmp_path, "--format", "txt", "--force")
+    assert forced.returncode == 0
+    assert "县融媒体中心外宣活动群" in announcement.read_text("utf-8")
+
+
+def test_two_groups_whose_names_share_a_folder_name_get_two_folders(tmp_path):
+    first = tmp_path / "a.toml"
+    second = tmp_path / "b.toml"
+    first.write_text(_edit(EVENT, 'name = "县融媒体中心外宣活动群"', 'name = "活动群/一"'), encoding="utf-8")
+    second.write_text(_edit(EVENT, 'name = "县融媒体中心外宣活动群"', 'name = "活动群:一"'), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_charter("render", first, "--out", out, "--format", "txt").returncode == 0
+    assert run_charter("render", second, "--out", out, "--format", "txt").returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["活动群-一", "活动群-一-2"]
+
+
+@pytest.mark.parametrize("name", ["../../escape", "CON", "...", "a\\b", "/etc/passwd"])
+def test_group_name_cannot_escape_the_output_folder(tmp_path, name):
+    answers = tmp_path / "a.toml"
+    answers.write_text(_edit(EVENT, 'name = "县融媒体中心外宣活动群"', f"name = '{name}'"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_charter("render", answers, "--out", out, "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    [folder] = out.iterdir()
+    assert folder.parent == out and folder.name not in ("CON", "..", ".")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml", "out"]
