@@ -48,9 +48,7 @@ def group_folder(out_dir: Path, group_name: str) -> Path:
     base = folder_name(group_name)
     for n in range(1, 1000):
         candidate = out_dir / (base if n == 1 else f"{base}-{n}")
-        if not candidate.exists() or _group_of(candidate) == group_name:
-            return candidate
-        if not any(candidate.iterdir()):
+        if not candidate.is_dir() or _group_of(candidate) == group_name or not any(candidate.iterdir()):
             return candidate
     raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
 
@@ -59,8 +57,11 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -
     """Write every file or none: each goes to a temporary name first and is renamed into place."""
     if not force and (folder / ANSWERS_FILE).exists():
         raise input_error(lang, "exists", path=str(folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".charter-", dir=folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".charter-", dir=folder))
+    except OSError as error:
+        raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
     try:
         for name, content in files.items():
             (staging / name).write_bytes(content)

@@ -1,0 +1,142 @@
+"""Hostile input: escaped text, sanitised Markdown, a fetcher that serves only the assets, a sandbox."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+
+import pytest
+from jinja2.exceptions import SecurityError, UndefinedError
+
+from charter.catalogue import Catalogue
+from charter.render import render_pdf
+from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+
+EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+SCRIPT = "<script>alert(1)</script>"
+IMG = '<img src="file:///etc/passwd">'
+
+
+def _render(tmp_path, source: str, formats: str = "pdf,html,md,txt"):
+    answers = tmp_path / "hostile.toml"
+    answers.write_text(source, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_charter("render", answers, "--out", out, "--format", formats)
+    assert result.returncode == 0, result.stderr
+    [folder] = out.iterdir()
+    return folder
+
+
+def _body(folder) -> str:
+    """The HTML after the built-in style sheet, where user text can appear."""
+    return (folder / "charter.html").read_text("utf-8").split("<body>", 1)[1]
+
+
+def test_markup_in_every_text_field_is_shown_as_text(tmp_path):
+    source = (EVENT.replace('name = "县融媒体中心外宣活动群"', f"name = '群{SCRIPT}'")
+              .replace('purpose = "统筹本次外宣活动的稿件报送与现场协调"', f"purpose = '{IMG} 用途'")
+              .replace('name = "张华"', "name = '<b onmouseover=x>张华</b>'")
+              .replace('quiet_start = "21:30"', 'quiet_start = "21:30"\nremark_format = "<i>单位</i>-{{ 7*7 }}"'))
+    folder = _render(tmp_path, source)
+    html = _body(folder)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and "&lt;img src=" in html
+    assert "<i>单位</i>" not in html and "&lt;i&gt;单位&lt;/i&gt;-{{ 7*7 }}" in html
+    assert "49" not in html  # a parameter is a value, never a template
+    pdf = squeeze(pdf_text(folder / "charter.pdf"))
+    assert squeeze(SCRIPT) in pdf and "<i>单位</i>-{{7*7}}" in pdf
+    md = (folder / "charter.md").read_text("utf-8")
+    assert "<script>" not in md and r"\<script\>" in md
+    assert SCRIPT in (folder / "announcement.txt").read_text("utf-8")  # plain text: shown as typed
+
+
+def test_custom_markdown_is_sanitised(tmp_path):
+    hostile = ("请看 [链接](javascript:alert(1)) 和 <script>alert(2)</script>"
+               "<img src=x onerror=alert(3)> ![图](file:///etc/passwd) "
+               "<a href='http://example.com' onclick='x()'>外链</a> {{ 6*7 }} **加粗**")
+    source = EVENT + f"\n[[rules.custom]]\ncategory = \"posting\"\ntext = '''{hostile}'''\n"
+    folder = _render(tmp_path, source)
+    html = _body(folder)
+    for forbidden in ("javascript:", "<script", "onerror", "<img", "onclick", "file:///etc"):
+        assert forbidden not in html, forbidden
+    assert "<strong>加粗</strong>" in html and "{{ 6*7 }}" in html and "42" not in html
+    assert "外链" in squeeze(pdf_text(folder / "charter.pdf"))
+
+
+class _CountingHandler(http.server.BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        type(self).hits += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def counting_server():
+    server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _CountingHandler.hits = 0
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_pdf_renderer_fetches_nothing_outside_the_assets(counting_server, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-LINE", encoding="utf-8")
+    html = f"""<html><head>
+      <link rel="stylesheet" href="{counting_server}/x.css">
+      <link rel="attachment" href="file://{secret}">
+      <link rel="attachment" href="file:///etc/passwd">
+      <style>@import url("{counting_server}/y.css"); body {{ background: url("{counting_server}/bg.png") }}</style>
+      </head><body>
+      <img src="file:///etc/passwd"><img src="{counting_server}/a.png">
+      <img src="data:image/svg+xml;base64,PHN2Zy8+">
+      <iframe src="file://{secret}"></iframe><object data="file://{secret}"></object>
+      <a rel="attachment" href="file://{secret}">a</a>
+      <p>body text</p></body></html>"""
+    pdf = render_pdf(html)
+    assert _CountingHandler.hits == 0
+    assert b"TOP-SECRET-LINE" not in pdf and b"root:x:" not in pdf
+    assert b"/EmbeddedFile" not in pdf
+
+
+def test_rule_texts_render_in_a_sandbox():
+    for hostile in ("{{ ''.__class__.__mro__[1].__subclasses__() }}",
+                    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+                    "{{ quiet_start.__class__.__base__.__subclasses__() }}"):
+        with pytest.raises((SecurityError, UndefinedError)):
+            Catalogue.fill(hostile, {"quiet_start": "21:00"})
+
+
+def test_the_same_page_without_the_fetcher_would_reach_the_server(counting_server):
+    """The control for the test above: WeasyPrint's default fetcher does make the request."""
+    from weasyprint import HTML
+
+    HTML(string=f'<link rel="stylesheet" href="{counting_server}/x.css"><p>x</p>').write_pdf()
+    assert _CountingHandler.hits == 1
+
+
+def test_fetcher_serves_files_under_its_roots_only(tmp_path):
+    from weasyprint.urls import URLFetchingError
+
+    from charter.fetcher import AssetFetcher
+
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    (assets / "logo.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("no", encoding="utf-8")
+    (assets / "link.txt").symlink_to(tmp_path / "outside.txt")
+    fetcher = AssetFetcher([assets])
+    assert fetcher.fetch((assets / "logo.svg").as_uri()).read().startswith(b"<svg")
+    for url in ((tmp_path / "outside.txt").as_uri(), (assets / "link.txt").as_uri(),
+                (assets / ".." / "outside.txt").as_uri(), "file:///etc/passwd",
+                "http://127.0.0.1:1/x", "data:text/plain,hello", "ftp://example.com/x"):
+        with pytest.raises(URLFetchingError):
+            fetcher.fetch(url)
