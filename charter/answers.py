@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter,
                       ValidationError, create_model)
 from pydantic_core import PydanticCustomError
 
@@ -150,11 +150,12 @@ def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(model.model_fields)
 
 
-def _message(lang: str, error: dict) -> str:
+def error_message(lang: str, error: dict) -> str:
+    """A pydantic error in the user's language."""
     kind = error["type"]
     ctx = dict(error.get("ctx") or {})
     if kind == "literal_error":
-        ctx["expected"] = ctx.get("expected", "").replace("'", "")
+        ctx["expected"] = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME:
         kind = "time_format"
     try:
@@ -167,7 +168,7 @@ def _problems_from(error: ValidationError, model: type[BaseModel], lines: dict, 
     problems = []
     for item in error.errors():
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
-        message = _message(lang, item)
+        message = error_message(lang, item)
         if item["type"] == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[-1]), _known_fields(model, loc[:-1]), n=1)
             if close:
@@ -208,6 +209,25 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
             problem(("rules", "custom", index, "category"), "unknown_choice",
                     expected=", ".join(catalogue.categories.order))
     return problems
+
+
+def field_problem(model: type[BaseModel], path: str, value: Any, lang: str) -> str | None:
+    """Why one answer is not valid for the field at a dotted path (e.g. group.name), or None.
+
+    The questionnaire checks each answer as it is typed, with the same rules as the file.
+    """
+    *tables, name = path.split(".")
+    for table in tables:
+        annotation = model.model_fields[table].annotation
+        model = next(a for a in getattr(annotation, "__args__", (annotation,))
+                     if isinstance(a, type) and issubclass(a, BaseModel))
+    field = model.model_fields[name]
+    try:
+        annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+        TypeAdapter(annotation).validate_python(value)
+    except ValidationError as error:
+        return error_message(lang, error.errors()[0])
+    return None
 
 
 def _guess_lang(data: Any) -> str:
@@ -275,5 +295,7 @@ def answers_schema(catalogue: Catalogue | None = None) -> dict:
 
 
 def answers_to_data(answers: AnswersBase) -> dict:
-    """The answers as plain TOML-ready data, without the empty parts."""
-    return answers.model_dump(mode="python", exclude_none=True, exclude_defaults=False)
+    """The answers as plain TOML-ready data: what was chosen, without the defaults (lang always)."""
+    data = answers.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
+    data["group"] = answers.group.model_dump(mode="python", exclude_none=True)  # all of it, for the register
+    return {"lang": answers.lang, **data}

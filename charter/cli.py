@@ -88,6 +88,28 @@ def render(answers: Path, out_dir: Path, formats: str, paper: str, force: bool):
 
 @cli.command()
 @out_option
+@click.option("--resume", is_flag=True, help="Continue the saved draft.")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Start from an existing answers file (next year's charter, a sister group's).")
+def new(out_dir: Path, resume: bool, from_file: Path | None):
+    """Found a group's charter by answering questions in the terminal.
+
+    Example: charter new --out output
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise input_error(environment_lang(), "not_a_terminal_new")
+    from .questionnaire import Interrupted, new_charter
+
+    try:
+        new_charter(out_dir, resume=resume, from_file=from_file, echo=click.echo)
+    except Interrupted:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+@cli.command()
+@out_option
 def demo(out_dir: Path):
     """Render every bundled example into the output folder, without questions.
 

@@ -14,6 +14,9 @@ from .reminders import build_calendar
 from .render import render_html, render_pdf, render_template
 
 
+ANSWERS_HEADER = "# The answers this charter was made from. To change the charter, edit them and run:\n#   charter render <this file> --force\n"
+
+
 def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4",
                      catalogue: Catalogue | None = None) -> dict[str, bytes]:
     """Every requested file's bytes, plus the answers as rendered; nothing is written."""
@@ -31,7 +34,7 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4",
         files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context).encode("utf-8")
     if "ics" in formats:
         files[FILE_NAMES["ics"]] = build_calendar(answers)
-    files[ANSWERS_FILE] = tomli_w.dumps(answers_to_data(answers)).encode("utf-8")
+    files[ANSWERS_FILE] = (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")
     return files
 
 

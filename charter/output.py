@@ -74,3 +74,15 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def archive_previous(folder: Path) -> Path:
+    """Move a group's current files into versions/N/, so a new version never overwrites them."""
+    versions = folder / "versions"
+    number = 1 + max((int(p.name) for p in versions.glob("*") if p.name.isdigit()), default=0)
+    target = versions / str(number)
+    target.mkdir(parents=True)
+    for name in (ANSWERS_FILE, *FILE_NAMES.values()):
+        if (folder / name).exists():
+            os.replace(folder / name, target / name)
+    return target

@@ -1,0 +1,59 @@
+"""Members from a spreadsheet export: a CSV with a header row in Chinese or English."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .answers import Member, error_message
+from .i18n import messages, text
+
+HEADERS = {
+    "name": "name", "姓名": "name", "名字": "name",
+    "unit": "unit", "单位": "unit", "部门": "unit",
+    "title": "title", "职务": "title", "职位": "title",
+    "role": "role", "角色": "role",
+}
+ROLE_WORDS = {"": "member", **{word: role for lang in ("zh", "en") for role, word in messages(lang)["roles"].items()}}
+
+
+def decode(raw: bytes) -> str | None:
+    """Text of a CSV saved by Excel or WPS: UTF-8 with or without BOM, else GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
+    """The members of a CSV file and a message for each row that could not be read (by line)."""
+    try:
+        source = decode(path.read_bytes())
+    except OSError as error:
+        return [], [text(lang, "errors.unreadable", detail=error.strerror or str(error))]
+    if source is None:
+        return [], [text(lang, "errors.csv_encoding")]
+    rows = csv.reader(io.StringIO(source))
+    header = [HEADERS.get(cell.strip().lower(), "") for cell in next(rows, [])]
+    if "name" not in header:
+        return [], [text(lang, "errors.csv_header")]
+    members, problems = [], []
+    for row in rows:
+        line = rows.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        fields = {key: cell.strip() for key, cell in zip(header, row) if key}
+        fields["role"] = ROLE_WORDS.get(fields.get("role", "").lower(), fields.get("role", ""))
+        try:
+            members.append(Member.model_validate(fields))
+        except ValidationError as error:
+            detail = error.errors()[0]
+            field = ".".join(map(str, detail["loc"]))
+            message = f"{field}: {error_message(lang, detail)}"
+            problems.append(text(lang, "errors.csv_row", line=line, message=message))
+    return members, problems
