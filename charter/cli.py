@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def render(answers: Path, out_dir: Path, formats: str, paper: str, force: bool):
     _print_written(written)
 
 
+def _hang_up(signum, frame):
+    # A closed terminal is handled like Ctrl-C: the questionnaire saves its draft first.
+    raise KeyboardInterrupt
+
+
 @cli.command()
 @out_option
 @click.option("--resume", is_flag=True, help="Continue the saved draft.")
@@ -100,6 +106,7 @@ def new(out_dir: Path, resume: bool, from_file: Path | None):
         raise input_error(environment_lang(), "not_a_terminal_new")
     from .questionnaire import Interrupted, new_charter
 
+    signal.signal(signal.SIGHUP, _hang_up)
     try:
         new_charter(out_dir, resume=resume, from_file=from_file, echo=click.echo)
     except Interrupted:

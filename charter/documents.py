@@ -39,8 +39,8 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4",
 
 
 def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: str = "A4",
-                  force: bool = False, catalogue: Catalogue | None = None) -> list[Path]:
-    """Render and write into the group's folder under out_dir; returns the files written."""
-    folder = group_folder(out_dir, answers.group.name)
+                  force: bool = False, catalogue: Catalogue | None = None, folder: Path | None = None) -> list[Path]:
+    """Render and write into the group's folder (found under out_dir unless given); returns the files written."""
+    folder = folder or group_folder(out_dir, answers.group.name)
     files = render_documents(answers, formats, paper, catalogue)
     return write_files(folder, files, force, answers.lang)

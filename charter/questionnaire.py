@@ -226,7 +226,7 @@ class Questionnaire:
                 break
             self.ask(Question("group.name", "text", text(lang, "ask.group_name"), default=model.group.name))
             model = validate_answers(self.answers, self.catalogue)
-        written = write_charter(model, self.out_dir, catalogue=self.catalogue)
+        written = write_charter(model, self.out_dir, catalogue=self.catalogue, folder=folder)
         self.echo(text(lang, "ask.written"))
         for path in written:
             self.echo(f"  {path}")

@@ -296,7 +296,7 @@ def custom_rule_questions(answers: Answers, catalogue: Catalogue, today: date) -
     t = messages(lang)
     return [
         Question("rules.custom.text", "text", _ask(lang, "custom_text"), default=customs[0].get("text", ""),
-                 schema_key="custom.text", store=_store_first_custom("text")),
+                 schema_key="rules.custom.text", store=_store_first_custom("text")),
         Question("rules.custom.category", "select", _ask(lang, "custom_category"),
                  choices=[(c, t["categories"][c]) for c in catalogue.categories.order],
                  default=customs[0].get("category", "enforcement"), store=_store_first_custom("category")),

@@ -1,0 +1,104 @@
+"""End to end: the installed `charter new` in a pseudo-terminal, answered key by key."""
+
+from __future__ import annotations
+
+import os
+import signal
+import tomllib
+from datetime import date, timedelta
+
+import pexpect
+
+from conftest import CHARTER, pdf_text, squeeze
+
+DOWN = "\x1b[B"
+
+
+def test_charter_new_in_a_terminal(tmp_path):
+    env = {**os.environ, "LANG": "zh_CN.UTF-8", "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm",
+           "PROMPT_TOOLKIT_NO_CPR": "1"}  # pexpect does not answer cursor-position requests
+    env.pop("LC_ALL", None)
+    child = pexpect.spawn(str(CHARTER), ["new", "--out", str(tmp_path / "out")], env=env, cwd=str(tmp_path),
+                          encoding="utf-8", timeout=30, dimensions=(40, 120))
+
+    def step(prompt: str, keys: str) -> None:
+        child.expect_exact(prompt)
+        child.send(keys)
+
+    step("[1/7 语言]", "\r")
+    step("[2/7 群的基本信息] 群名称", "防汛值班群\r")
+    step("使用的平台", DOWN + "\r")                   # 企业微信
+    step("群的类型", "\r")                            # 临时群
+    step("本群用途（选一个示例再修改，或自己写）", "\r")
+    step("本群用途", "\r")
+    step("[3/7 存续期] 建群日期", "\r")
+    step("解散日期", "30天后\r")
+    expected = date.today() + timedelta(days=30)
+    child.expect_exact(f"{expected.year}年{expected.month}月{expected.day}日")
+    step("[4/7 人员] 群主姓名", "陈刚\r")
+    step("群主单位", "县应急管理局\r")
+    step("群主职务", "\r")
+    step("指定接任群主吗", "n")
+    step("成员怎样录入", "\r")                          # 逐个添加
+    step("成员姓名", "刘洋\r")
+    step("单位", "县水利局\r")
+    step("职务", "\r")
+    step("角色", "\r")
+    step("成员姓名", "\r")                             # done
+    step("列出成员名单", "y")
+    for _ in range(7):
+        step("[5/7 群规条目]", "\r")
+    for _ in range(8):
+        child.expect_exact("[5/7 群规条目]")
+        child.send("\r")
+    step("再加一条自己写的规定吗", "n")
+    step("[6/7 核对] 下一步", "\r")
+    child.expect_exact("群规已生成")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    folder = tmp_path / "out" / "防汛值班群"
+    answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["platform"] == "wecom" and answers["group"]["dissolve_on"] == expected
+    text = squeeze(pdf_text(folder / "charter.pdf"))
+    assert "防汛值班群群规" in text and "刘洋" in text and "陈刚" in text
+    assert not (tmp_path / "data" / "charter" / "draft.toml").exists()
+
+
+def test_ctrl_c_in_a_terminal_keeps_the_draft(tmp_path):
+    env = {**os.environ, "LANG": "en_GB.UTF-8", "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm",
+           "PROMPT_TOOLKIT_NO_CPR": "1"}  # pexpect does not answer cursor-position requests
+    env.pop("LC_ALL", None)
+    child = pexpect.spawn(str(CHARTER), ["new", "--out", str(tmp_path / "out")], env=env, encoding="utf-8",
+                          timeout=30, dimensions=(40, 120))
+    child.expect_exact("[1/7 Language]")
+    child.send("\r")
+    child.expect_exact("Group name")
+    child.send("Flood watch\r")
+    child.expect_exact("Chat platform")
+    child.sendintr()
+    child.expect_exact("charter new --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    draft = tomllib.loads((tmp_path / "data" / "charter" / "draft.toml").read_text("utf-8"))
+    assert draft["answers"]["lang"] == "en" and draft["step"] == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_closed_terminal_keeps_the_answers_of_the_step_in_progress(tmp_path):
+    env = {**os.environ, "LANG": "zh_CN.UTF-8", "XDG_DATA_HOME": str(tmp_path / "data"), "TERM": "xterm",
+           "PROMPT_TOOLKIT_NO_CPR": "1"}
+    env.pop("LC_ALL", None)
+    child = pexpect.spawn(str(CHARTER), ["new"], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=30)
+    child.expect_exact("[1/7 语言]")
+    child.send("\r")
+    child.expect_exact("群名称")
+    child.send("防汛值班群\r")
+    child.expect_exact("使用的平台")
+    child.kill(signal.SIGHUP)
+    child.expect(pexpect.EOF)
+    child.close()
+    draft = tomllib.loads((tmp_path / "data" / "charter" / "draft.toml").read_text("utf-8"))
+    assert draft["answers"]["group"]["name"] == "防汛值班群"

@@ -1,0 +1,217 @@
+"""`charter new` driven by real keystrokes through prompt_toolkit's pipe input."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from charter.drafts import draft_path, load_draft
+from charter.questionnaire import Interrupted, new_charter
+from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+
+TODAY = date(2026, 11, 25)
+ENTER, DOWN, SPACE, CLEAR, CTRL_C = "\r", "\x1b[B", " ", "\x15", "\x03"
+
+
+def line(value: str) -> str:
+    """Replace the prefilled default with `value`, then Enter."""
+    return CLEAR + value + ENTER
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch):
+    """Drafts go to a folder of this test's own; the locale says Chinese unless a test says otherwise."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+def answer(keys: list[str], out: Path, **options):
+    """Run the questionnaire on these keystrokes; the input ends after them, as a closed terminal does."""
+    printed = []
+    with create_pipe_input() as pipe:
+        pipe.send_text("".join(keys))
+        pipe.close()
+        with create_app_session(input=pipe, output=DummyOutput()):
+            result = new_charter(out, today=TODAY, echo=printed.append, **options)
+    return result, "\n".join(map(str, printed))
+
+
+NO_MEMBERS = [DOWN, DOWN, ENTER, "n"]  # members: not now; no roster
+
+
+def zh_temporary_keys(csv_path: Path | None = None) -> list[str]:
+    members = [DOWN, ENTER, line(str(csv_path)), "y"] if csv_path else NO_MEMBERS
+    return [
+        ENTER,                                   # 1 language: 中文 (from the locale)
+        line("外宣活动群"),                       # 2 group name
+        ENTER,                                   #   platform: 微信
+        ENTER,                                   #   kind: 临时群
+        ENTER, ENTER,                            #   purpose: first example, kept as is
+        ENTER,                                   # 3 created: today
+        line("12-31"),                           #   dissolution date
+        line("李明"), line("县委宣传部"), line("科员"),   # 4 owner
+        "y", line("王芳"), line("县委宣传部"), line("副科长"),  # successor
+        *members,                                #   members from a CSV file, roster printed
+        *[ENTER] * 7,                            # 5 rules: every category as preset
+        *[ENTER] * 8,                            #   their parameters as preset
+        "n",                                     #   no rule of my own
+        ENTER,                                   # 6 review: write
+    ]
+
+
+def test_zh_temporary_group_with_csv_import(tmp_path):
+    roster = tmp_path / "members.csv"
+    roster.write_bytes("姓名,单位,职务,角色\n张华,县融媒体中心,主任,管理员\n赵磊,县融媒体中心,记者,\n".encode("gb18030"))
+    written, printed = answer(zh_temporary_keys(roster), tmp_path / "out")
+    folder = tmp_path / "out" / "外宣活动群"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml"])
+    answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["dissolve_on"] == date(2026, 12, 31)
+    assert answers["successor"]["name"] == "王芳"
+    assert answers["members"] == [{"name": "张华", "unit": "县融媒体中心", "title": "主任", "role": "admin"},
+                                  {"name": "赵磊", "unit": "县融媒体中心", "title": "记者"}]
+    text = squeeze(pdf_text(folder / "charter.pdf"))
+    assert "外宣活动群群规" in text and "2026年12月31日" in text and "赵磊" in text
+    assert "2026年12月31日，星期四" in printed  # the date understood, with its weekday
+    assert "announcement.txt" in printed and "charter.pdf" in printed  # next steps
+    assert not draft_path().exists()
+
+
+def test_csv_with_bad_rows_reports_their_lines(tmp_path):
+    roster = tmp_path / "members.csv"
+    roster.write_text("\ufeffname,unit,title,role\nAnn,Office,Clerk,member\n,Office,Clerk,member\nBo,X,Y,boss\n",
+                      encoding="utf-8")
+    keys = zh_temporary_keys(roster)
+    at = keys.index(line(str(roster))) + 1
+    keys[at:at] = ["y"]                          # import the good row only
+    written, printed = answer(keys, tmp_path / "out")
+    assert "第 3 行：name: 不能为空" in printed
+    assert "第 4 行：role" in printed
+    answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert [m["name"] for m in answers["members"]] == ["Ann"]
+
+
+def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    keys = [
+        ENTER,                                   # language: English (from the locale)
+        line("Maths Department"),
+        DOWN, ENTER,                             # platform: WeCom
+        DOWN, DOWN, ENTER,                       # kind: standing
+        DOWN, DOWN, ENTER, line("Day-to-day work of the maths department"),  # purpose: my own
+        ENTER,                                   # created: today
+        line("4"),                               # review every 4 months
+        line("Ruth Bell"), line("Maths"), line("Head of Department"),
+        "n",                                     # no successor
+        DOWN, DOWN, ENTER,                       # members: not now
+        "n",                                     # no roster
+        ENTER, ENTER,                            # scope, greeting
+        *[DOWN] * 5, SPACE, ENTER,               # posting: untick text-not-voice
+        *[ENTER] * 4,                            # membership, owner, lifetime, enforcement
+        ENTER, ENTER,                            # quiet hours
+        line("5"),                               # days to leave after changing jobs
+        *[ENTER] * 6,                            # the other parameters
+        "y", line("Exam papers are shared only as **PDF**."), ENTER,  # my own rule, first section
+        ENTER,                                   # review: write
+    ]
+    answer(keys, tmp_path / "out")
+    folder = tmp_path / "out" / "Maths-Department"
+    answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))
+    assert answers["lang"] == "en" and answers["group"]["platform"] == "wecom"
+    assert answers["group"]["review_every_months"] == 4 and "dissolve_on" not in answers["group"]
+    assert answers["rules"]["off"] == ["posting.text-not-voice"]
+    assert answers["rules"]["params"] == {"leave_days": 5}
+    text = squeeze(pdf_text(folder / "charter.pdf"))
+    assert squeeze("every 4 months") in text and squeeze("leaves within 5 days") in text
+    assert squeeze("never as voice messages") not in text
+    assert squeeze("Exam papers are shared only as PDF.") in text
+
+
+def test_invalid_dates_are_asked_again(tmp_path):
+    keys = zh_temporary_keys()
+    at = keys.index(line("12-31"))
+    keys[at:at] = [line("2026-02-30"), line("2026-10-01"), line("明天吧")]
+    written, printed = answer(keys, tmp_path / "out")
+    answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["dissolve_on"] == date(2026, 12, 31)
+    assert printed.count("→") == 2  # created and the one accepted dissolution date
+
+
+def test_edit_a_section_from_the_review(tmp_path):
+    keys = zh_temporary_keys()
+    review = len(keys) - 1
+    keys[review:] = [
+        DOWN, ENTER,                             # review: change a section
+        ENTER,                                   #   which: the group (offered first)
+        line("外宣活动二群"), ENTER, ENTER, ENTER,  #   new name; platform, kind, purpose kept
+        ENTER,                                   # review again: write
+    ]
+    answer(keys, tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["外宣活动二群"]
+
+
+def test_ctrl_c_keeps_a_draft_that_resumes(tmp_path):
+    keys = zh_temporary_keys()
+    owner = keys.index(line("李明"))
+    with pytest.raises(Interrupted):
+        answer(keys[:owner] + [line("李明"), CTRL_C], tmp_path / "out")
+    draft = load_draft()
+    assert draft is not None and draft.step == 3  # language, group and lifetime are kept
+    assert draft.answers["group"]["name"] == "外宣活动群"
+    assert draft.answers["group"]["dissolve_on"] == date(2026, 12, 31)
+    assert not (tmp_path / "out").exists()
+
+    answer(keys[owner:], tmp_path / "out", resume=True)
+    answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert answers["owner"]["name"] == "李明" and answers["group"]["dissolve_on"] == date(2026, 12, 31)
+    assert load_draft() is None
+
+
+def test_new_offers_the_draft_it_finds(tmp_path):
+    keys = zh_temporary_keys()
+    owner = keys.index(line("李明"))
+    with pytest.raises(Interrupted):
+        answer(keys[:owner] + [CTRL_C], tmp_path / "out")
+    answer(["y", *keys[owner:]], tmp_path / "out")  # "continue the draft?" yes
+    assert (tmp_path / "out" / "外宣活动群" / "charter.pdf").exists()
+
+
+def test_existing_group_is_never_overwritten(tmp_path):
+    out = tmp_path / "out"
+    keys = zh_temporary_keys()
+    answer(keys, out)
+    first = (out / "外宣活动群" / "charter.toml").read_bytes()
+    answer(keys + [DOWN, ENTER], out)            # exists: save as a new version
+    assert (out / "外宣活动群" / "versions" / "1" / "charter.toml").read_bytes() == first
+    assert (out / "外宣活动群" / "charter.pdf").exists()
+    answer(keys + [ENTER, line("外宣活动群（二）")], out)  # exists: choose another name
+    assert sorted(p.name for p in out.iterdir()) == ["外宣活动群", "外宣活动群-二"]
+
+
+def test_from_an_existing_answers_file(tmp_path):
+    keys = [ENTER, ENTER, ENTER, ENTER, ENTER,    # language; name, platform, kind, purpose kept
+            ENTER, ENTER,                         # created (today), dissolution kept
+            ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # owner, successor kept
+            ENTER,                                # members: keep the 3
+            ENTER,                                # roster: no
+            *[ENTER] * 7, *[ENTER] * 8, ENTER,    # rules, parameters, no own rule
+            ENTER]                                # write
+    answer(keys, tmp_path / "out", from_file=EXAMPLES / "county-media-event.toml")
+    answers = tomllib.loads((tmp_path / "out" / "县融媒体中心外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["created"] == TODAY and len(answers["members"]) == 3
+    assert answers["rules"]["params"] == {"quiet_start": "21:30"}
+
+
+def test_new_without_a_terminal_points_to_render():
+    result = run_charter("new", input="")
+    assert result.returncode == 2
+    assert "charter render" in result.stderr and "Traceback" not in result.stderr
