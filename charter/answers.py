@@ -26,11 +26,19 @@ Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "team
 Role = Literal["owner", "admin", "member", "guest"]
 
 
+# Bidi embeddings, overrides and isolates reorder the text after them, so a name could
+# make the printed rules read differently from what was typed (right-to-left script
+# itself is fine).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _no_control_chars(value: str) -> str:
     # Line breaks and tabs are how people write; other control characters only ever
     # come from a paste gone wrong and would print as nothing or as boxes.
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
         raise PydanticCustomError("control_chars", "contains control characters")
+    if _BIDI_CONTROLS.intersection(value):
+        raise PydanticCustomError("bidi_controls", "contains text-direction control characters")
     return value
 
 
@@ -259,6 +267,9 @@ _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 def parse_answers_text(source_text: str, source: str = "") -> dict:
     try:
         return tomllib.loads(source_text)
+    except RecursionError:
+        lang = "en" if _LANG_EN.search(source_text) else "zh"
+        raise input_error(lang, "too_deep", source=source) from None
     except tomllib.TOMLDecodeError as error:
         lang = "en" if _LANG_EN.search(source_text) else "zh"
         at = _TOML_POSITION.search(str(error))

@@ -20,8 +20,10 @@ class Check:
 
 
 def _weasyprint() -> list[Check]:
+    from .weasy import load
+
     try:
-        import weasyprint
+        weasyprint = load()
         from weasyprint.text.ffi import harfbuzz, harfbuzz_subset, pango
     except (ImportError, OSError) as error:
         return [Check("WeasyPrint", f"cannot load: {error}", False,

@@ -10,7 +10,6 @@ from .answers import AnswersBase, answers_to_data
 from .catalogue import Catalogue, builtin_catalogue
 from .context import build_context
 from .output import ANSWERS_FILE, FILE_NAMES, FORMATS, group_folder, write_files
-from .reminders import build_calendar
 from .render import render_html, render_pdf, render_template
 
 
@@ -33,6 +32,8 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4",
     if "txt" in formats:
         files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context).encode("utf-8")
     if "ics" in formats:
+        from .reminders import build_calendar  # icalendar is a slow import, needed for one format
+
         files[FILE_NAMES["ics"]] = build_calendar(answers)
     files[ANSWERS_FILE] = (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")
     return files

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -53,20 +54,45 @@ def group_folder(out_dir: Path, group_name: str) -> Path:
     raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
 
 
+STAGING_PREFIX = ".charter-staging-"
+_STALE_SECONDS = 3600
+
+
+def _remove_stale_staging(out_dir: Path) -> None:
+    """Staging folders left by a render that was killed; an hour is far longer than any render."""
+    for stale in out_dir.glob(STAGING_PREFIX + "*"):
+        try:
+            if time.time() - stale.stat().st_mtime > _STALE_SECONDS:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -> list[Path]:
-    """Write every file or none: each goes to a temporary name first and is renamed into place."""
+    """Write every file or none of them.
+
+    The files are written and flushed in a staging folder beside the group folder, then
+    renamed into place one by one, so a render that fails or is killed leaves the group
+    folder as it was: no partial file, the previous charter intact.
+    """
     if not force and (folder / ANSWERS_FILE).exists():
         raise input_error(lang, "exists", path=str(folder))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".charter-", dir=folder))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(folder.parent)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder.parent))
     except OSError as error:
         raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
     try:
         for name, content in files.items():
-            (staging / name).write_bytes(content)
-            with open(staging / name, "rb") as handle:
+            with open(staging / name, "wb") as handle:
+                handle.write(content)
+                handle.flush()
                 os.fsync(handle.fileno())
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
         written = []
         for name in files:
             os.replace(staging / name, folder / name)

@@ -52,10 +52,11 @@ def render_html(context: dict) -> str:
 
 def render_pdf(html: str) -> bytes:
     """The printable PDF; WeasyPrint is imported here only, so the CLI starts fast."""
-    from weasyprint import HTML
+    from .weasy import load
 
-    from .fetcher import AssetFetcher
+    weasyprint = load()
+    from .fetcher import AssetFetcher  # after load(): it imports from weasyprint
 
     assets = builtin_templates()
-    return HTML(string=html, base_url=assets.as_uri() + "/",
+    return weasyprint.HTML(string=html, base_url=assets.as_uri() + "/",
                 url_fetcher=AssetFetcher([assets])).write_pdf()

@@ -87,3 +87,16 @@ def test_output_folder_below_a_file_is_bad_input(tmp_path):
                          "--format", "txt")
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "blocker" in result.stderr
+
+
+def test_doctor_names_the_fonttools_fallback_and_the_fix(monkeypatch):
+    """Without libharfbuzz-subset0, WeasyPrint subsets with fontTools; doctor says so and how to fix it."""
+    import weasyprint.text.ffi as ffi
+    from click.testing import CliRunner
+
+    from charter.cli import cli
+
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert result.exit_code == 0, result.output  # slower, still correct
+    assert "fontTools" in result.output and "apt-get install libharfbuzz-subset0" in result.output
