@@ -51,11 +51,11 @@ Name = _text(40)
 Label = _text(60, min_length=0)
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Person(_Model):
+class Person(StrictModel):
     name: Name
     unit: Label = ""
     title: Label = ""
@@ -65,7 +65,7 @@ class Member(Person):
     role: Role = "member"
 
 
-class Group(_Model):
+class Group(StrictModel):
     name: _text(60)
     purpose: _text(2000)
     platform: Platform = "wechat"
@@ -75,19 +75,21 @@ class Group(_Model):
     review_every_months: Annotated[int, Field(ge=1, le=24)] | None = None
 
 
-class CustomRule(_Model):
+class CustomRule(StrictModel):
     category: str = "enforcement"
     text: _text(4000) = Field(description="Markdown; raw HTML is removed.")
 
 
-class RulesBase(_Model):
+class RulesBase(StrictModel):
     off: list[str] = Field(default=[], description="ids of rules switched off")
     on: list[str] = Field(default=[], description="ids of rules switched on")
     custom: list[CustomRule] = []
 
 
-class AnswersBase(_Model):
+class AnswersBase(StrictModel):
     lang: Lang = "zh"
+    unit: str | None = Field(default=None, description="the unit folder, relative to this file")
+    unit_version: str | None = Field(default=None, description="the unit's version when last rendered")
     show_roster: bool = False
     group: Group
     owner: Person
@@ -126,7 +128,7 @@ def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
 
 
 def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
-    params = create_model("Params", __base__=_Model,
+    params = create_model("Params", __base__=StrictModel,
                           **{name: _param_field(p) for name, p in catalogue.params.items()})
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
     return create_model("Answers", __base__=AnswersBase, rules=(rules, rules()))
@@ -172,7 +174,7 @@ def error_message(lang: str, error: dict) -> str:
         return error["msg"]
 
 
-def _problems_from(error: ValidationError, model: type[BaseModel], lines: dict, lang: str) -> list[Problem]:
+def problems_from(error: ValidationError, model: type[BaseModel], lines: dict, lang: str) -> list[Problem]:
     problems = []
     for item in error.errors():
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
@@ -253,7 +255,7 @@ def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str 
     try:
         answers = model.model_validate(data)
     except ValidationError as error:
-        raise InputError(_problems_from(error, model, lines, lang), source, lang) from None
+        raise InputError(problems_from(error, model, lines, lang), source, lang) from None
     problems = _consistency(answers, catalogue, lines)
     if problems:
         raise InputError(problems, source, lang)

@@ -12,7 +12,7 @@ import click
 
 from . import __version__
 from .errors import InputError, input_error
-from .i18n import environment_lang
+from .i18n import environment_lang, messages
 
 DEFAULT_OUT = Path("output")
 
@@ -55,6 +55,8 @@ format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics
                              help="Comma-separated formats: pdf, html, md, txt, ics.")
 paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
                             show_default=True, help="Paper size of the PDF.")
+unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                           help="A unit folder: its letterhead, defaults, locked answers, rules and templates.")
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
                           default=DEFAULT_OUT, show_default=True, help="Folder that holds one folder per group.")
 
@@ -71,18 +73,21 @@ def cli():
 @out_option
 @format_option
 @paper_option
+@unit_option
 @click.option("--force", is_flag=True, help="Replace this group's existing charter.")
-def render(answers: Path, out_dir: Path, formats: str, paper: str, force: bool):
+def render(answers: Path, out_dir: Path, formats: str, paper: str, unit_dir: Path | None, force: bool):
     """Render the charter from an ANSWERS file (TOML).
 
     Example: charter render examples/county-media-event.toml --out output
     """
-    from .answers import load_answers
     from .documents import write_charter
+    from .unit import load_group
 
     chosen = _formats(formats)
-    model = load_answers(answers)
-    written = write_charter(model, out_dir, chosen, paper, force)
+    model, unit, notices = load_group(answers, unit_dir)
+    for notice in notices:
+        click.echo(notice, err=True)
+    written = write_charter(model, out_dir, chosen, paper, force, unit)
     click.echo(f"{model.group.name}:")
     _print_written(written)
 
@@ -97,7 +102,8 @@ def _hang_up(signum, frame):
 @click.option("--resume", is_flag=True, help="Continue the saved draft.")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Start from an existing answers file (next year's charter, a sister group's).")
-def new(out_dir: Path, resume: bool, from_file: Path | None):
+@unit_option
+def new(out_dir: Path, resume: bool, from_file: Path | None, unit_dir: Path | None):
     """Found a group's charter by answering questions in the terminal.
 
     Example: charter new --out output
@@ -108,7 +114,7 @@ def new(out_dir: Path, resume: bool, from_file: Path | None):
 
     signal.signal(signal.SIGHUP, _hang_up)
     try:
-        new_charter(out_dir, resume=resume, from_file=from_file, echo=click.echo)
+        new_charter(out_dir, resume=resume, from_file=from_file, unit_dir=unit_dir, echo=click.echo)
     except Interrupted:
         sys.exit(130)
     except KeyboardInterrupt:
@@ -136,14 +142,17 @@ def demo(out_dir: Path):
 
 @cli.command()
 @click.argument("answers", type=click.Path(dir_okay=False, path_type=Path))
-def check(answers: Path):
+@unit_option
+def check(answers: Path, unit_dir: Path | None):
     """Validate an ANSWERS file; exit 0 when valid, 2 with every problem when not.
 
     Example: charter check examples/township-office.toml
     """
-    from .answers import load_answers
+    from .unit import load_group
 
-    model = load_answers(answers)
+    model, _, notices = load_group(answers, unit_dir)
+    for notice in notices:
+        click.echo(notice, err=True)
     click.echo(f"{answers}: OK ({model.group.name}, {model.group.kind}, {len(model.members)} members)")
 
 
@@ -175,6 +184,89 @@ def doctor():
             click.echo(f"       {' ' * width}  fix: {c.warning}")
     if not all(c.ok for c in checks):
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("groups", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="The unit whose defaults, locked answers, rules and templates every group gets.")
+@out_option
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: the cores).")
+@format_option
+@paper_option
+@click.option("--force", is_flag=True, help="Replace charters that exist instead of skipping them.")
+def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats: str, paper: str, force: bool):
+    """Render one charter per row of a GROUPS CSV with a unit's defaults; exit 2 when any row failed.
+
+    Columns (either language): name/群名称, purpose/用途, kind/类型, dissolve_on/解散日期,
+    review_every_months/复核周期, owner/群主, owner_unit/群主单位, successor/接任群主;
+    optional platform/平台, created/建群日期, owner_title/群主职务.
+
+    Example: charter batch examples/units/county-groups.csv --unit examples/units/county-propaganda
+    """
+    from datetime import date
+
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from .batch import read_groups, run_batch
+    from .unit import load_unit
+
+    unit = load_unit(unit_dir)  # a broken unit stops here, before any row
+    lang = unit.info.lang
+    t = messages(lang)["ask"]
+    rows = read_groups(groups, lang, date.today())
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(str(groups), total=len(rows))
+        outcomes = run_batch(rows, unit_dir, out_dir, jobs or os.cpu_count() or 1, _formats(formats), paper, force,
+                             advance=lambda outcome: progress.advance(task))
+    table = Table(t["batch_line"], t["batch_group"], t["batch_status"], t["batch_detail"])
+    for outcome in outcomes:
+        style = {"written": "", "skipped": "yellow", "failed": "red"}[outcome.status]
+        table.add_row(str(outcome.line), outcome.group, t[f"batch_{outcome.status}"], outcome.detail, style=style)
+    console.print(table)
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("written", "skipped", "failed")}
+    console.print(t["batch_summary"].format(total=len(outcomes), **counts))
+    if counts["failed"]:
+        sys.exit(2)
+
+
+@cli.group()
+def unit():
+    """Create and check a unit folder (letterhead, defaults, locked answers, rules, templates)."""
+
+
+@unit.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the unit's comments.")
+def unit_init(folder: Path, lang: str | None):
+    """Create a unit FOLDER with a commented unit.toml, a template and an assets folder.
+
+    Example: charter unit init units/my-bureau --lang zh
+    """
+    from .unit import init_unit
+
+    for path in init_unit(folder, lang or environment_lang()):
+        click.echo(f"  {path}")
+
+
+@unit.command("check")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def unit_check(folder: Path):
+    """Check a unit FOLDER: its unit.toml, its templates, and the bundled examples rendered with it.
+
+    Example: charter unit check examples/units/county-propaganda
+    """
+    from .unit import check_unit
+
+    reports = check_unit(folder)
+    for report in reports:
+        click.echo(report, err=True)
+    if reports:
+        sys.exit(2)
+    click.echo(f"{folder}: OK")
 
 
 def main() -> None:

@@ -111,7 +111,7 @@ def build_sections(answers: AnswersBase, catalogue: Catalogue) -> list[Section]:
     return sections
 
 
-def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4") -> dict:
+def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
     group_facts = facts(answers)
     admins = [m for m in answers.members if m.role == "admin"]
@@ -120,6 +120,7 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4")
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "t": t,
         "paper": paper,
+        "unit": unit.info if unit else None,
         "title": t["title"].format(name=group.name),
         "announcement_head": t["announcement_head"].format(name=group.name),
         "group": group,

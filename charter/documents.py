@@ -2,35 +2,40 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import tomli_w
 
 from .answers import AnswersBase, answers_to_data
-from .catalogue import Catalogue, builtin_catalogue
+from .catalogue import builtin_catalogue
 from .context import build_context
 from .output import ANSWERS_FILE, FILE_NAMES, FORMATS, group_folder, write_files
 from .render import render_html, render_pdf, render_template
+from .unit import Unit, embedded_asset, linked_asset
 
 
 ANSWERS_HEADER = "# The answers this charter was made from. To change the charter, edit them and run:\n#   charter render <this file> --force\n"
 
 
-def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4",
-                     catalogue: Catalogue | None = None) -> dict[str, bytes]:
+def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", unit: Unit | None = None) -> dict[str, bytes]:
     """Every requested file's bytes, plus the answers as rendered; nothing is written."""
-    context = build_context(answers, catalogue or builtin_catalogue(), paper)
+    context = build_context(answers, unit.catalogue if unit else builtin_catalogue(), paper, unit)
+    templates = unit.templates if unit else None
     files: dict[str, bytes] = {}
     if "html" in formats or "pdf" in formats:
-        html = render_html(context)
+        # The HTML file carries its images inside it; the PDF reads them from the unit's assets.
+        html = render_html({**context, "asset": embedded_asset(unit)}, templates)
         if "html" in formats:
             files[FILE_NAMES["html"]] = html.encode("utf-8")
         if "pdf" in formats:
-            files[FILE_NAMES["pdf"]] = render_pdf(html)
+            if unit is not None:
+                html = render_html({**context, "asset": linked_asset(unit)}, templates)
+            files[FILE_NAMES["pdf"]] = render_pdf(html, unit.root if unit else None, (unit.assets,) if unit else ())
     if "md" in formats:
-        files[FILE_NAMES["md"]] = render_template("charter.md.j2", context).encode("utf-8")
+        files[FILE_NAMES["md"]] = render_template("charter.md.j2", context, templates, answers.lang).encode("utf-8")
     if "txt" in formats:
-        files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context).encode("utf-8")
+        files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context, templates, answers.lang).encode("utf-8")
     if "ics" in formats:
         from .reminders import build_calendar  # icalendar is a slow import, needed for one format
 
@@ -39,9 +44,16 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4",
     return files
 
 
-def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: str = "A4",
-                  force: bool = False, catalogue: Catalogue | None = None, folder: Path | None = None) -> list[Path]:
-    """Render and write into the group's folder (found under out_dir unless given); returns the files written."""
+def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: str = "A4", force: bool = False,
+                  unit: Unit | None = None, folder: Path | None = None) -> list[Path]:
+    """Render and write into the group's folder (found under out_dir unless given); returns the files written.
+
+    With a unit, the answers written record it (its folder relative to the group folder, and
+    its version), so a later render uses the same unit or says that it changed.
+    """
     folder = folder or group_folder(out_dir, answers.group.name)
-    files = render_documents(answers, formats, paper, catalogue)
+    if unit is not None:
+        answers = answers.model_copy(update={"unit": Path(os.path.relpath(unit.root, folder.resolve())).as_posix(),
+                                             "unit_version": unit.info.version})
+    files = render_documents(answers, formats, paper, unit)
     return write_files(folder, files, force, answers.lang)

@@ -89,10 +89,14 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
-        try:
-            folder.mkdir(exist_ok=True)
-        except OSError as error:
-            raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
+        if not folder.exists():
+            # A new group: the whole folder appears at once, complete.
+            try:
+                staging.chmod(0o755)  # mkdtemp's folders are private; a group folder is not
+                staging.rename(folder)
+            except OSError as error:
+                raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
+            return [folder / name for name in files]
         written = []
         for name in files:
             os.replace(staging / name, folder / name)

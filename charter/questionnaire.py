@@ -11,8 +11,8 @@ from questionary import Choice
 from rich.console import Console
 from rich.table import Table
 
-from .answers import answers_model, answers_to_data, field_problem, load_answers, validate_answers
-from .catalogue import Catalogue, builtin_catalogue
+from .answers import answers_model, answers_to_data, field_problem, validate_answers
+from .catalogue import builtin_catalogue
 from .context import person_label
 from .dates import long_date, weekday
 from .documents import write_charter
@@ -21,6 +21,7 @@ from .errors import InputError
 from .i18n import messages, text
 from .members_csv import read_members
 from .output import ANSWERS_FILE, archive_previous, group_folder
+from .unit import Unit, load_group, load_unit, merged
 from .questions import (SECTIONS, STEP_COUNT, Question, chosen_rule_ids, get, lang_of, lifetime_cleanup,
                         member_fields, parse_answer, put)
 
@@ -34,10 +35,11 @@ class Interrupted(Exception):
 
 
 class Questionnaire:
-    def __init__(self, answers: dict, catalogue: Catalogue, today: date, out_dir: Path, echo=print):
+    def __init__(self, answers: dict, unit: Unit | None, today: date, out_dir: Path, echo=print):
         self.answers = answers
-        self.catalogue = catalogue
-        self.model = answers_model(catalogue)
+        self.unit = unit
+        self.catalogue = unit.catalogue if unit else builtin_catalogue()
+        self.model = answers_model(self.catalogue)
         self.today = today
         self.out_dir = out_dir
         self.echo = echo
@@ -95,6 +97,8 @@ class Questionnaire:
         return value
 
     def ask(self, question: Question) -> None:
+        if self.unit and self.unit.is_locked(question.key):
+            return  # the unit decides this one for every group
         if question.type == "members":
             self.ask_members()
             return
@@ -210,7 +214,7 @@ class Questionnaire:
         self.step = len(SECTIONS) + 1
         lang = self.lang
         try:
-            model = validate_answers(self.answers, self.catalogue)
+            model = validate_answers(self.unit.apply(self.answers) if self.unit else self.answers, self.catalogue)
         except InputError as error:
             self.echo(error.report())
             return None
@@ -225,8 +229,8 @@ class Questionnaire:
                 archive_previous(folder)
                 break
             self.ask(Question("group.name", "text", text(lang, "ask.group_name"), default=model.group.name))
-            model = validate_answers(self.answers, self.catalogue)
-        written = write_charter(model, self.out_dir, catalogue=self.catalogue, folder=folder)
+            model = model.model_copy(update={"group": model.group.model_copy(update={"name": self.answers["group"]["name"]})})
+        written = write_charter(model, self.out_dir, unit=self.unit, folder=folder)
         self.echo(text(lang, "ask.written"))
         for path in written:
             self.echo(f"  {path}")
@@ -260,24 +264,25 @@ class Questionnaire:
             raise Interrupted(path) from None
 
 
-def starting_answers(from_file: Path | None, catalogue: Catalogue, today: date) -> dict:
-    """Answers to start from: another group's file made current (created today, no past dates)."""
+def starting_answers(from_file: Path | None, unit: Unit | None, today: date) -> dict:
+    """Answers to start from: the unit's defaults, or another group's file made current
+    (created today, no past dates)."""
     if from_file is None:
-        return {}
-    answers = answers_to_data(load_answers(from_file, catalogue))
+        return merged({"lang": unit.info.lang}, unit.defaults) if unit else {}
+    answers = answers_to_data(load_group(from_file, unit.root if unit else None)[0])
     answers["group"]["created"] = today
     if answers["group"].get("dissolve_on") and answers["group"]["dissolve_on"] <= today:
         del answers["group"]["dissolve_on"]
     return answers
 
 
-def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = None,
-                today: date | None = None, catalogue: Catalogue | None = None, echo=print) -> list[Path] | None:
+def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = None, unit_dir: Path | None = None,
+                today: date | None = None, echo=print) -> list[Path] | None:
     """The whole `charter new`: offer or resume a draft, ask, review, write. Returns the files written."""
-    catalogue = catalogue or builtin_catalogue()
+    unit = load_unit(unit_dir) if unit_dir else None
     today = today or date.today()
     draft = load_draft() if from_file is None else None
-    start, answers = 0, starting_answers(from_file, catalogue, today)
+    start, answers = 0, starting_answers(from_file, unit, today)
     if draft and not resume:
         lang = lang_of(draft.answers)
         resume = questionary.confirm(text(lang, "ask.draft_found", saved=draft.saved.strftime("%Y-%m-%d %H:%M"),
@@ -287,5 +292,5 @@ def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = No
             echo(text(lang_of(answers), "ask.no_draft"))
         else:
             start, answers = draft.step, draft.answers
-    return Questionnaire(answers, catalogue, today, out_dir, echo).run(start)
+    return Questionnaire(answers, unit, today, out_dir, echo).run(start)
 

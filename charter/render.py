@@ -7,8 +7,11 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import (ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError, TemplateNotFound,
+                    TemplateSyntaxError)
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from .errors import input_error
 
 PAPERS = ("A4", "A3", "Letter")
 
@@ -27,11 +30,24 @@ def markdown_escape(value) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
+class ConfinedLoader(FileSystemLoader):
+    """A unit's template folder: a template found through a link that leaves the folder is not found."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(Path(self.searchpath[0]).resolve()):
+            raise TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @cache
-def environment(search_path: tuple[Path, ...] | None = None) -> ImmutableSandboxedEnvironment:
-    """The template environment; sandboxed, since a unit's templates are data, not code."""
+def environment(unit_templates: Path | None = None) -> ImmutableSandboxedEnvironment:
+    """The template environment: a unit's templates first, then the built-ins (also reachable as
+    "builtin/<name>", for a unit template to extend). Sandboxed: a unit's templates are data, not code."""
+    builtin = FileSystemLoader(str(builtin_templates()))
+    search = [ConfinedLoader(str(unit_templates)), builtin] if unit_templates else [builtin]
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(p) for p in (search_path or (builtin_templates(),))]),
+        loader=ChoiceLoader([PrefixLoader({"builtin": builtin}), *search]),
         autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".css.j2")),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -42,21 +58,45 @@ def environment(search_path: tuple[Path, ...] | None = None) -> ImmutableSandbox
     return env
 
 
-def render_template(name: str, context: dict) -> str:
-    return environment().get_template(name).render(context)
+def _template_position(error: BaseException) -> str:
+    """template:line of the innermost template frame, which Jinja keeps in its tracebacks."""
+    position = ""
+    if isinstance(error, TemplateSyntaxError) and error.lineno:
+        return f"{error.name or error.filename}:{error.lineno}"
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            position = f"{Path(filename).name}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return position
 
 
-def render_html(context: dict) -> str:
-    return render_template("charter.html.j2", {**context, "sections_by_id": {s.id: s for s in context["sections"]}})
+def render_template(name: str, context: dict, unit_templates: Path | None = None, lang: str = "zh") -> str:
+    """A template rendered; with a unit, a broken or hostile template is bad input (exit 2), not a crash."""
+    try:
+        return environment(unit_templates).get_template(name).render(context)
+    except (TemplateError, SecurityError) as error:
+        if unit_templates is None:
+            raise
+        where = _template_position(error)
+        detail = f"{where}: {error}" if where else str(error)
+        raise input_error(lang, "template", detail=f"{type(error).__name__}: {detail}") from None
 
 
-def render_pdf(html: str) -> bytes:
-    """The printable PDF; WeasyPrint is imported here only, so the CLI starts fast."""
+def render_html(context: dict, unit_templates: Path | None = None) -> str:
+    return render_template("charter.html.j2", {**context, "sections_by_id": {s.id: s for s in context["sections"]}},
+                           unit_templates, context["lang"])
+
+
+def render_pdf(html: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = ()) -> bytes:
+    """The printable PDF. Relative URLs resolve against base_dir; only files under asset_roots and
+    the built-in templates can be read. WeasyPrint is imported here only, so the CLI starts fast."""
     from .weasy import load
 
     weasyprint = load()
     from .fetcher import AssetFetcher  # after load(): it imports from weasyprint
 
-    assets = builtin_templates()
-    return weasyprint.HTML(string=html, base_url=assets.as_uri() + "/",
-                url_fetcher=AssetFetcher([assets])).write_pdf()
+    builtin = builtin_templates()
+    base = (base_dir or builtin).resolve().as_uri() + "/"
+    return weasyprint.HTML(string=html, base_url=base, url_fetcher=AssetFetcher([*asset_roots, builtin])).write_pdf()
