@@ -128,14 +128,14 @@ def demo(out_dir: Path):
 
     Example: charter demo
     """
-    from .answers import load_answers
     from .documents import write_charter
     from .examples import example_files
+    from .unit import load_group
 
     for path in example_files():
-        model = load_answers(path)
+        model, unit, _ = load_group(path)
         # The examples are ours to refresh: running demo twice replaces them.
-        written = write_charter(model, out_dir, force=True)
+        written = write_charter(model, out_dir, force=True, unit=unit)
         click.echo(f"{model.group.name}:")
         _print_written(written)
 

@@ -12,4 +12,5 @@ def examples_dir() -> Path:
 
 
 def example_files() -> list[Path]:
-    return sorted(examples_dir().glob("*.toml"))
+    """The example groups, then the example groups of the example units."""
+    return sorted(examples_dir().glob("*.toml")) + sorted((examples_dir() / "units").glob("*.toml"))

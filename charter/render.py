@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import (ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError, TemplateNotFound,
+from jinja2 import (ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError,
                     TemplateSyntaxError)
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
@@ -31,12 +31,13 @@ def markdown_escape(value) -> str:
 
 
 class ConfinedLoader(FileSystemLoader):
-    """A unit's template folder: a template found through a link that leaves the folder is not found."""
+    """A unit's template folder; a template reached through a link that leaves it is refused."""
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(Path(self.searchpath[0]).resolve()):
-            raise TemplateNotFound(template)
+            # not TemplateNotFound: that would quietly fall back to the built-in template
+            raise TemplateError(f"{template} is a link to a file outside the unit's templates folder")
         return source, filename, uptodate
 
 

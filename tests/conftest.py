@@ -20,6 +20,7 @@ EXAMPLE_FOLDERS = {
     "county-media-event": "县融媒体中心外宣活动群",
     "township-office": "青石镇机关工作群",
     "school-project-team": "Science-Fair-2027-Team",
+    "county-propaganda-group": "县委宣传部网评工作群",  # under examples/units, with its unit
 }
 
 

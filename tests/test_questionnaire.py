@@ -215,3 +215,16 @@ def test_new_without_a_terminal_points_to_render():
     result = run_charter("new", input="")
     assert result.returncode == 2
     assert "charter render" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_unit_supplies_defaults_and_locked_answers_are_not_asked(tmp_path):
+    keys = zh_temporary_keys()
+    params = keys.index("n", keys.index(NO_MEMBERS[-1]) + 1) - 8
+    del keys[params:params + 2]                  # quiet hours: locked by the unit, not asked
+    answer(keys, tmp_path / "out", unit_dir=EXAMPLES / "units" / "county-propaganda")
+    folder = tmp_path / "out" / "外宣活动群"
+    answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["platform"] == "wecom"            # the unit's default, kept with Enter
+    assert answers["rules"]["params"]["quiet_start"] == "21:00"
+    assert answers["unit_version"] == "2026.1"
+    assert "中共青石县委宣传部" in squeeze(pdf_text(folder / "charter.pdf"))

@@ -1,0 +1,252 @@
+"""Units: a unit's letterhead, defaults, locks, rules and templates; hostile templates; batch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import tomllib
+
+import pytest
+
+from conftest import CHARTER, EXAMPLES, pdf_text, run_charter, squeeze
+
+UNITS = EXAMPLES / "units"
+COUNTY = UNITS / "county-propaganda"
+SCHOOL = UNITS / "riverside-school"
+GROUP = UNITS / "county-propaganda-group.toml"
+ALL_FILES = {"charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml"}
+
+
+@pytest.fixture(scope="module")
+def county_group(tmp_path_factory):
+    """The county example group rendered once with its unit (named in the answers file)."""
+    out = tmp_path_factory.mktemp("unit")
+    result = run_charter("render", GROUP, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out / "县委宣传部网评工作群"
+
+
+def test_unit_letterhead_rules_and_block_override_show_in_the_pdf(county_group):
+    text = squeeze(pdf_text(county_group / "charter.pdf"))
+    assert "中共青石县委宣传部" in text                      # letterhead
+    assert "部办公室审核" in text                            # the unit's signature block
+    assert "须经部办公室审核后再转发" in text                  # the unit's own rule
+    assert "新成员回一句即可" not in text                     # a built-in rule the unit switched off
+    assert "0571-0000000" in text                            # contact line
+    assert "21:00至次日07:30" in text                        # locked quiet hours
+
+
+def test_html_file_carries_the_logo_inside_it(county_group):
+    html = (county_group / "charter.html").read_text("utf-8")
+    assert 'src="data:image/svg+xml;base64,' in html and "file:" not in html
+
+
+def test_rendered_answers_record_the_unit_and_replay(county_group, tmp_path):
+    answers = tomllib.loads((county_group / "charter.toml").read_text("utf-8"))
+    assert answers["unit_version"] == "2026.1"
+    assert (county_group / answers["unit"]).resolve() == COUNTY.resolve()
+    assert answers["group"]["platform"] == "wecom"           # the unit's default
+    copy = tmp_path / "replay" / "charter.toml"
+    copy.parent.mkdir()
+    # the same relative path from a folder at the same depth still finds the unit
+    shutil.copytree(county_group, tmp_path / "a" / "b" / "group")
+    result = run_charter("check", tmp_path / "a" / "b" / "group" / "charter.toml", "--unit", COUNTY)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_changed_unit_is_noticed_on_re_render(county_group, tmp_path):
+    unit = tmp_path / "unit"
+    shutil.copytree(COUNTY, unit)
+    source = (unit / "unit.toml").read_text("utf-8").replace('version = "2026.1"', 'version = "2026.2"')
+    (unit / "unit.toml").write_text(source, encoding="utf-8")
+    result = run_charter("render", county_group / "charter.toml", "--unit", unit, "--out", tmp_path / "out",
+                         "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert "2026.1" in result.stderr and "2026.2" in result.stderr
+
+
+def test_locked_answers_cannot_be_changed(tmp_path):
+    result = run_charter("render", EXAMPLES / "county-media-event.toml", "--unit", COUNTY, "--out", tmp_path)
+    assert result.returncode == 2
+    assert "county-media-event.toml:39: rules.params.quiet_start" in result.stderr
+    assert "统一规定为 21:00" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_english_unit_default_rule_and_announcement_template(tmp_path):
+    result = run_charter("render", EXAMPLES / "school-project-team.toml", "--unit", SCHOOL, "--out", tmp_path,
+                         "--format", "txt,md")
+    assert result.returncode == 0, result.stderr
+    [folder] = tmp_path.iterdir()
+    announcement = (folder / "announcement.txt").read_text("utf-8")
+    assert announcement.startswith("Riverside staff group\nGroup rules: Science Fair 2027 Team")
+    assert "No pupil data in the group." in announcement
+    assert "Quiet 19:00–07:00" in announcement               # the unit's default quiet hours
+    assert "Riverside Secondary School" in (folder / "charter.md").read_text("utf-8")
+
+
+def _unit_with_template(tmp_path, template: str, name: str = "charter.html.j2"):
+    unit = tmp_path / "hostile-unit"
+    shutil.copytree(COUNTY, unit)
+    (unit / "templates" / name).write_text(template, encoding="utf-8")
+    return unit
+
+
+@pytest.mark.parametrize("template", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ t.__class__.__init__.__globals__ }}",
+    "{% for x in ().__class__.__base__.__subclasses__() %}{{ x }}{% endfor %}",
+    "{{ self._TemplateReference__context }}",
+    "{% set x = t.update({'a': 1}) %}{{ x }}",
+])
+def test_hostile_unit_templates_fail_with_a_clear_message(tmp_path, template):
+    unit = _unit_with_template(tmp_path, template)
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "html")
+    assert result.returncode == 2, result.stdout
+    assert "单位模板出错" in result.stderr and "charter.html.j2" in result.stderr
+    assert "Traceback" not in result.stderr and "uid=" not in result.stderr + result.stdout
+    assert not (tmp_path / "out").exists()
+    assert run_charter("unit", "check", unit).returncode == 2
+
+
+@pytest.mark.parametrize("template", [
+    '{% include "../../../../../../etc/passwd" %}',
+    '{% include "/etc/passwd" %}',
+    '{% extends "builtin/../../../../etc/passwd" %}',
+])
+def test_template_paths_cannot_leave_the_unit(tmp_path, template):
+    unit = _unit_with_template(tmp_path, template)
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "html")
+    assert result.returncode == 2 and "TemplateNotFound" in result.stderr
+    assert "root:" not in result.stderr
+
+
+def test_a_template_linked_from_outside_the_unit_is_not_loaded(tmp_path):
+    outside = tmp_path / "outside.j2"
+    outside.write_text("SECRET-OUTSIDE {{ title }}", encoding="utf-8")
+    unit = _unit_with_template(tmp_path, "")
+    (unit / "templates" / "charter.html.j2").unlink()
+    (unit / "templates" / "charter.html.j2").symlink_to(outside)
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "html")
+    assert result.returncode == 2 and "outside the unit's templates folder" in result.stderr
+    assert "SECRET-OUTSIDE" not in result.stdout + result.stderr and not (tmp_path / "out").exists()
+
+
+def test_assets_outside_the_unit_are_refused(tmp_path):
+    unit = _unit_with_template(tmp_path, '{% extends "builtin/charter.html.j2" %}'
+                                         '{% block letterhead %}<img src="{{ asset("../unit.toml") }}">{% endblock %}')
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 2 and "assets/" in result.stderr
+
+
+def test_a_unit_template_cannot_make_the_pdf_read_other_files(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-LINE", encoding="utf-8")
+    unit = _unit_with_template(tmp_path, (
+        '{% extends "builtin/charter.html.j2" %}{% block letterhead %}'
+        f'<img src="file://{secret}"><img src="assets/../unit.toml"><link rel="attachment" href="file://{secret}">'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><img src="assets/logo.svg">{% endblock %}'))
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    [pdf] = (tmp_path / "out").rglob("charter.pdf")
+    data = pdf.read_bytes()
+    assert b"TOP-SECRET-LINE" not in data and b"/EmbeddedFile" not in data
+    assert b"short_name" not in data
+
+
+def test_logo_path_leaving_the_unit_is_reported_with_its_line(tmp_path):
+    unit = tmp_path / "unit"
+    shutil.copytree(COUNTY, unit)
+    source = (unit / "unit.toml").read_text("utf-8").replace('logo = "assets/logo.svg"', 'logo = "../../etc/passwd"')
+    (unit / "unit.toml").write_text(source, encoding="utf-8")
+    result = run_charter("unit", "check", unit)
+    assert result.returncode == 2 and "unit.toml:12: unit.logo" in result.stderr
+
+
+def test_unit_file_mistakes_name_the_field_and_line(tmp_path):
+    unit = tmp_path / "unit"
+    shutil.copytree(COUNTY, unit)
+    source = (unit / "unit.toml").read_text("utf-8").replace("quiet_end =", "quiet_ends =").replace(
+        'category = "posting"', 'category = "postings"')
+    (unit / "unit.toml").write_text(source, encoding="utf-8")
+    result = run_charter("unit", "check", unit)
+    assert result.returncode == 2
+    assert "locked.rules.params.quiet_ends" in result.stderr and "quiet_end" in result.stderr
+    assert "rules[0].category" in result.stderr
+
+
+def test_unit_init_then_check(tmp_path):
+    for lang in ("zh", "en"):
+        folder = tmp_path / lang
+        result = run_charter("unit", "init", folder, "--lang", lang)
+        assert result.returncode == 0, result.stderr
+        assert (folder / "unit.toml").is_file() and (folder / "assets").is_dir()
+        check = run_charter("unit", "check", folder)
+        assert check.returncode == 0, check.stderr
+    again = run_charter("unit", "init", tmp_path / "zh")
+    assert again.returncode == 2
+
+
+def test_example_units_pass_their_check():
+    for unit in (COUNTY, SCHOOL):
+        result = run_charter("unit", "check", unit)
+        assert result.returncode == 0, result.stderr
+
+
+def _groups_csv(tmp_path, extra_rows: str = "") -> object:
+    source = (UNITS / "county-groups.csv").read_text("utf-8") + extra_rows
+    path = tmp_path / "groups.csv"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def test_batch_renders_good_rows_and_reports_bad_ones(tmp_path):
+    bad = ("缺少解散日期的临时群,测试,临时群,,,李明,县委宣传部,\n"
+           "日期写错的群,测试,临时群,2027-02-30,,李明,县委宣传部,\n"
+           ",没有群名,常设群,,6,李明,县委宣传部,\n")
+    groups = _groups_csv(tmp_path, bad)
+    out = tmp_path / "out"
+    result = run_charter("batch", groups, "--unit", COUNTY, "--out", out, "--jobs", "2", "--format", "txt,md")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert len(list(out.iterdir())) == 22
+    assert "24 " in result.stdout and "必须写明解散日期" in result.stdout
+    assert "25 " in result.stdout and "应为真实存在的日期" in result.stdout
+    assert "26 " in result.stdout and "group.name" in result.stdout
+    assert "生成 22，跳过 0，失败 3" in result.stdout
+    again = run_charter("batch", groups, "--unit", COUNTY, "--out", out, "--jobs", "1", "--format", "txt")
+    assert "生成 0，跳过 22，失败 3" in again.stdout
+
+
+def test_batch_with_english_headers_and_one_job(tmp_path):
+    groups = tmp_path / "groups.csv"
+    groups.write_text("name,purpose,kind,dissolve_on,review_every_months,owner,owner_unit,successor\n"
+                      "Year 9 trip,Plan the Year 9 museum trip,temporary,2027-03-20,,Ann Lee,History,Tom Reid\n"
+                      "Staff room,Everyday notices for staff,standing,,12,Grace Okafor,Office,\n", encoding="utf-8")
+    result = run_charter("batch", groups, "--unit", SCHOOL, "--out", tmp_path / "out", "--jobs", "1",
+                         "--format", "pdf")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 groups: 2 written, 0 skipped, 0 failed." in result.stdout
+    text = squeeze(pdf_text(tmp_path / "out" / "Staff-room" / "charter.pdf"))
+    assert "RiversideSecondarySchool" in text and "every12months" in text
+
+
+def test_killed_batch_leaves_only_complete_group_folders(tmp_path):
+    groups = _groups_csv(tmp_path)
+    out = tmp_path / "out"
+    child = subprocess.Popen([str(CHARTER), "batch", str(groups), "--unit", str(COUNTY), "--out", str(out),
+                              "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len([p for p in out.glob("*") if not p.name.startswith(".")]) < 4:
+        time.sleep(0.05)
+    os.killpg(child.pid, signal.SIGKILL)  # the batch and its workers, mid-write
+    child.wait()
+    folders = [p for p in out.iterdir() if not p.name.startswith(".charter-staging-")]
+    assert 4 <= len(folders) < 22
+    for folder in folders:
+        assert {p.name for p in folder.iterdir()} == ALL_FILES, folder
+        assert pdf_text(folder / "charter.pdf").strip()
