@@ -15,6 +15,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 from .catalogue import Catalogue, Kind, builtin_catalogue
+from .dates import add_months
 from .errors import InputError, Problem, input_error
 from .i18n import LANGS, environment_lang, text
 from .tomlmap import key_lines, line_of
@@ -86,6 +87,14 @@ class RulesBase(StrictModel):
     custom: list[CustomRule] = []
 
 
+class Event(StrictModel):
+    """Something that happened to the group after its charter was written."""
+    event: Literal["dissolved", "renewed"]
+    on: date
+    reason: _text(200, min_length=0) = ""
+    until: date | None = Field(default=None, description="renewed: the new dissolution or next review date")
+
+
 class AnswersBase(StrictModel):
     lang: Lang = "zh"
     unit: str | None = Field(default=None, description="the unit folder, relative to this file")
@@ -95,6 +104,22 @@ class AnswersBase(StrictModel):
     owner: Person
     successor: Person | None = None
     members: list[Member] = Field(default=[], max_length=5000)
+    history: list[Event] = []
+
+    @property
+    def dissolved_on(self) -> date | None:
+        return next((e.on for e in reversed(self.history) if e.event == "dissolved"), None)
+
+    def next_review(self) -> date | None:
+        """A standing group's next review: the date its last renewal set, else N months after creation."""
+        if self.group.review_every_months is None:
+            return None
+        renewed = [e.until for e in self.history if e.event == "renewed" and e.until]
+        return renewed[-1] if renewed else add_months(self.group.created, self.group.review_every_months)
+
+    def due_date(self) -> date:
+        """The date the group needs its owner: its dissolution, or its next review."""
+        return self.group.dissolve_on or self.next_review()
 
     def param_values(self, catalogue: Catalogue) -> dict[str, int | str]:
         """Every parameter: the answer where given, the default for this kind and language otherwise."""
@@ -214,6 +239,9 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
                 problems.append(Problem(_path(("rules", field, index)),
                                         text(lang, "errors.unknown_rule", rule=rule_id) + hint,
                                         line_of(lines, ("rules", field))))
+    for index, event in enumerate(answers.history):
+        if event.event == "renewed" and (event.until is None or event.until <= event.on):
+            problem(("history", index, "until"), "renewal_until", on=event.on.isoformat())
     for index, custom in enumerate(answers.rules.custom):
         if custom.category not in catalogue.categories.order:
             problem(("rules", "custom", index, "category"), "unknown_choice",

@@ -143,17 +143,217 @@ def demo(out_dir: Path):
 @cli.command()
 @click.argument("answers", type=click.Path(dir_okay=False, path_type=Path))
 @unit_option
-def check(answers: Path, unit_dir: Path | None):
-    """Validate an ANSWERS file; exit 0 when valid, 2 with every problem when not.
+@click.option("--strict", is_flag=True, help="Exit 2 when there are warnings, too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(answers: Path, unit_dir: Path | None, strict: bool, as_json: bool):
+    """Validate an ANSWERS file, then warn about formalism in its rules.
 
-    Example: charter check examples/township-office.toml
+    Exit 0 when valid (warnings included), 2 with every problem when not; with --strict,
+    warnings exit 2 too. Codes: mandatory-replies, no-quiet-hours, at-all-open,
+    temporary-too-long, past-dissolution, no-successor, no-review, vague-rule, group-cap.
+
+    Example: charter check examples/township-office.toml --strict
     """
+    from .lint import lint
+    from .register import today
     from .unit import load_group
 
-    model, _, notices = load_group(answers, unit_dir)
+    model, unit, notices = load_group(answers, unit_dir)
     for notice in notices:
         click.echo(notice, err=True)
-    click.echo(f"{answers}: OK ({model.group.name}, {model.group.kind}, {len(model.members)} members)")
+    findings = lint(model, unit.catalogue if unit else _builtin_catalogue(), today())
+    if as_json:
+        click.echo(json.dumps({"file": str(answers), "valid": True,
+                               "warnings": [f.__dict__ for f in findings]}, ensure_ascii=False, indent=2))
+    else:
+        t = messages(model.lang)["lint"]
+        click.echo(f"{answers}: OK ({model.group.name}, {model.group.kind}, {len(model.members)} members)")
+        click.echo(t["header"].format(source=answers, count=len(findings)) if findings
+                   else t["clean"].format(source=answers))
+        for finding in findings:
+            click.echo(f"  [{finding.code}] {finding.reason}\n      → {finding.fix}")
+    if strict and findings:
+        sys.exit(2)
+
+
+def _builtin_catalogue():
+    from .catalogue import builtin_catalogue
+
+    return builtin_catalogue()
+
+
+dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+                          show_default=True, help="The register: the folder of group folders.")
+
+
+@cli.command("list")
+@dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
+def list_groups(out_dir: Path, as_json: bool):
+    """List every group of the register, what needs attention first.
+
+    Example: charter list --dir output
+    """
+    from .dates import long_date
+    from .register import read_register, today
+
+    on = today()
+    entries, unreadable = read_register(out_dir)
+    entries.sort(key=lambda e: e.attention_key(on))
+    if as_json:
+        click.echo(json.dumps([{
+            "group": e.answers.group.name, "folder": str(e.folder), "platform": e.answers.group.platform,
+            "kind": e.answers.group.kind, "owner": e.answers.owner.name,
+            "created": e.answers.group.created.isoformat(), "date": e.answers.due_date().isoformat(),
+            "status": e.status(on)} for e in entries], ensure_ascii=False, indent=2))
+        return
+    lang = environment_lang()  # a register may hold groups of both languages; the tool speaks the user's
+    t = messages(lang)
+    r = t["register"]
+    if not entries:
+        click.echo(r["empty"].format(dir=out_dir))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(r["col_group"], r["col_platform"], r["col_kind"], r["col_owner"], r["col_created"],
+                      r["col_date"], r["col_status"])
+        styles = {"overdue": "bold red", "due": "yellow", "active": "", "dissolved": "dim"}
+        for e in entries:
+            status = e.status(on)
+            table.add_row(e.answers.group.name, t["platforms"][e.answers.group.platform],
+                          t["kinds"][e.answers.group.kind], e.answers.owner.name,
+                          long_date(e.answers.group.created, lang), long_date(e.answers.due_date(), lang),
+                          r[f"status_{status}"], style=styles[status])
+        Console(width=None if sys.stdout.isatty() else 160).print(table)
+    for item in unreadable:
+        click.echo(r["unreadable"].format(folder=item.folder) + "\n" + item.problem, err=True)
+
+
+@cli.command()
+@dir_option
+@click.option("--within", type=click.IntRange(0, 3650), default=None,
+              help="Days ahead to look (default: each group's own dissolution notice period).")
+@click.option("--fail-if-any", is_flag=True, help="Exit 3 when any group is due or overdue (for cron).")
+def due(out_dir: Path, within: int | None, fail_if_any: bool):
+    """The groups to dissolve or review soon, or overdue, with what to do.
+
+    Example: charter due --within 30 --fail-if-any
+    """
+    from .dates import long_date
+    from .register import read_register, today
+
+    on = today()
+    entries, _ = read_register(out_dir)
+    pending = sorted((e for e in entries if e.status(on, within) in ("overdue", "due")),
+                     key=lambda e: e.attention_key(on))
+    for e in pending:
+        r = messages(e.answers.lang)["register"]
+        todo = r["todo_dissolve"] if e.answers.group.dissolve_on else r["todo_review"]
+        click.echo(todo.format(name=e.answers.group.name, status=r[f"status_{e.status(on, within)}"],
+                               date=long_date(e.answers.due_date(), e.answers.lang)))
+    if not pending:
+        r = messages(environment_lang())["register"]
+        click.echo(r["none_due_notice"] if within is None else r["none_due"].format(within=within))
+    if fail_if_any and pending:
+        sys.exit(3)
+
+
+def _date_option(value: str | None) -> "date | None":
+    from .dates import parse_date
+    from .register import today
+
+    if value is None:
+        return None
+    parsed = parse_date(value, today())
+    if parsed is None:
+        raise click.BadParameter(f"not a date: {value} (2026-12-31, +30d, 3个月后)")
+    return parsed
+
+
+@cli.command()
+@click.argument("group")
+@dir_option
+@click.option("--on", "on_date", default=None, help="The day it was dissolved (default: today).")
+@click.option("--reason", default="", help="Why, in a few words.")
+def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
+    """Record that GROUP (its folder, or a unique part of its name) was dissolved. Nothing is deleted.
+
+    Example: charter dissolve 外宣活动 --reason 活动结束
+    """
+    from .register import find_group, record_dissolution, today
+
+    entry = find_group(out_dir, group, environment_lang())
+    on = _date_option(on_date) or today()
+    record_dissolution(entry, on, reason)
+    click.echo(messages(entry.answers.lang)["register"]["dissolved"].format(
+        name=entry.answers.group.name, on=on.isoformat(), folder=entry.folder))
+
+
+@cli.command()
+@click.argument("group")
+@dir_option
+@click.option("--until", "until", required=True, help="The new dissolution date (or the next review date).")
+@click.option("--reason", required=True, help="Why the group lives on, in a few words.")
+def renew(group: str, out_dir: Path, until: str, reason: str):
+    """Give GROUP a new dissolution or review date; the charter is rendered again, the earlier one kept.
+
+    Example: charter renew 外宣活动 --until 2027-03-31 --reason 活动延期
+    """
+    from .register import find_group, record_renewal, today
+
+    entry = find_group(out_dir, group, environment_lang())
+    written = record_renewal(entry, _date_option(until), reason, today())
+    click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
+        name=entry.answers.group.name, until=_date_option(until).isoformat()))
+    _print_written(written)
+
+
+@cli.command()
+@dir_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the calendar here instead of printing it.")
+@click.option("--alarms", default="30,7,1", show_default=True, help="Days before each date to remind.")
+def calendar(out_dir: Path, output: Path | None, alarms: str):
+    """One calendar (iCalendar) with every open group's dissolution or review date.
+
+    Example: charter calendar -o groups.ics
+    """
+    from .register import read_register
+    from .reminders import register_calendar
+
+    try:
+        alarm_days = tuple(sorted({int(part) for part in alarms.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        raise click.BadParameter(f"not a list of days: {alarms}", param_hint="--alarms") from None
+    entries, _ = read_register(out_dir)
+    groups = [e.answers for e in entries if not e.answers.dissolved_on]
+    lang = groups[0].lang if groups else environment_lang()
+    content = register_calendar(groups, messages(lang)["register"]["calendar_name"], alarm_days)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+        return
+    from .output import write_file
+
+    write_file(output, content)
+    click.echo(messages(lang)["register"]["calendar_written"].format(path=output, count=len(groups)))
+
+
+@cli.command()
+@click.argument("group")
+@click.argument("kind", type=click.Choice(["welcome", "leave", "dissolve", "digest", "rules"]))
+@dir_option
+@click.option("--member", default=None, help="The member it is about (welcome, leave).")
+def notice(group: str, kind: str, out_dir: Path, member: str | None):
+    """Print a ready-to-paste message for GROUP: welcome, leave, dissolve, digest or rules.
+
+    Example: charter notice 外宣活动 welcome --member 张华
+    """
+    from .notices import notice as make_notice
+    from .register import find_group, today
+
+    entry = find_group(out_dir, group, environment_lang())
+    click.echo(make_notice(entry, kind, member, today()).rstrip("\n"))
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .answers import AnswersBase
 from .catalogue import Catalogue
-from .dates import add_months, long_date
+from .dates import long_date
 from .i18n import messages
 
 # What a custom rule's Markdown may become: text structure and links, nothing that runs,
@@ -75,7 +75,7 @@ def plain_text(fragment: str) -> str:
 def facts(answers: AnswersBase) -> dict:
     """The group's facts a rule text may name, already written in the charter's language."""
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
-    next_review = add_months(group.created, group.review_every_months) if group.review_every_months else None
+    next_review = answers.next_review()
     return {
         "group_name": group.name,
         "kind_label": t["kinds"][group.kind],

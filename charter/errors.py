@@ -31,7 +31,8 @@ class InputError(Exception):
 
     def report(self) -> str:
         if len(self.problems) == 1 and not self.source:
-            return self.problems[0].message
+            only = self.problems[0]
+            return f"{only.path}: {only.message}" if only.path else only.message
         head = text(self.lang, "errors.header", source=self.source or "input", count=len(self.problems))
         return "\n".join([head, *(p.render(self.source or "input", self.lang) for p in self.problems)])
 

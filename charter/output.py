@@ -106,6 +106,19 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def write_file(path: Path, content: bytes) -> None:
+    """One file written whole or not at all: a temporary name beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".charter-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def archive_previous(folder: Path) -> Path:
     """Move a group's current files into versions/N/, so a new version never overwrites them."""
     versions = folder / "versions"

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta, timezone
 from icalendar import Alarm, Calendar, Event
 
 from .answers import AnswersBase
-from .dates import add_months
 from .i18n import messages
 
 ALARM_DAYS = (30, 7, 1)
@@ -21,23 +20,28 @@ def event_uid(answers: AnswersBase, what: str) -> str:
     return f"{uuid.uuid5(_UID_NAMESPACE, key)}@charter"
 
 
-def build_calendar(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS) -> bytes:
-    group, t = answers.group, messages(answers.lang)
+def _new_calendar(name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//charter//group rules//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", t["title"].format(name=group.name))
+    calendar.add("x-wr-calname", name)
+    return calendar
 
+
+def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS) -> Event:
+    """The day the group needs its owner (dissolution, or review), with alarms before it."""
+    group, t = answers.group, messages(answers.lang)
     event = Event()
     if group.dissolve_on:
-        what, day = "dissolve", group.dissolve_on
+        what = "dissolve"
         event.add("summary", t["calendar_dissolve"].format(name=group.name))
         event.add("description", t["calendar_dissolve_desc"])
     else:
-        what, day = "review", add_months(group.created, group.review_every_months)
+        what = "review"
         event.add("summary", t["calendar_review"].format(name=group.name))
         event.add("description", t["calendar_review_desc"])
         event.add("rrule", {"freq": "monthly", "interval": group.review_every_months})
+    day = answers.due_date()
     event.add("uid", event_uid(answers, what))
     # Derived from the answers, not the clock, so the same answers give the same file.
     event.add("dtstamp", datetime.combine(group.created, time(0, 0), tzinfo=timezone.utc))
@@ -50,5 +54,18 @@ def build_calendar(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAY
         alarm.add("description", event["summary"])
         alarm.add("trigger", timedelta(days=-days))
         event.add_component(alarm)
-    calendar.add_component(event)
+    return event
+
+
+def build_calendar(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS) -> bytes:
+    calendar = _new_calendar(messages(answers.lang)["title"].format(name=answers.group.name))
+    calendar.add_component(group_event(answers, alarm_days))
+    return calendar.to_ical()
+
+
+def register_calendar(groups: list[AnswersBase], name: str, alarm_days: tuple[int, ...] = ALARM_DAYS) -> bytes:
+    """One calendar for every open group of a register; the UIDs match each group's own file."""
+    calendar = _new_calendar(name)
+    for answers in groups:
+        calendar.add_component(group_event(answers, alarm_days))
     return calendar.to_ical()

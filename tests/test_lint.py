@@ -1,0 +1,70 @@
+"""The checker: every finding code has a case that triggers it and one that does not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import EXAMPLES, run_charter
+
+EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+TOWNSHIP = (EXAMPLES / "township-office.toml").read_text("utf-8")
+SCHOOL = (EXAMPLES / "school-project-team.toml").read_text("utf-8")
+MANY = "".join(f'\n[[members]]\nname = "成员{i}"\n' for i in range(30))
+
+
+def custom(source: str, text: str) -> str:
+    return source + f"\n[[rules.custom]]\ncategory = \"posting\"\ntext = \"{text}\"\n"
+
+
+def switched_off(source: str, *rules: str) -> str:
+    return source.replace("[rules.params]", f"[rules]\noff = {list(rules)!r}\n\n[rules.params]".replace("'", '"'), 1)
+
+
+# code: (answers that trigger it, answers that do not)
+CASES = {
+    "mandatory-replies": (custom(EVENT, "收到通知后，请大家回复收到。"), custom(EVENT, "收到通知后用接龙确认。")),
+    "no-quiet-hours": (switched_off(EVENT, "posting.quiet-hours"), EVENT),
+    "at-all-open": (switched_off(EVENT + MANY, "posting.at-all"), EVENT + MANY),
+    "temporary-too-long": (EVENT.replace("dissolve_on = 2026-12-31", "dissolve_on = 2027-09-30"), EVENT),
+    "past-dissolution": (EVENT.replace("created = 2026-11-25", "created = 2026-10-01")
+                         .replace("dissolve_on = 2026-12-31", "dissolve_on = 2026-11-20"), EVENT),
+    "no-successor": (EVENT.replace('[successor]\nname = "王芳"\nunit = "县委宣传部"\ntitle = "副科长"\n', ""), EVENT),
+    "no-review": (TOWNSHIP.replace('on = ["posting.reply-window"]', 'on = ["posting.reply-window"]\noff = ["lifetime.review"]'),
+                  TOWNSHIP),
+    "vague-rule": (custom(EVENT, "材料请及时上报。"), custom(EVENT, "材料请在每周五 17:00 前及时上报。")),
+    "group-cap": (custom(EVENT, "每个科室最多建 2 个工作群。"), custom(EVENT, "每个科室的群由科长统一登记。")),
+}
+
+
+@pytest.mark.parametrize("code", list(CASES))
+def test_each_finding_is_raised_only_when_it_applies(tmp_path, code):
+    bad, good = CASES[code]
+    for source, expected in ((bad, True), (good, False)):
+        path = tmp_path / "answers.toml"
+        path.write_text(source, encoding="utf-8")
+        result = run_charter("check", path, "--json", env={"CHARTER_TODAY": "2026-11-25"})
+        assert result.returncode == 0, result.stderr
+        codes = [w["code"] for w in json.loads(result.stdout)["warnings"]]
+        assert (code in codes) is expected, (code, codes)
+
+
+def test_english_rules_are_checked_too(tmp_path):
+    path = tmp_path / "answers.toml"
+    path.write_text(custom(SCHOOL, "Everyone must reply received to each notice, as soon as possible."),
+                    encoding="utf-8")
+    result = run_charter("check", path, env={"CHARTER_TODAY": "2026-11-25"})
+    assert result.returncode == 0
+    assert "[mandatory-replies]" in result.stdout and "[vague-rule]" in result.stdout
+    assert "sign-up list" in result.stdout  # the fix, in the file's language
+
+
+def test_strict_turns_warnings_into_exit_2(tmp_path):
+    path = tmp_path / "answers.toml"
+    path.write_text(custom(EVENT, "材料请及时上报。"), encoding="utf-8")
+    assert run_charter("check", path).returncode == 0
+    strict = run_charter("check", path, "--strict")
+    assert strict.returncode == 2 and "[vague-rule]" in strict.stdout and "及时" in strict.stdout
+    clean = run_charter("check", EXAMPLES / "county-media-event.toml", "--strict", env={"CHARTER_TODAY": "2026-11-25"})
+    assert clean.returncode == 0 and "没有发现" in clean.stdout

@@ -1,0 +1,168 @@
+"""The register and a group's later life: list, due, dissolve, renew, calendar, notices."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+
+import pytest
+from icalendar import Calendar
+
+from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+
+EVENT = "县融媒体中心外宣活动群"      # temporary, 2026-11-25 → 2026-12-31, 3 days' notice
+TOWNSHIP = "青石镇机关工作群"         # standing, review every 6 months from 2026-09-01
+SCHOOL = "Science Fair 2027 Team"    # project, → 2027-04-30
+UNIT_GROUP = "县委宣传部网评工作群"   # project, → 2027-06-30
+
+
+@pytest.fixture(scope="module")
+def register(demo_dir, tmp_path_factory):
+    """A register built from the rendered examples (copied, since the tests change it). Copies stay
+    at the demo's depth, where the unit example's relative path to its unit still holds."""
+    folder = tmp_path_factory.mktemp("register")
+    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    return folder
+
+
+def charter(*args, today: str = "2026-12-29", **options):
+    return run_charter(*args, env={"CHARTER_TODAY": today, "LANG": "zh_CN.UTF-8", "LC_ALL": ""}, **options)
+
+
+def statuses(register, today: str) -> dict[str, str]:
+    result = charter("list", "--dir", register, "--json", today=today)
+    assert result.returncode == 0, result.stderr
+    return {row["group"]: row["status"] for row in json.loads(result.stdout)}
+
+
+def test_list_gives_each_group_its_status_and_the_urgent_first(register):
+    result = charter("list", "--dir", register, "--json", today="2027-01-02")
+    rows = json.loads(result.stdout)
+    assert [r["group"] for r in rows][:1] == [EVENT]
+    assert {r["group"]: r["status"] for r in rows} == {EVENT: "overdue", TOWNSHIP: "active", SCHOOL: "active",
+                                                       UNIT_GROUP: "active"}
+    assert statuses(register, "2026-12-29")[EVENT] == "due"          # within the 3 days' notice
+    assert statuses(register, "2026-12-01")[EVENT] == "active"
+    assert statuses(register, "2027-02-25")[TOWNSHIP] == "due"       # review on 2027-03-01, 7 days' notice
+    table = charter("list", "--dir", register, today="2027-01-02").stdout
+    assert "已过期" in table and "2026年12月31日" in table and "企业微信" in table
+
+
+def test_due_lists_what_to_do_and_can_fail_for_cron(register):
+    quiet = charter("due", "--dir", register, today="2026-12-01")
+    assert quiet.returncode == 0 and "没有要解散或复核的群" in quiet.stdout and "过期" in quiet.stdout
+    soon = charter("due", "--dir", register, "--fail-if-any", today="2026-12-29")
+    assert soon.returncode == 3
+    assert EVENT in soon.stdout and "charter notice" in soon.stdout and TOWNSHIP not in soon.stdout
+    wide = charter("due", "--dir", register, "--within", "70", today="2026-12-29")
+    assert wide.returncode == 0 and TOWNSHIP in wide.stdout and "charter renew" in wide.stdout
+
+
+def test_dissolve_records_the_event_and_keeps_every_file(register, tmp_path):
+    folder = tmp_path
+    shutil.copytree(register, folder, dirs_exist_ok=True)
+    before = {p.name: p.read_bytes() for p in (folder / EVENT).iterdir() if p.name != "charter.toml"}
+    result = charter("dissolve", "外宣", "--dir", folder, "--reason", "活动结束", today="2027-01-02")
+    assert result.returncode == 0, result.stderr
+    answers = tomllib.loads((folder / EVENT / "charter.toml").read_text("utf-8"))
+    assert answers["history"] == [{"event": "dissolved", "on": __import__("datetime").date(2027, 1, 2),
+                                   "reason": "活动结束"}]
+    assert {p.name: p.read_bytes() for p in (folder / EVENT).iterdir() if p.name != "charter.toml"} == before
+    assert statuses(folder, "2027-01-02")[EVENT] == "dissolved"
+    again = charter("dissolve", EVENT, "--dir", folder, today="2027-01-03")
+    assert again.returncode == 2 and "已于 2027-01-02 解散" in again.stderr
+
+
+def test_renew_renders_the_new_date_and_keeps_the_earlier_charter(register, tmp_path):
+    folder = tmp_path
+    shutil.copytree(register, folder, dirs_exist_ok=True)
+    old_pdf = (folder / EVENT / "charter.pdf").read_bytes()
+    result = charter("renew", EVENT, "--dir", folder, "--until", "2027-02-28", "--reason", "活动延期一个月")
+    assert result.returncode == 0, result.stderr
+    assert (folder / EVENT / "versions" / "1" / "charter.pdf").read_bytes() == old_pdf
+    assert "2027年2月28日" in squeeze(pdf_text(folder / EVENT / "charter.pdf"))
+    answers = tomllib.loads((folder / EVENT / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["dissolve_on"].isoformat() == "2027-02-28"
+    assert answers["history"][0]["reason"] == "活动延期一个月"
+    assert statuses(folder, "2027-01-02")[EVENT] == "active"
+    backwards = charter("renew", EVENT, "--dir", folder, "--until", "2026-12-01", "--reason", "x")
+    assert backwards.returncode == 2 and "--until" in backwards.stderr
+
+
+def test_renewing_a_standing_group_moves_its_next_review(register, tmp_path):
+    folder = tmp_path
+    shutil.copytree(register, folder, dirs_exist_ok=True)
+    result = charter("renew", "青石镇", "--dir", folder, "--until", "2027-09-01", "--reason", "复核后保留",
+                     today="2027-03-01")
+    assert result.returncode == 0, result.stderr
+    assert "2027年9月1日" in squeeze(pdf_text(folder / TOWNSHIP / "charter.pdf"))
+    calendar = Calendar.from_ical((folder / TOWNSHIP / "charter.ics").read_bytes())
+    assert str(calendar.walk("VEVENT")[0]["dtstart"].dt) == "2027-09-01"
+
+
+def test_group_names_that_match_none_or_several_are_bad_input(register):
+    none = charter("notice", "没有这个群", "rules", "--dir", register)
+    assert none.returncode == 2 and "没有名称含“没有这个群”的群" in none.stderr
+    several = charter("notice", "群", "rules", "--dir", register)
+    assert several.returncode == 2 and "不止一个" in several.stderr
+
+
+def test_register_calendar_round_trips_with_stable_uids_and_alarms(register, tmp_path):
+    out = tmp_path / "groups.ics"
+    result = charter("calendar", "--dir", register, "-o", out, "--alarms", "14,2")
+    assert result.returncode == 0, result.stderr
+    calendar = Calendar.from_ical(out.read_bytes())
+    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    assert len(events) == 4
+    own = Calendar.from_ical((register / EVENT / "charter.ics").read_bytes()).walk("VEVENT")[0]
+    merged = events[f"解散工作群：{EVENT}"]
+    assert merged["uid"] == own["uid"] and str(merged["dtstart"].dt) == "2026-12-31"
+    assert sorted(a["trigger"].dt.days for a in merged.walk("VALARM")) == [-14, -2]
+    printed = charter("calendar", "--dir", register)
+    assert Calendar.from_ical(printed.stdout.encode()).walk("VEVENT")
+
+
+def test_calendar_leaves_out_dissolved_groups(register, tmp_path):
+    folder = tmp_path
+    shutil.copytree(register, folder, dirs_exist_ok=True)
+    assert charter("dissolve", EVENT, "--dir", folder).returncode == 0
+    printed = charter("calendar", "--dir", folder)
+    assert EVENT not in printed.stdout and len(Calendar.from_ical(printed.stdout.encode()).walk("VEVENT")) == 3
+
+
+@pytest.mark.parametrize("kind, member, expected", [
+    ("welcome", "张华", ["张华（县融媒体中心 主任）", "“单位-姓名-职务”", "不必回复欢迎"]),
+    ("leave", "赵磊", ["赵磊您好", "2027年1月1日前退出本群", "李明"]),  # 2026-12-29 + 3 days
+    ("dissolve", None, ["本群将于2026年12月31日解散", "保存"]),
+    ("digest", None, ["【要点】县融媒体中心外宣活动群", "截止"]),
+    ("rules", None, ["【群公告】县融媒体中心外宣活动群群规", "21:30"]),
+])
+def test_notices_are_ready_to_paste(register, kind, member, expected):
+    result = charter("notice", "外宣", kind, "--dir", register, *(["--member", member] if member else []))
+    assert result.returncode == 0, result.stderr
+    for fragment in expected:
+        assert fragment in result.stdout, (fragment, result.stdout)
+
+
+def test_english_notice_and_missing_member(register):
+    result = charter("notice", "Science", "welcome", "--dir", register, "--member", "Priya Shah")
+    assert result.returncode == 0 and "Priya Shah (Lab Technician, Science Department) joins" in result.stdout
+    missing = charter("notice", "Science", "leave", "--dir", register)
+    assert missing.returncode == 2 and "--member" in missing.stderr
+
+
+def test_a_unit_can_replace_a_notice(register, tmp_path):
+    unit = tmp_path / "unit"
+    shutil.copytree(EXAMPLES / "units" / "county-propaganda", unit)
+    (unit / "templates" / "notice-welcome.txt.j2").write_text(
+        "【宣传部】欢迎{{ member }}，昵称请用“{{ remark }}”。\n", encoding="utf-8")
+    folder = tmp_path
+    shutil.copytree(register, folder, dirs_exist_ok=True)
+    answers = folder / UNIT_GROUP / "charter.toml"
+    answers.write_text(answers.read_text("utf-8").replace(
+        next(line for line in answers.read_text("utf-8").splitlines() if line.startswith("unit =")),
+        f'unit = "{unit}"'), encoding="utf-8")
+    result = charter("notice", "网评", "welcome", "--dir", folder, "--member", "郑丽")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "【宣传部】欢迎郑丽，昵称请用“单位-姓名-职务”。"
