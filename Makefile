@@ -1,5 +1,5 @@
 # Each target installs what is missing first (scripts/setup.sh is idempotent), then does its job.
-.PHONY: run demo test bench setup setup-test clean
+.PHONY: run demo serve test bench setup setup-test clean
 
 VENV := .venv/bin
 
@@ -8,6 +8,9 @@ run: setup
 
 demo: setup
 	$(VENV)/charter demo
+
+serve: setup
+	$(VENV)/charter serve
 
 test: setup-test
 	$(VENV)/python -m pytest

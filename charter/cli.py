@@ -433,6 +433,26 @@ def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats
         sys.exit(2)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@unit_option
+@out_option
+def serve(host: str, port: int, unit_dir: Path | None, out_dir: Path):
+    """Serve the questionnaire as a web page, with a live preview and the register.
+
+    Example: charter serve --unit examples/units/county-propaganda --out output
+    """
+    from .web import create_app, is_loopback, serve as run
+
+    app = create_app(out_dir, unit_dir)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can write charters "
+                   f"into {out_dir.resolve()}. Use --host 127.0.0.1 to keep it on this machine.", err=True)
+    click.echo(f"charter serve: http://{host}:{port}/  (Ctrl-C stops it)")
+    run(app, host, port)
+
+
 @cli.group()
 def unit():
     """Create and check a unit folder (letterhead, defaults, locked answers, rules, templates)."""

@@ -10,7 +10,7 @@ import tomli_w
 from .answers import AnswersBase, answers_to_data
 from .catalogue import builtin_catalogue
 from .context import build_context
-from .output import ANSWERS_FILE, FILE_NAMES, FORMATS, group_folder, write_files
+from .output import ANSWERS_FILE, FILE_NAMES, FORMATS, folder_name, group_folder, write_files, write_new_folder
 from .render import render_html, render_pdf, render_template
 from .unit import Unit, embedded_asset, linked_asset
 
@@ -45,15 +45,21 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
 
 
 def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: str = "A4", force: bool = False,
-                  unit: Unit | None = None, folder: Path | None = None) -> list[Path]:
+                  unit: Unit | None = None, folder: Path | None = None, new_folder: bool = False) -> list[Path]:
     """Render and write into the group's folder (found under out_dir unless given); returns the files written.
 
     With a unit, the answers written record it (its folder relative to the group folder, and
-    its version), so a later render uses the same unit or says that it changed.
+    its version), so a later render uses the same unit or says that it changed. With new_folder,
+    the charter always gets a folder no one else has (as a web form submission needs).
     """
     folder = folder or group_folder(out_dir, answers.group.name)
+    if new_folder:
+        folder = out_dir / folder_name(answers.group.name)  # its depth is all the unit's relative path needs
     if unit is not None:
         answers = answers.model_copy(update={"unit": Path(os.path.relpath(unit.root, folder.resolve())).as_posix(),
                                              "unit_version": unit.info.version})
     files = render_documents(answers, formats, paper, unit)
+    if new_folder:
+        folder = write_new_folder(out_dir, answers.group.name, files, answers.lang)
+        return [folder / name for name in files]
     return write_files(folder, files, force, answers.lang)

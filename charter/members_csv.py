@@ -38,10 +38,20 @@ def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
         return [], [text(lang, "errors.unreadable", detail=error.strerror or str(error))]
     if source is None:
         return [], [text(lang, "errors.csv_encoding")]
+    return parse_members(source, lang)
+
+
+def parse_members(source: str, lang: str, header_optional: bool = False) -> tuple[list[Member], list[str]]:
+    """Members from CSV text; with header_optional, a first row that is not a header is a member
+    (columns name, unit, title, role), as people type into a form."""
     rows = csv.reader(io.StringIO(source))
-    header = [HEADERS.get(cell.strip().lower(), "") for cell in next(rows, [])]
+    first = next(rows, [])
+    header = [HEADERS.get(cell.strip().lower(), "") for cell in first]
     if "name" not in header:
-        return [], [text(lang, "errors.csv_header")]
+        if not header_optional:
+            return [], [text(lang, "errors.csv_header")]
+        header = ["name", "unit", "title", "role"]
+        rows = csv.reader(io.StringIO(source))
     members, problems = [], []
     for row in rows:
         line = rows.line_num

@@ -106,6 +106,33 @@ def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def write_new_folder(out_dir: Path, group_name: str, files: dict[str, bytes], lang: str) -> Path:
+    """The files in a folder of their own that did not exist before: two people writing the same
+    group at the same moment get two folders (the rename that claims a name fails for the second)."""
+    base = folder_name(group_name)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        for name, content in files.items():
+            (staging / name).write_bytes(content)
+        staging.chmod(0o755)
+    except OSError as error:
+        raise input_error(lang, "cannot_write", path=str(out_dir), detail=error.strerror or str(error)) from None
+    try:
+        for n in range(1, 1000):
+            candidate = out_dir / (base if n == 1 else f"{base}-{n}")
+            if candidate.exists():
+                continue
+            try:
+                staging.rename(candidate)
+                return candidate
+            except OSError:  # another writer claimed it between the check and the rename
+                continue
+        raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def write_file(path: Path, content: bytes) -> None:
     """One file written whole or not at all: a temporary name beside it, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from questionary import Choice
 from rich.console import Console
 from rich.table import Table
 
-from .answers import answers_model, answers_to_data, field_problem, validate_answers
+from .answers import answers_model, answers_to_data, validate_answers
 from .catalogue import builtin_catalogue
 from .context import person_label
 from .dates import long_date, weekday
@@ -22,8 +22,8 @@ from .i18n import messages, text
 from .members_csv import read_members
 from .output import ANSWERS_FILE, archive_previous, group_folder
 from .unit import Unit, load_group, load_unit, merged
-from .questions import (SECTIONS, STEP_COUNT, Question, chosen_rule_ids, get, lang_of, lifetime_cleanup,
-                        member_fields, parse_answer, put)
+from .questions import (SECTIONS, STEP_COUNT, Question, check_answer, chosen_rule_ids, get, lang_of,
+                        lifetime_cleanup, member_fields, parse_answer, put)
 
 
 class Interrupted(Exception):
@@ -56,13 +56,7 @@ class Questionnaire:
 
     def _validator(self, question: Question):
         def validate(raw: str):
-            if not raw.strip() and question.optional:
-                return True
-            value, problem = parse_answer(question, raw, self.answers, self.today)
-            if problem is None and question.schema:
-                problem = field_problem(self.model, question.schema_key or question.key, value, self.lang)
-            if problem is None and question.check:
-                problem = question.check(value, self.answers)
+            _, problem = check_answer(question, raw, self.answers, self.model, self.today)
             return True if problem is None else problem
         return validate
 

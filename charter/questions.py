@@ -15,6 +15,7 @@ from typing import Any, Callable
 from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .answers import field_problem
 from .catalogue import KINDS, Catalogue
 from .dates import long_date, parse_date
 from .i18n import environment_lang, messages, text
@@ -313,6 +314,19 @@ SECTIONS: list[tuple[str, list[Callable]]] = [
     ("rules", [rule_questions, param_questions, custom_questions, custom_rule_questions]),
 ]
 STEP_COUNT = len(SECTIONS) + 2  # then review, then result
+
+
+def check_answer(question: Question, raw: str, answers: Answers, model, today: date) -> tuple[Any, str | None]:
+    """A typed, checked answer from the text typed for a question, or the reason it is not valid:
+    the same checks in the terminal and in the browser."""
+    if not raw.strip() and question.optional:
+        return None, None
+    value, problem = parse_answer(question, raw, answers, today)
+    if problem is None and question.schema:
+        problem = field_problem(model, question.schema_key or question.key, value, lang_of(answers))
+    if problem is None and question.check:
+        problem = question.check(value, answers)
+    return value, problem
 
 
 def parse_answer(question: Question, raw: str, answers: Answers, today: date) -> tuple[Any, str | None]:

@@ -10,9 +10,11 @@ with_tests=0
 
 # Pango lays out text; libharfbuzz-subset0 makes font subsetting ~40x faster than the
 # fontTools fallback on a CJK font; the Noto CJK and emoji fonts keep Chinese text and
-# chat nicknames from turning into tofu boxes; Liberation Sans sets English text; poppler-utils extracts PDF text in tests.
+# chat nicknames from turning into tofu boxes; Liberation Sans sets English text.
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji fonts-liberation fontconfig)
-[ $with_tests = 1 ] && debs+=(poppler-utils)
+# The tests read PDFs with poppler and drive `charter serve` in Debian's Chromium (Playwright
+# cannot download a browser here, and need not: it drives the system one).
+[ $with_tests = 1 ] && debs+=(poppler-utils chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null; then

@@ -1,0 +1,269 @@
+"""`charter serve` through Flask's test client: every route, every error."""
+
+from __future__ import annotations
+
+import re
+import threading
+from html.parser import HTMLParser
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import charter.web
+from charter.web import create_app, is_loopback
+from conftest import EXAMPLES, run_charter
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+GOOD = {
+    "lang": "zh", "group.name": "防汛宣传群", "group.platform": "wechat", "group.kind": "temporary",
+    "group.purpose": "统筹防汛宣传的稿件报送", "group.created": "2026-11-25", "group.dissolve_on": "2026-12-31",
+    "owner.name": "陈刚", "owner.unit": "县应急管理局", "owner.title": "科长",
+    "members": "刘洋,县水利局,干事,管理员\n王敏,县气象局,,\n", "show_roster": "yes",
+}
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHARTER_TODAY", "2026-11-25")
+    application = create_app(tmp_path / "out")
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def token(client, path: str = "/") -> str:
+    page = client.get(path, headers=ZH).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def shown_keys(page: str) -> list[str]:
+    return re.findall(r'name="_shown" value="([^"]+)"', page)
+
+
+class _Form(HTMLParser):
+    """What a browser would send for a page's form as it stands: fields with their current values."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.data.setdefault(a["name"], []).append(a.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data.setdefault(self._select, []).append(a.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self.data.setdefault(self._textarea, []).append("")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data
+
+
+def post_form(client, values: dict, action: str = "update", follow: bool = False):
+    """Post the form as a browser would: every field the page shows, as it shows it, with these changes."""
+    parser = _Form()
+    parser.feed(client.get("/", headers=ZH).get_data(as_text=True))
+    data = {**parser.data, "action": action, **values}
+    return client.post("/", data=data, headers=ZH, follow_redirects=follow)
+
+
+def test_form_page_asks_the_questionnaire_questions(client):
+    page = client.get("/", headers=ZH).get_data(as_text=True)
+    assert "群名称" in page and "使用的平台" in page and "群主姓名" in page and "解散日期" in page
+    keys = shown_keys(page)
+    assert keys[:5] == ["lang", "group.name", "group.platform", "group.kind", "group.purpose"]
+    assert "rules.posting" in keys and "rules.params.quiet_start" in keys
+    assert "1/5 语言" in page and 'role="alert"' not in page  # a fresh form shows no errors
+
+
+def test_english_from_the_browser_language(client):
+    page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    assert "Group name" in page and "Owner&#39;s name" in page
+
+
+def test_invalid_answers_are_shown_beside_their_fields(client):
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'id="field-group-dissolve_on">.*?看不懂这个日期', page, re.S)
+    assert re.search(r'id="field-owner-name">.*?不能为空', page, re.S)
+    assert 'value="2026-02-30"' in page  # what was typed stays
+
+
+def test_a_past_date_and_a_date_before_creation_are_refused(client):
+    page = post_form(client, {**GOOD, "group.dissolve_on": "2026-10-01"}).get_data(as_text=True)
+    assert "已经过去了" in page
+
+
+def test_writing_a_charter_then_downloading_its_files(client, tmp_path):
+    response = post_form(client, GOOD, action="write")
+    assert response.status_code == 303
+    folder = response.headers["Location"].split("/groups/")[1].split("?")[0]
+    written = tmp_path / "out" / "防汛宣传群"
+    assert folder == "%E9%98%B2%E6%B1%9B%E5%AE%A3%E4%BC%A0%E7%BE%A4" or folder == "防汛宣传群"
+    answers = tomllib.loads((written / "charter.toml").read_text("utf-8"))
+    assert answers["members"][0] == {"name": "刘洋", "unit": "县水利局", "title": "干事", "role": "admin"}
+    page = client.get(response.headers["Location"], headers=ZH).get_data(as_text=True)
+    assert "群规已生成" in page and "charter.pdf" in page and "【群公告】防汛宣传群群规" in page
+    pdf = client.get("/groups/防汛宣传群/files/charter.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    text = client.get("/groups/防汛宣传群/files/announcement.txt").get_data(as_text=True)
+    assert text.startswith("【群公告】防汛宣传群群规")
+
+
+def test_writing_with_errors_stays_on_the_form(client, tmp_path):
+    response = post_form(client, {**GOOD, "group.name": ""}, action="write")
+    assert response.status_code == 422 and "不能为空" in response.get_data(as_text=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_same_group_twice_gets_two_folders(client, tmp_path):
+    assert post_form(client, GOOD, action="write").status_code == 303
+    assert post_form(client, GOOD, action="write").status_code == 303
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["防汛宣传群", "防汛宣传群-2"]
+
+
+def test_simultaneous_submissions_never_share_a_folder(app, tmp_path):
+    barrier = threading.Barrier(4)
+    codes = []
+
+    def submit():
+        client = app.test_client()
+        barrier.wait()
+        codes.append(post_form(client, GOOD, action="write").status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [303] * 4
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(folders) == 4 and all((tmp_path / "out" / f / "charter.pdf").is_file() for f in folders)
+
+
+def test_preview_renders_the_charter_or_says_what_is_missing(client):
+    page = client.get("/", headers=ZH).get_data(as_text=True)
+    data = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "_shown": shown_keys(page), **GOOD}
+    good = client.post("/preview", data=data, headers=ZH)
+    assert good.status_code == 200 and "防汛宣传群群规" in good.get_data(as_text=True)
+    bad = client.post("/preview", data={**data, "group.name": ""}, headers=ZH)
+    assert bad.status_code == 422 and "不能为空" in bad.get_data(as_text=True)
+
+
+def test_hostile_text_is_escaped_in_the_page_and_the_preview(client):
+    hostile = "<script>alert(1)</script>"
+    response = post_form(client, {**GOOD, "group.name": f"群{hostile}", "group.purpose": f'"><img src=x onerror=alert(2)>'})
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_every_form_needs_its_csrf_token(client, tmp_path):
+    missing = client.post("/", data={**GOOD, "action": "write"}, headers=ZH)
+    assert missing.status_code == 400 and "表单已过期" in missing.get_data(as_text=True)
+    assert not (tmp_path / "out").exists()
+    assert client.post("/preview", data=GOOD).status_code == 400
+
+
+def test_request_size_is_limited(client):
+    big = client.post("/", data={"group.purpose": "x" * 1_100_000}, headers=ZH)
+    assert big.status_code == 413 and "太大" in big.get_data(as_text=True)
+
+
+def test_register_page_and_dissolving_a_group(client, tmp_path):
+    post_form(client, GOOD, action="write")
+    page = client.get("/groups", headers=ZH).get_data(as_text=True)
+    assert "防汛宣传群" in page and "正常" in page
+    no_token = client.post("/groups/防汛宣传群/dissolve", data={"reason": "x"})
+    assert no_token.status_code == 400
+    done = client.post("/groups/防汛宣传群/dissolve",
+                       data={"csrf_token": token(client, "/groups/防汛宣传群"), "reason": "汛期结束"})
+    assert done.status_code == 303
+    answers = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
+    assert answers["history"][0]["event"] == "dissolved" and answers["history"][0]["reason"] == "汛期结束"
+    assert "已解散" in client.get("/groups", headers=ZH).get_data(as_text=True)
+
+
+def test_member_notices_on_the_group_page(client):
+    post_form(client, GOOD, action="write")
+    page = client.get("/groups/防汛宣传群?member=刘洋", headers=ZH).get_data(as_text=True)
+    assert "刘洋（县水利局 干事）今天加入本群" in page and "刘洋您好" in page
+
+
+@pytest.mark.parametrize("path", [
+    "/groups/nothing-here", "/groups/防汛宣传群/files/secret.txt", "/groups/防汛宣传群/files/..%2F..%2Fetc%2Fpasswd",
+    "/groups/..%2F..%2Fetc/files/passwd", "/groups/%2E%2E/files/charter.toml", "/nowhere",
+])
+def test_unknown_folders_and_files_are_not_found(client, path):
+    post_form(client, GOOD, action="write")
+    response = client.get(path, headers=ZH)
+    assert response.status_code == 404 and "root:" not in response.get_data(as_text=True)
+
+
+def test_a_crash_in_one_request_leaves_the_server_running(client, monkeypatch):
+    post_form(client, GOOD, action="write")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(charter.web, "notice", broken)
+    crashed = client.get("/groups/防汛宣传群", headers=ZH)
+    assert crashed.status_code == 500 and "RuntimeError" in crashed.get_data(as_text=True)
+    assert "disk on fire" not in crashed.get_data(as_text=True)  # no internals shown
+    assert client.get("/groups", headers=ZH).status_code == 200
+
+
+def test_a_unit_gives_its_letterhead_and_locked_answers_are_not_asked(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHARTER_TODAY", "2026-11-25")
+    client = create_app(tmp_path / "out", EXAMPLES / "units" / "county-propaganda").test_client()
+    page = client.get("/", headers=ZH).get_data(as_text=True)
+    assert "rules.params.quiet_start" not in shown_keys(page) and "rules.params.leave_days" in shown_keys(page)
+    assert "中共青石县委宣传部" in page
+    response = post_form(client, GOOD, action="write")
+    assert response.status_code == 303
+    answers = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
+    assert answers["unit_version"] == "2026.1" and answers["rules"]["params"]["quiet_start"] == "21:00"
+
+
+def test_serve_binds_to_loopback_unless_told_and_then_warns(tmp_path):
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10")
+    import socket
+    import subprocess
+
+    from conftest import CHARTER
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    child = subprocess.Popen([str(CHARTER), "serve", "--host", "0.0.0.0", "--port", str(port), "--out",
+                              str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        warning = child.stderr.readline()
+        assert "warning: listening on 0.0.0.0" in warning and "127.0.0.1" in warning
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
