@@ -133,7 +133,8 @@ class Questionnaire:
     def ask_members_csv(self) -> list[dict]:
         lang = self.lang
         while True:
-            raw = self.prompt(Question("csv", "text", text(lang, "ask.csv_path"), optional=True, schema=False))
+            raw = self.prompt(Question("csv", "text", text(lang, "ask.csv_path"), hint=text(lang, "ask.csv_example"),
+                                       optional=True, schema=False))
             if raw is None:
                 return []
             members, problems = read_members(Path(raw).expanduser(), lang)
@@ -258,16 +259,17 @@ class Questionnaire:
             raise Interrupted(path) from None
 
 
-def starting_answers(from_file: Path | None, unit: Unit | None, today: date) -> dict:
-    """Answers to start from: the unit's defaults, or another group's file made current
-    (created today, no past dates)."""
+def starting_answers(from_file: Path | None, unit: Unit | None, today: date) -> tuple[dict, Unit | None]:
+    """Answers to start from, and their unit: the unit's defaults, or another group's file
+    (with the unit it names) made current: created today, no dissolution date already past."""
     if from_file is None:
-        return merged({"lang": unit.info.lang}, unit.defaults) if unit else {}
-    answers = answers_to_data(load_group(from_file, unit.root if unit else None)[0])
+        return (merged({"lang": unit.info.lang}, unit.defaults) if unit else {}), unit
+    model, unit, _ = load_group(from_file, unit.root if unit else None)
+    answers = answers_to_data(model)
     answers["group"]["created"] = today
     if answers["group"].get("dissolve_on") and answers["group"]["dissolve_on"] <= today:
         del answers["group"]["dissolve_on"]
-    return answers
+    return answers, unit
 
 
 def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = None, unit_dir: Path | None = None,
@@ -276,7 +278,8 @@ def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = No
     unit = load_unit(unit_dir) if unit_dir else None
     today = today or date.today()
     draft = load_draft() if from_file is None else None
-    start, answers = 0, starting_answers(from_file, unit, today)
+    answers, unit = starting_answers(from_file, unit, today)
+    start = 0
     if draft and not resume:
         lang = lang_of(draft.answers)
         resume = questionary.confirm(text(lang, "ask.draft_found", saved=draft.saved.strftime("%Y-%m-%d %H:%M"),
@@ -286,5 +289,9 @@ def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = No
             echo(text(lang_of(answers), "ask.no_draft"))
         else:
             start, answers = draft.step, draft.answers
+            # the draft remembers its unit (as an absolute path), so a resume needs no --unit
+            if unit is None and answers.get("unit"):
+                unit = load_unit(Path(answers["unit"]))
+    if unit is not None:
+        answers["unit"] = str(unit.root)
     return Questionnaire(answers, unit, today, out_dir, echo).run(start)
-

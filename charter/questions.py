@@ -137,11 +137,12 @@ def lifetime_cleanup(answers: Answers) -> None:
 # ── 4 people ──────────────────────────────────────────────────────────────────
 def _person(lang: str, answers: Answers, who: str) -> list[Question]:
     return [
-        Question(f"{who}.name", "text", _ask(lang, f"{who}_name"), default=get(answers, f"{who}.name", "")),
-        Question(f"{who}.unit", "text", _ask(lang, f"{who}_unit"), default=get(answers, f"{who}.unit", ""),
-                 optional=True),
-        Question(f"{who}.title", "text", _ask(lang, f"{who}_title"), default=get(answers, f"{who}.title", ""),
-                 optional=True),
+        Question(f"{who}.name", "text", _ask(lang, f"{who}_name"), hint=_ask(lang, "person_example"),
+                 default=get(answers, f"{who}.name", "")),
+        Question(f"{who}.unit", "text", _ask(lang, f"{who}_unit"), hint=_ask(lang, "unit_example"),
+                 default=get(answers, f"{who}.unit", ""), optional=True),
+        Question(f"{who}.title", "text", _ask(lang, f"{who}_title"), hint=_ask(lang, "title_example"),
+                 default=get(answers, f"{who}.title", ""), optional=True),
     ]
 
 
@@ -172,9 +173,12 @@ def member_fields(answers: Answers) -> list[Question]:
     lang = lang_of(answers)
     roles = messages(lang)["roles"]
     return [
-        Question("name", "text", _ask(lang, "member_name"), schema_key="members.name", optional=True),
-        Question("unit", "text", _ask(lang, "member_unit"), schema_key="members.unit", optional=True),
-        Question("title", "text", _ask(lang, "member_title"), schema_key="members.title", optional=True),
+        Question("name", "text", _ask(lang, "member_name"), hint=_ask(lang, "person_example"),
+                 schema_key="members.name", optional=True),
+        Question("unit", "text", _ask(lang, "member_unit"), hint=_ask(lang, "unit_example"),
+                 schema_key="members.unit", optional=True),
+        Question("title", "text", _ask(lang, "member_title"), hint=_ask(lang, "title_example"),
+                 schema_key="members.title", optional=True),
         Question("role", "select", _ask(lang, "member_role"),
                  choices=[(r, roles[r]) for r in ("member", "admin", "guest")], default="member"),
     ]
@@ -296,7 +300,8 @@ def custom_rule_questions(answers: Answers, catalogue: Catalogue, today: date) -
         return []
     t = messages(lang)
     return [
-        Question("rules.custom.text", "text", _ask(lang, "custom_text"), default=customs[0].get("text", ""),
+        Question("rules.custom.text", "text", _ask(lang, "custom_text"), hint=_ask(lang, "custom_example"),
+                 default=customs[0].get("text", ""),
                  schema_key="rules.custom.text", store=_store_first_custom("text")),
         Question("rules.custom.category", "select", _ask(lang, "custom_category"),
                  choices=[(c, t["categories"][c]) for c in catalogue.categories.order],

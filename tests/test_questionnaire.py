@@ -228,3 +228,15 @@ def test_a_unit_supplies_defaults_and_locked_answers_are_not_asked(tmp_path):
     assert answers["rules"]["params"]["quiet_start"] == "21:00"
     assert answers["unit_version"] == "2026.1"
     assert "中共青石县委宣传部" in squeeze(pdf_text(folder / "charter.pdf"))
+
+
+def test_a_draft_keeps_its_unit_for_the_resume(tmp_path):
+    keys = zh_temporary_keys()
+    params = keys.index("n", keys.index(NO_MEMBERS[-1]) + 1) - 8
+    del keys[params:params + 2]                  # quiet hours: locked by the unit, not asked
+    owner = keys.index(line("李明"))
+    with pytest.raises(Interrupted):
+        answer(keys[:owner] + [CTRL_C], tmp_path / "out", unit_dir=EXAMPLES / "units" / "county-propaganda")
+    answer(keys[owner:], tmp_path / "out", resume=True)  # no --unit this time
+    answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert answers["unit_version"] == "2026.1" and answers["rules"]["params"]["quiet_start"] == "21:00"
