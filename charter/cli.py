@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -259,7 +260,7 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool):
         sys.exit(3)
 
 
-def _date_option(value: str | None) -> "date | None":
+def _date_option(value: str | None) -> date | None:
     from .dates import parse_date
     from .register import today
 
@@ -404,8 +405,6 @@ def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats
 
     Example: charter batch examples/units/county-groups.csv --unit examples/units/county-propaganda
     """
-    from datetime import date
-
     from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table

@@ -21,9 +21,10 @@ from .errors import InputError
 from .i18n import messages, text
 from .members_csv import read_members
 from .output import ANSWERS_FILE, archive_previous, group_folder
-from .unit import Unit, load_group, load_unit, merged
-from .questions import (SECTIONS, STEP_COUNT, Question, check_answer, chosen_rule_ids, get, lang_of,
-                        lifetime_cleanup, member_fields, parse_answer, put)
+from .questions import (SECTIONS, STEP_COUNT, Question, check_answer, chosen_rule_ids, lang_of, lifetime_cleanup,
+                        member_fields, parse_answer)
+from .tree import get, merged, put
+from .unit import Unit, load_group, load_unit
 
 
 class Interrupted(Exception):

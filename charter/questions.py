@@ -19,29 +19,9 @@ from .answers import field_problem
 from .catalogue import KINDS, Catalogue
 from .dates import long_date, parse_date
 from .i18n import environment_lang, messages, text
+from .tree import get, put
 
 Answers = dict  # the answers so far, shaped like the answers file
-
-
-def get(answers: Answers, key: str, default=None):
-    node = answers
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return default
-        node = node[part]
-    return node
-
-
-def put(answers: Answers, key: str, value) -> None:
-    """Set a dotted key; None removes it."""
-    *tables, name = key.split(".")
-    node = answers
-    for table in tables:
-        node = node.setdefault(table, {})
-    if value is None:
-        node.pop(name, None)
-    else:
-        node[name] = value
 
 
 def lang_of(answers: Answers) -> str:
@@ -62,15 +42,6 @@ class Question:
     optional: bool = False  # an empty answer removes the key
     examples: list[str] = field(default_factory=list)  # offered to pick from, then edit
     store: Callable[[Answers, Any], None] | None = None  # how the answer is kept, when not put(key)
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    questions: Callable[[Answers, Catalogue, date], list[Question]]
-
-    def title(self, lang: str) -> str:
-        return messages(lang)["steps"][self.id]
 
 
 def _ask(lang: str, key: str, **values) -> str:

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 import difflib
 import mimetypes
 from importlib import resources
@@ -26,6 +25,7 @@ from .catalogue import Catalogue, Param, Rule, builtin_catalogue
 from .errors import InputError, Problem, input_error
 from .i18n import environment_lang, text
 from .tomlmap import key_lines, line_of
+from .tree import MISSING, get, leaves, merged, put
 
 UNIT_FILE = "unit.toml"
 
@@ -46,41 +46,6 @@ class UnitFile(StrictModel):
     params: dict[str, Param] = {}
     rules: list[Rule] = []
     disabled: list[str] = []
-
-
-def leaves(tree: dict, prefix: str = "") -> dict[str, Any]:
-    """Dotted paths of every non-table value: {"rules.params.quiet_start": "21:00", …}."""
-    out = {}
-    for key, value in tree.items():
-        path = f"{prefix}.{key}" if prefix else key
-        if isinstance(value, dict):
-            out.update(leaves(value, path))
-        else:
-            out[path] = value
-    return out
-
-
-def merged(base: dict, over: dict) -> dict:
-    """`over` laid on `base`, table by table."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
-
-
-def _set(tree: dict, path: str, value) -> None:
-    *tables, name = path.split(".")
-    for table in tables:
-        tree = tree.setdefault(table, {})
-    tree[name] = copy.deepcopy(value)
-
-
-def _get(tree: dict, path: str, missing=None):
-    for part in path.split("."):
-        if not isinstance(tree, dict) or part not in tree:
-            return missing
-        tree = tree[part]
-    return tree
 
 
 @dataclass(frozen=True)
@@ -108,8 +73,8 @@ class Unit:
         lang = data.get("lang") if data.get("lang") in ("zh", "en") else self.info.lang
         problems = []
         for path, value in leaves(self.locked).items():
-            given = _get(data, path, missing=_MISSING)
-            if given is not _MISSING and given != value:
+            given = get(data, path, MISSING)
+            if given is not MISSING and given != value:
                 loc = tuple(path.split("."))
                 problems.append(Problem(path, text(lang, "errors.locked", unit=self.info.name, value=value),
                                         line_of(lines or {}, loc)))
@@ -117,11 +82,9 @@ class Unit:
             raise InputError(problems, source, lang)
         result = merged(merged({"lang": self.info.lang}, self.defaults), data)
         for path, value in leaves(self.locked).items():
-            _set(result, path, value)
+            put(result, path, value)
         return result
 
-
-_MISSING = object()
 
 
 def _unit_catalogue(unit_file: UnitFile) -> Catalogue:
@@ -300,7 +263,7 @@ def check_unit(folder: Path) -> list[str]:
         if data.get("unit"):
             continue  # an example of another unit
         for path in leaves(unit.locked):
-            _remove(data, path)  # an example's own choice of a locked answer is not the unit's fault
+            put(data, path, None)  # an example's own choice of a locked answer is not the unit's fault
         data.pop("unit", None)
         try:
             answers = validate_answers(unit.apply(data), unit.catalogue, str(example))
@@ -309,11 +272,3 @@ def check_unit(folder: Path) -> list[str]:
             reports.append(f"{example.name}: {error.report()}")
     return reports
 
-
-def _remove(tree: dict, path: str) -> None:
-    *tables, name = path.split(".")
-    for table in tables:
-        tree = tree.get(table, {})
-        if not isinstance(tree, dict):
-            return
-    tree.pop(name, None)

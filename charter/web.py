@@ -28,10 +28,11 @@ from .i18n import environment_lang, messages
 from .members_csv import parse_members
 from .notices import notice
 from .output import ANSWERS_FILE, FILE_NAMES
-from .questions import SECTIONS, Question, check_answer, get, lang_of, lifetime_cleanup, put
+from .questions import SECTIONS, Question, check_answer, lang_of, lifetime_cleanup
 from .register import Entry, find_group, read_register, record_dissolution, today
 from .render import builtin_templates
-from .unit import Unit, load_unit, merged
+from .tree import get, merged, put
+from .unit import Unit, load_unit
 
 MAX_REQUEST_BYTES = 1_000_000
 DOWNLOADS = {ANSWERS_FILE, *FILE_NAMES.values()}

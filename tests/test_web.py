@@ -6,13 +6,12 @@ import re
 import threading
 from html.parser import HTMLParser
 import tomllib
-from pathlib import Path
 
 import pytest
 
 import charter.web
 from charter.web import create_app, is_loopback
-from conftest import EXAMPLES, run_charter
+from conftest import EXAMPLES
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 GOOD = {
@@ -175,7 +174,7 @@ def test_preview_renders_the_charter_or_says_what_is_missing(client):
 
 def test_hostile_text_is_escaped_in_the_page_and_the_preview(client):
     hostile = "<script>alert(1)</script>"
-    response = post_form(client, {**GOOD, "group.name": f"群{hostile}", "group.purpose": f'"><img src=x onerror=alert(2)>'})
+    response = post_form(client, {**GOOD, "group.name": f"群{hostile}", "group.purpose": '"><img src=x onerror=alert(2)>'})
     page = response.get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;" in page
