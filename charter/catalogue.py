@@ -61,6 +61,7 @@ class Rule(_Data):
     en: str
     brief_zh: str | None = None
     brief_en: str | None = None
+    announce: bool = True  # False: the owner's own task, left out of the group announcement
 
     def wording(self, lang: str, brief: bool = False) -> str:
         full = self.zh if lang == "zh" else self.en

@@ -27,6 +27,7 @@ class RuleItem:
     text: str  # plain text, for Markdown and the announcement
     brief: str  # the shorter plain text the group announcement uses
     html: Markup  # safe to put in HTML as it is
+    announce: bool = True  # shown in the group announcement
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def build_sections(answers: AnswersBase, catalogue: Catalogue) -> list[Section]:
         for rule in (r for r in chosen if r.category == category):
             full = catalogue.fill(rule.wording(lang), values)
             items.append(RuleItem(rule.id, full, catalogue.fill(rule.wording(lang, brief=True), values),
-                                  Markup.escape(full)))
+                                  Markup.escape(full), rule.announce))
         for index, custom in enumerate(answers.rules.custom):
             if custom.category == category:
                 rendered = sanitize_markdown(custom.text)

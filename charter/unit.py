@@ -12,8 +12,8 @@ from __future__ import annotations
 import base64
 import difflib
 import mimetypes
-from importlib import resources
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,6 @@ class Unit:
         for path, value in leaves(self.locked).items():
             put(result, path, value)
         return result
-
 
 
 def _unit_catalogue(unit_file: UnitFile) -> Catalogue:

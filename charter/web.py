@@ -19,7 +19,7 @@ from flask import Flask, abort, redirect, render_template, request, send_file, u
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .answers import answers_model
+from .answers import answers_model, validate_answers
 from .catalogue import builtin_catalogue
 from .dates import long_date
 from .documents import render_documents, write_charter
@@ -84,7 +84,7 @@ def _posted(question: Question, form, state: FormState, model, on: date):
     if question.type == "members":
         state.raw[question.key] = raw
         members, problems = parse_members(raw, lang, header_optional=True)
-        return [m.model_dump(exclude_defaults=True) for m in members], "；".join(problems) or None
+        return [m.model_dump(exclude_defaults=True) for m in members], messages(lang)["semicolon"].join(problems) or None
     state.raw[question.key] = raw
     return check_answer(question, raw, state.answers, model, on)
 
@@ -129,8 +129,6 @@ def build_form(start: dict, unit: Unit | None, on: date, form=None) -> FormState
 
 
 def _validate_whole(state: FormState, unit: Unit | None, catalogue) -> None:
-    from .answers import validate_answers
-
     keys = {q.key for _, questions in state.sections for q in questions}
     try:
         state.model = validate_answers(unit.apply(state.answers) if unit else state.answers, catalogue)
