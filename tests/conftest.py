@@ -26,9 +26,11 @@ EXAMPLE_FOLDERS = {
 
 def run_charter(*args, cwd: Path | None = None, env: dict | None = None, input: str | None = None,
                 timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the installed `charter` command as a user would."""
+    """Run the installed `charter` command as a user would, in a Chinese locale unless env says
+    otherwise (messages given before a file names its language follow the locale)."""
+    base = {key: value for key, value in os.environ.items() if key not in ("LC_ALL", "LC_MESSAGES", "LANGUAGE")}
     return subprocess.run([str(CHARTER), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          input=input, timeout=timeout, env={**os.environ, **(env or {})})
+                          input=input, timeout=timeout, env={**base, "LANG": "zh_CN.UTF-8", **(env or {})})
 
 
 def pdf_text(path: Path) -> str:
