@@ -65,6 +65,26 @@ def main() -> None:
         print(f"{example.stem:<24} {whole:>9.3f}s {warm:>7.3f}s {size / 1024:>8.1f}KB {peak / 1024:>8.1f}MB")
     help_time = best_of(runs, lambda: subprocess.run([str(CHARTER), "--help"], check=True, capture_output=True))
     print(f"charter --help: {help_time:.3f}s")
+    subsetting(runs)
+
+
+def subsetting(runs: int) -> None:
+    """The warm zh render with HarfBuzz subsetting, then with WeasyPrint's fontTools fallback
+    (what a machine without libharfbuzz-subset0 gets, as `charter doctor` warns)."""
+    import weasyprint.pdf.fonts as fonts
+
+    answers = load_answers(example_files()[0])
+    if fonts.harfbuzz_subset is None:
+        print("font subsetting: libharfbuzz-subset0 is missing here; only the fontTools figure is measured")
+    harfbuzz = best_of(runs, lambda: render_documents(answers, formats=("pdf",))) if fonts.harfbuzz_subset else None
+    saved, fonts.harfbuzz_subset = fonts.harfbuzz_subset, None
+    try:
+        fonttools = best_of(max(1, runs // 2), lambda: render_documents(answers, formats=("pdf",)))
+    finally:
+        fonts.harfbuzz_subset = saved
+    shown = f"HarfBuzz {harfbuzz:.3f}s, " if harfbuzz else ""
+    ratio = f" ({fonttools / harfbuzz:.0f}x)" if harfbuzz else ""
+    print(f"font subsetting, warm {example_files()[0].stem} PDF: {shown}fontTools {fonttools:.3f}s{ratio}")
 
 
 if __name__ == "__main__":
