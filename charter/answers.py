@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import tomllib
 import unicodedata
@@ -142,14 +143,19 @@ def _param_field(param) -> Any:
     return (kind | None, Field(default=None, description=param.en))
 
 
-_models: dict[int, tuple[Catalogue, type[AnswersBase]]] = {}
-
-
 def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
-    """The answers schema for a catalogue: its parameters become typed, checked fields."""
-    if id(catalogue) not in _models:
-        _models[id(catalogue)] = (catalogue, _build_answers_model(catalogue))
-    return _models[id(catalogue)][1]
+    """The answers schema for a catalogue: its parameters become typed, checked fields.
+
+    Built once per distinct set of parameters (a unit loaded again gives an equal catalogue,
+    which must not build, and keep, another model)."""
+    key = json.dumps({name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
+                     sort_keys=True)
+    if key not in _models:
+        _models[key] = _build_answers_model(catalogue)
+    return _models[key]
+
+
+_models: dict[str, type[AnswersBase]] = {}
 
 
 def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
@@ -157,9 +163,6 @@ def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
                           **{name: _param_field(p) for name, p in catalogue.params.items()})
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
     return create_model("Answers", __base__=AnswersBase, rules=(rules, rules()))
-
-
-Answers = AnswersBase  # the type to annotate with; instances come from answers_model()
 
 
 def _path(loc: tuple) -> str:
