@@ -99,6 +99,7 @@ class Event(StrictModel):
 class AnswersBase(StrictModel):
     lang: Lang = "zh"
     unit: str | None = Field(default=None, description="the unit folder, relative to this file")
+    unit_name: str | None = Field(default=None, description="the unit's name when last rendered")
     unit_version: str | None = Field(default=None, description="the unit's version when last rendered")
     show_roster: bool = False
     group: Group

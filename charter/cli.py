@@ -328,8 +328,8 @@ def calendar(out_dir: Path, output: Path | None, alarms: str):
     except ValueError:
         raise click.BadParameter(f"not a list of days: {alarms}", param_hint="--alarms") from None
     entries, _ = read_register(out_dir)
-    groups = [e.answers for e in entries if not e.answers.dissolved_on]
-    lang = groups[0].lang if groups else environment_lang()
+    groups = [(e.answers, e.unit) for e in entries if not e.answers.dissolved_on]
+    lang = environment_lang()
     content = register_calendar(groups, messages(lang)["register"]["calendar_name"], alarm_days)
     if output is None:
         click.echo(content.decode("utf-8"), nl=False)

@@ -39,7 +39,7 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
     if "ics" in formats:
         from .reminders import build_calendar  # icalendar is a slow import, needed for one format
 
-        files[FILE_NAMES["ics"]] = build_calendar(answers)
+        files[FILE_NAMES["ics"]] = build_calendar(answers, unit=unit)
     files[ANSWERS_FILE] = (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")
     return files
 
@@ -57,7 +57,7 @@ def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: s
         folder = out_dir / folder_name(answers.group.name)  # its depth is all the unit's relative path needs
     if unit is not None:
         answers = answers.model_copy(update={"unit": Path(os.path.relpath(unit.root, folder.resolve())).as_posix(),
-                                             "unit_version": unit.info.version})
+                                             "unit_name": unit.info.name, "unit_version": unit.info.version})
     files = render_documents(answers, formats, paper, unit)
     if new_folder:
         folder = write_new_folder(out_dir, answers.group.name, files, answers.lang)

@@ -9,6 +9,7 @@ from icalendar import Alarm, Calendar, Event
 
 from .answers import AnswersBase
 from .i18n import messages
+from .render import render_template
 
 ALARM_DAYS = (30, 7, 1)
 _UID_NAMESPACE = uuid.UUID("7d1f2c4e-9a55-4b6e-8f3a-2c0d8e61b9a1")
@@ -28,18 +29,19 @@ def _new_calendar(name: str) -> Calendar:
     return calendar
 
 
-def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS) -> Event:
-    """The day the group needs its owner (dissolution, or review), with alarms before it."""
-    group, t = answers.group, messages(answers.lang)
+def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS, unit=None) -> Event:
+    """The day the group needs its owner (dissolution, or review), with alarms before it.
+    Its words come from the calendar-event template, which a unit can replace."""
+    group = answers.group
+    what = "dissolve" if group.dissolve_on else "review"
+    words = render_template("calendar-event.txt.j2", {"t": messages(answers.lang), "group": group, "what": what,
+                                                      "unit": unit.info if unit else None},
+                            unit.templates if unit else None, answers.lang)
+    summary, _, description = words.strip().partition("\n")
     event = Event()
-    if group.dissolve_on:
-        what = "dissolve"
-        event.add("summary", t["calendar_dissolve"].format(name=group.name))
-        event.add("description", t["calendar_dissolve_desc"])
-    else:
-        what = "review"
-        event.add("summary", t["calendar_review"].format(name=group.name))
-        event.add("description", t["calendar_review_desc"])
+    event.add("summary", summary.strip())
+    event.add("description", description.strip())
+    if what == "review":
         event.add("rrule", {"freq": "monthly", "interval": group.review_every_months})
     day = answers.due_date()
     event.add("uid", event_uid(answers, what))
@@ -57,15 +59,16 @@ def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS) 
     return event
 
 
-def build_calendar(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS) -> bytes:
+def build_calendar(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS, unit=None) -> bytes:
     calendar = _new_calendar(messages(answers.lang)["title"].format(name=answers.group.name))
-    calendar.add_component(group_event(answers, alarm_days))
+    calendar.add_component(group_event(answers, alarm_days, unit))
     return calendar.to_ical()
 
 
-def register_calendar(groups: list[AnswersBase], name: str, alarm_days: tuple[int, ...] = ALARM_DAYS) -> bytes:
-    """One calendar for every open group of a register; the UIDs match each group's own file."""
+def register_calendar(groups: list, name: str, alarm_days: tuple[int, ...] = ALARM_DAYS) -> bytes:
+    """One calendar for every open group of a register, given as (answers, unit) pairs; the UIDs
+    match each group's own file."""
     calendar = _new_calendar(name)
-    for answers in groups:
-        calendar.add_component(group_event(answers, alarm_days))
+    for answers, unit in groups:
+        calendar.add_component(group_event(answers, alarm_days, unit))
     return calendar.to_ical()

@@ -10,6 +10,7 @@ import time
 import tomllib
 
 import pytest
+from icalendar import Calendar
 
 from conftest import CHARTER, EXAMPLES, pdf_text, run_charter, squeeze
 
@@ -46,7 +47,7 @@ def test_html_file_carries_the_logo_inside_it(county_group):
 
 def test_rendered_answers_record_the_unit_and_replay(county_group, tmp_path):
     answers = tomllib.loads((county_group / "charter.toml").read_text("utf-8"))
-    assert answers["unit_version"] == "2026.1"
+    assert answers["unit_version"] == "2026.1" and answers["unit_name"] == "中共青石县委宣传部"
     assert (county_group / answers["unit"]).resolve() == COUNTY.resolve()
     assert answers["group"]["platform"] == "wecom"           # the unit's default
     copy = tmp_path / "replay" / "charter.toml"
@@ -250,3 +251,13 @@ def test_killed_batch_leaves_only_complete_group_folders(tmp_path):
     for folder in folders:
         assert {p.name for p in folder.iterdir()} == ALL_FILES, folder
         assert pdf_text(folder / "charter.pdf").strip()
+
+
+def test_a_unit_can_reword_the_calendar_event(tmp_path):
+    unit = _unit_with_template(tmp_path, "【宣传部提醒】{{ group.name }}到期\n请先发解散通知。\n", "calendar-event.txt.j2")
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "ics")
+    assert result.returncode == 0, result.stderr
+    [ics] = (tmp_path / "out").rglob("charter.ics")
+    [event] = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert str(event["summary"]) == "【宣传部提醒】县委宣传部网评工作群到期"
+    assert str(event["description"]) == "请先发解散通知。"
