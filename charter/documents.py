@@ -12,7 +12,7 @@ from .catalogue import builtin_catalogue
 from .context import build_context
 from .output import ANSWERS_FILE, FILE_NAMES, FORMATS, folder_name, group_folder, write_files, write_new_folder
 from .render import render_html, render_pdf, render_template
-from .unit import Unit, embedded_asset, linked_asset
+from .unit import Unit, embed_rule_images, embedded_asset, linked_asset
 
 
 ANSWERS_HEADER = "# The answers this charter was made from. To change the charter, edit them and run:\n#   charter render <this file> --force\n"
@@ -23,15 +23,17 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
     context = build_context(answers, unit.catalogue if unit else builtin_catalogue(), paper, unit)
     templates = unit.templates if unit else None
     files: dict[str, bytes] = {}
-    if "html" in formats or "pdf" in formats:
+    html_file = None
+    if "html" in formats:
         # The HTML file carries its images inside it; the PDF reads them from the unit's assets.
-        html = render_html({**context, "asset": embedded_asset(unit)}, templates)
-        if "html" in formats:
-            files[FILE_NAMES["html"]] = html.encode("utf-8")
-        if "pdf" in formats:
-            if unit is not None:
-                html = render_html({**context, "asset": linked_asset(unit)}, templates)
-            files[FILE_NAMES["pdf"]] = render_pdf(html, unit.root if unit else None, (unit.assets,) if unit else ())
+        html_file = embed_rule_images(render_html({**context, "asset": embedded_asset(unit)}, templates), unit)
+        files[FILE_NAMES["html"]] = html_file.encode("utf-8")
+    if "pdf" in formats:
+        if unit is None:
+            html_pdf = html_file or render_html({**context, "asset": embedded_asset(None)}, templates)
+        else:
+            html_pdf = render_html({**context, "asset": linked_asset(unit)}, templates)
+        files[FILE_NAMES["pdf"]] = render_pdf(html_pdf, unit.root if unit else None, (unit.assets,) if unit else ())
     if "md" in formats:
         files[FILE_NAMES["md"]] = render_template("charter.md.j2", context, templates, answers.lang).encode("utf-8")
     if "txt" in formats:

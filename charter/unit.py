@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import difflib
 import mimetypes
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -210,6 +211,19 @@ def embedded_asset(unit: Unit | None):
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return f"data:{kind};base64,{base64.b64encode(target.read_bytes()).decode()}"
     return asset
+
+
+_RULE_IMAGE = re.compile(r'(<img[^>]*\ssrc=")(assets/[^"]+)(")')
+
+
+def embed_rule_images(html: str, unit: Unit | None) -> str:
+    """Images given as src="assets/…" (all the Markdown sanitiser lets through) made part of the
+    HTML file; one that is not a file of the unit's assets/ (or with no unit) loses its source,
+    as the PDF fetcher would refuse it."""
+    def embed(match: re.Match) -> str:
+        found = unit is not None and asset_file(unit.root, match.group(2)) is not None
+        return match.group(1) + (embedded_asset(unit)(match.group(2)) if found else "") + match.group(3)
+    return _RULE_IMAGE.sub(embed, html)
 
 
 def _asset(unit: Unit, path: str) -> Path:

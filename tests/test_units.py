@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -261,3 +262,19 @@ def test_a_unit_can_reword_the_calendar_event(tmp_path):
     [event] = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
     assert str(event["summary"]) == "【宣传部提醒】县委宣传部网评工作群到期"
     assert str(event["description"]) == "请先发解散通知。"
+
+
+def test_custom_rule_images_come_only_from_the_unit_assets(tmp_path):
+    source = GROUP.read_text("utf-8").replace('unit = "county-propaganda"', f'unit = "{COUNTY}"') + (
+        '\n[[rules.custom]]\ncategory = "posting"\n'
+        'text = "命名示例：![标志](assets/logo.svg) ![外部](https://example.com/x.png) '
+        '![上级](assets/../unit.toml) ![系统](file:///etc/passwd)"\n')
+    answers = tmp_path / "group.toml"
+    answers.write_text(source, encoding="utf-8")
+    result = run_charter("render", answers, "--out", tmp_path / "out", "--format", "html,pdf")
+    assert result.returncode == 0, result.stderr
+    [html] = (tmp_path / "out").rglob("charter.html")
+    images = re.findall(r"<img[^>]*>", html.read_text("utf-8"))
+    sources = [re.search(r'src="([^"]*)"', image).group(1)[:26] for image in images if "src=" in image]
+    assert sources == ["data:image/svg+xml;base64,", "data:image/svg+xml;base64,"]  # the letterhead, the rule's
+    assert "命名示例" in squeeze(pdf_text(next((tmp_path / "out").rglob("charter.pdf"))))
