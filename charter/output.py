@@ -68,31 +68,36 @@ def _remove_stale_staging(out_dir: Path) -> None:
             continue
 
 
-def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -> list[Path]:
-    """Write every file or none of them.
-
-    The files are written and flushed in a staging folder beside the group folder, then
-    renamed into place one by one, so a render that fails or is killed leaves the group
-    folder as it was: no partial file, the previous charter intact.
-    """
-    if not force and (folder / ANSWERS_FILE).exists():
-        raise input_error(lang, "exists", path=str(folder))
+def _stage(out_dir: Path, files: dict[str, bytes], lang: str) -> Path:
+    """The files written and flushed in a fresh staging folder under out_dir, ready to rename."""
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        _remove_stale_staging(folder.parent)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder.parent))
-    except OSError as error:
-        raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
-    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        staging.chmod(0o755)  # mkdtemp's folders are private; a group folder is not
         for name, content in files.items():
             with open(staging / name, "wb") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())
+    except OSError as error:
+        raise input_error(lang, "cannot_write", path=str(out_dir), detail=error.strerror or str(error)) from None
+    return staging
+
+
+def write_files(folder: Path, files: dict[str, bytes], force: bool, lang: str) -> list[Path]:
+    """Write every file or none of them.
+
+    The files are written in a staging folder beside the group folder, then renamed into
+    place (the whole folder at once for a new group), so a render that fails or is killed
+    leaves the group folder as it was: no partial file, the previous charter intact.
+    """
+    if not force and (folder / ANSWERS_FILE).exists():
+        raise input_error(lang, "exists", path=str(folder))
+    staging = _stage(folder.parent, files, lang)
+    try:
         if not folder.exists():
-            # A new group: the whole folder appears at once, complete.
             try:
-                staging.chmod(0o755)  # mkdtemp's folders are private; a group folder is not
                 staging.rename(folder)
             except OSError as error:
                 raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) from None
@@ -110,14 +115,7 @@ def write_new_folder(out_dir: Path, group_name: str, files: dict[str, bytes], la
     """The files in a folder of their own that did not exist before: two people writing the same
     group at the same moment get two folders (the rename that claims a name fails for the second)."""
     base = folder_name(group_name)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-        for name, content in files.items():
-            (staging / name).write_bytes(content)
-        staging.chmod(0o755)
-    except OSError as error:
-        raise input_error(lang, "cannot_write", path=str(out_dir), detail=error.strerror or str(error)) from None
+    staging = _stage(out_dir, files, lang)
     try:
         for n in range(1, 1000):
             candidate = out_dir / (base if n == 1 else f"{base}-{n}")
