@@ -157,12 +157,12 @@ def check(answers: Path, unit_dir: Path | None, strict: bool, as_json: bool):
     """
     from .lint import lint
     from .register import today
-    from .unit import load_group
+    from .unit import catalogue_of, load_group
 
     model, unit, notices = load_group(answers, unit_dir)
     for notice in notices:
         click.echo(notice, err=True)
-    findings = lint(model, unit.catalogue if unit else _builtin_catalogue(), today())
+    findings = lint(model, catalogue_of(unit), today())
     if as_json:
         click.echo(json.dumps({"file": str(answers), "valid": True,
                                "warnings": [f.__dict__ for f in findings]}, ensure_ascii=False, indent=2))
@@ -175,12 +175,6 @@ def check(answers: Path, unit_dir: Path | None, strict: bool, as_json: bool):
             click.echo(f"  [{finding.code}] {finding.reason}\n      → {finding.fix}")
     if strict and findings:
         sys.exit(2)
-
-
-def _builtin_catalogue():
-    from .catalogue import builtin_catalogue
-
-    return builtin_catalogue()
 
 
 dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
@@ -304,9 +298,10 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     from .register import find_group, record_renewal, today
 
     entry = find_group(out_dir, group, environment_lang())
-    written = record_renewal(entry, _date_option(until), reason, today())
+    new_date = _date_option(until)
+    written = record_renewal(entry, new_date, reason, today())
     click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
-        name=entry.answers.group.name, until=_date_option(until).isoformat()))
+        name=entry.answers.group.name, until=new_date.isoformat()))
     _print_written(written)
 
 

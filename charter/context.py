@@ -51,16 +51,17 @@ class Section:
         return f"{self.number}{self.title}" if self.number.endswith("、") else f"{self.number} {self.title}"
 
 
-def person_label(person, lang: str) -> str:
-    """李明（县委宣传部 科员） / Grace Okafor (Head of Science, Science Department)."""
-    if person is None:
-        return ""
+def person_detail(person, lang: str) -> str:
+    """（县委宣传部 科员） / " (Head of Science, Science Department)", or "" when neither is known."""
     detail = [p for p in (person.unit, person.title) if p]
     if not detail:
-        return person.name
-    if lang == "zh":
-        return f"{person.name}（{' '.join(detail)}）"
-    return f"{person.name} ({', '.join(reversed(detail))})"
+        return ""
+    return f"（{' '.join(detail)}）" if lang == "zh" else f" ({', '.join(reversed(detail))})"
+
+
+def person_label(person, lang: str) -> str:
+    """李明（县委宣传部 科员） / Grace Okafor (Head of Science, Science Department)."""
+    return "" if person is None else person.name + person_detail(person, lang)
 
 
 _ZH_NUMERALS = "一二三四五六七八九十"

@@ -8,11 +8,10 @@ from pathlib import Path
 import tomli_w
 
 from .answers import AnswersBase, answers_to_data
-from .catalogue import builtin_catalogue
 from .context import build_context
 from .output import ANSWERS_FILE, FILE_NAMES, FORMATS, folder_name, group_folder, write_files, write_new_folder
 from .render import render_html, render_pdf, render_template
-from .unit import Unit, embed_rule_images, embedded_asset, linked_asset
+from .unit import Unit, catalogue_of, embed_rule_images, embedded_asset, linked_asset
 
 
 ANSWERS_HEADER = "# The answers this charter was made from. To change the charter, edit them and run:\n#   charter render <this file> --force\n"
@@ -20,7 +19,7 @@ ANSWERS_HEADER = "# The answers this charter was made from. To change the charte
 
 def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", unit: Unit | None = None) -> dict[str, bytes]:
     """Every requested file's bytes, plus the answers as rendered; nothing is written."""
-    context = build_context(answers, unit.catalogue if unit else builtin_catalogue(), paper, unit)
+    context = build_context(answers, catalogue_of(unit), paper, unit)
     templates = unit.templates if unit else None
     files: dict[str, bytes] = {}
     html_file = None
@@ -42,8 +41,13 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
         from .reminders import build_calendar  # icalendar is a slow import, needed for one format
 
         files[FILE_NAMES["ics"]] = build_calendar(answers, unit=unit)
-    files[ANSWERS_FILE] = (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")
+    files[ANSWERS_FILE] = answers_file(answers)
     return files
+
+
+def answers_file(answers: AnswersBase) -> bytes:
+    """The answers as the charter.toml that replays them."""
+    return (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")
 
 
 def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: str = "A4", force: bool = False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .context import build_context
+from .context import build_context, person_detail
 from .dates import long_date
 from .errors import input_error
 from .i18n import messages
@@ -16,10 +16,7 @@ KINDS = ("welcome", "leave", "dissolve", "digest", "rules")
 
 def _member_detail(entry: Entry, name: str) -> str:
     member = next((m for m in entry.answers.members if m.name == name), None)
-    if member is None or not (member.unit or member.title):
-        return ""
-    detail = [p for p in (member.unit, member.title) if p]
-    return f"（{' '.join(detail)}）" if entry.answers.lang == "zh" else f" ({', '.join(reversed(detail))})"
+    return person_detail(member, entry.answers.lang) if member else ""
 
 
 def notice(entry: Entry, kind: str, member: str | None, on: date) -> str:

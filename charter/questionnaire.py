@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 
 from .answers import answers_model, answers_to_data, validate_answers
-from .catalogue import builtin_catalogue
 from .context import person_label
 from .dates import long_date, weekday
 from .documents import write_charter
@@ -24,7 +23,7 @@ from .output import ANSWERS_FILE, archive_previous, group_folder
 from .questions import (SECTIONS, STEP_COUNT, Question, check_answer, chosen_rule_ids, lang_of, lifetime_cleanup,
                         member_fields, parse_answer)
 from .tree import get, merged, put
-from .unit import Unit, load_group, load_unit
+from .unit import Unit, catalogue_of, load_group, load_unit
 
 
 class Interrupted(Exception):
@@ -39,7 +38,7 @@ class Questionnaire:
     def __init__(self, answers: dict, unit: Unit | None, today: date, out_dir: Path, echo=print):
         self.answers = answers
         self.unit = unit
-        self.catalogue = unit.catalogue if unit else builtin_catalogue()
+        self.catalogue = catalogue_of(unit)
         self.model = answers_model(self.catalogue)
         self.today = today
         self.out_dir = out_dir

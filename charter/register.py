@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import tomli_w
-
-from .answers import AnswersBase, Event, answers_to_data
-from .catalogue import builtin_catalogue
+from .answers import AnswersBase, Event
 from .errors import InputError, input_error
 from .output import ANSWERS_FILE, FILE_NAMES, archive_previous, write_files
-from .unit import Unit, load_group
+from .i18n import messages
+from .unit import Unit, catalogue_of, load_group
 
 STATUS_ORDER = ("overdue", "due", "active", "dissolved")
 
@@ -37,7 +35,7 @@ class Entry:
 
     @property
     def catalogue(self):
-        return self.unit.catalogue if self.unit else builtin_catalogue()
+        return catalogue_of(self.unit)
 
     @property
     def notice_days(self) -> int:
@@ -90,37 +88,32 @@ def find_group(out_dir: Path, name: str, lang: str) -> Entry:
     if not matches:
         raise input_error(lang, "no_group", name=name, dir=str(out_dir))
     raise input_error(lang, "many_groups", name=name,
-                      groups="、".join(e.answers.group.name for e in matches) if lang == "zh"
-                      else ", ".join(e.answers.group.name for e in matches))
+                      groups=messages(lang)["list_sep"].join(e.answers.group.name for e in matches))
 
 
-def _save_answers(entry: Entry, answers: AnswersBase) -> Path:
-    """Write the answers file alone (the charter itself does not change), atomically."""
-    from .documents import ANSWERS_HEADER
-
-    content = (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")
-    return write_files(entry.folder, {ANSWERS_FILE: content}, force=True, lang=answers.lang)[0]
-
-
-def record_dissolution(entry: Entry, on: date, reason: str) -> Path:
+def _still_open(entry: Entry) -> None:
     if entry.answers.dissolved_on:
         raise input_error(entry.answers.lang, "already_dissolved", name=entry.answers.group.name,
                           on=entry.answers.dissolved_on.isoformat())
+
+
+def record_dissolution(entry: Entry, on: date, reason: str) -> Path:
+    """The dissolution in the answers file alone: the charter itself does not change."""
+    from .documents import answers_file
+
+    _still_open(entry)
     answers = entry.answers.model_copy(update={
         "history": [*entry.answers.history, Event(event="dissolved", on=on, reason=reason)]})
-    return _save_answers(entry, answers)
+    return write_files(entry.folder, {ANSWERS_FILE: answers_file(answers)}, force=True, lang=answers.lang)[0]
 
 
 def record_renewal(entry: Entry, until: date, reason: str, on: date) -> list[Path]:
     """A new dissolution (or review) date: the charter is rendered again with it, the earlier kept in versions/."""
     from .documents import write_charter
 
-    lang = entry.answers.lang
-    if entry.answers.dissolved_on:
-        raise input_error(lang, "already_dissolved", name=entry.answers.group.name,
-                          on=entry.answers.dissolved_on.isoformat())
+    _still_open(entry)
     if until <= on:
-        raise input_error(lang, "renewal_until", field="--until", on=on.isoformat())
+        raise input_error(entry.answers.lang, "renewal_until", field="--until", on=on.isoformat())
     group = entry.answers.group
     if group.dissolve_on is not None:
         group = group.model_copy(update={"dissolve_on": until})

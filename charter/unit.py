@@ -125,6 +125,11 @@ def _known_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     return paths
 
 
+def catalogue_of(unit: Unit | None) -> Catalogue:
+    """The rules a group draws on: its unit's catalogue, or the built-in one."""
+    return unit.catalogue if unit else builtin_catalogue()
+
+
 def asset_file(unit_root: Path, relative: str) -> Path | None:
     """The file under the unit's assets/ that `relative` (to the unit folder) names; None when it
     leaves that folder (.., an absolute path, a link pointing out) or is not a file."""
@@ -191,7 +196,7 @@ def load_group(path: Path, unit_dir: Path | None = None) -> tuple[AnswersBase, U
         if recorded is not None and str(recorded) != unit.info.version:
             notices.append(text(lang, "ask.unit_changed", unit=unit.info.name, was=recorded, now=unit.info.version))
         data = unit.apply(data, key_lines(source_text), str(path))
-    answers = validate_answers(data, unit.catalogue if unit else None, str(path), source_text)
+    answers = validate_answers(data, catalogue_of(unit), str(path), source_text)
     return answers, unit, notices
 
 

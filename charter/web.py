@@ -20,7 +20,6 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .answers import answers_model, validate_answers
-from .catalogue import builtin_catalogue
 from .dates import long_date
 from .documents import render_documents, write_charter
 from .errors import InputError
@@ -32,7 +31,7 @@ from .questions import SECTIONS, Question, check_answer, lang_of, lifetime_clean
 from .register import Entry, find_group, read_register, record_dissolution, today
 from .render import builtin_templates
 from .tree import get, merged, put
-from .unit import Unit, load_unit
+from .unit import Unit, catalogue_of, load_unit
 
 MAX_REQUEST_BYTES = 1_000_000
 DOWNLOADS = {ANSWERS_FILE, *FILE_NAMES.values()}
@@ -95,7 +94,7 @@ def build_form(start: dict, unit: Unit | None, on: date, form=None) -> FormState
     A question's answer is read only when its field was on the page that was posted (the
     `_shown` list): a question that appears because of an earlier answer starts from its default.
     """
-    catalogue = unit.catalogue if unit else builtin_catalogue()
+    catalogue = catalogue_of(unit)
     model = answers_model(catalogue)
     state = FormState(answers=merged({}, start))
     shown = set(form.getlist("_shown")) if form is not None else set()
