@@ -58,9 +58,10 @@ def write_charter(answers: AnswersBase, out_dir: Path, formats=FORMATS, paper: s
     its version), so a later render uses the same unit or says that it changed. With new_folder,
     the charter always gets a folder no one else has (as a web form submission needs).
     """
-    folder = folder or group_folder(out_dir, answers.group.name)
     if new_folder:
         folder = out_dir / folder_name(answers.group.name)  # its depth is all the unit's relative path needs
+    else:
+        folder = folder or group_folder(out_dir, answers.group.name)
     if unit is not None:
         answers = answers.model_copy(update={"unit": Path(os.path.relpath(unit.root, folder.resolve())).as_posix(),
                                              "unit_name": unit.info.name, "unit_version": unit.info.version})
