@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -16,7 +14,7 @@ from .dates import parse_date
 from .documents import write_charter
 from .errors import InputError, input_error
 from .i18n import messages, text
-from .members_csv import decode
+from .members_csv import decode, rows_by_header
 from .output import ANSWERS_FILE, FORMATS, group_folder
 from .unit import load_unit
 
@@ -67,16 +65,13 @@ def read_groups(path: Path, lang: str, today: date) -> list[Row]:
         raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
     if source is None:
         return [Row(1, None, text(lang, "errors.csv_encoding"))]
-    rows = csv.reader(io.StringIO(source))
-    header = [COLUMNS.get(cell.strip().lower(), "") for cell in next(rows, [])]
-    if "name" not in header:
+    rows = rows_by_header(source, COLUMNS)
+    if rows is None:
         return [Row(1, None, text(lang, "errors.batch_header"))]
     kinds, platforms = _words("kinds"), _words("platforms")
     result = []
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {key: cell.strip() for key, cell in zip(header, row) if key and cell.strip()}
+    for line, fields in rows:
+        cells = {key: value for key, value in fields.items() if value}
         group = {"name": cells.get("name", ""), "purpose": cells.get("purpose", ""),
                  "kind": kinds.get(cells.get("kind", "").lower(), cells.get("kind", "")),
                  "created": _date(cells.get("created"), today) or today}
@@ -92,7 +87,7 @@ def read_groups(path: Path, lang: str, today: date) -> list[Row]:
                 answers["owner"][key] = cells[f"owner_{key}"]
         if "successor" in cells:
             answers["successor"] = {"name": cells["successor"]}
-        result.append(Row(rows.line_num, answers))
+        result.append(Row(line, answers))
     return result
 
 

@@ -41,23 +41,29 @@ def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
     return parse_members(source, lang)
 
 
+def rows_by_header(source: str, columns: dict[str, str],
+                   headerless: list[str] | None = None) -> list[tuple[int, dict[str, str]]] | None:
+    """Each non-blank row of CSV text as (line, {column: stripped cell}), the columns named by a
+    header row in either language (`columns` maps header words to column names). Without a
+    header that names a "name" column: None, or with `headerless`, the rows in those columns."""
+    rows = csv.reader(io.StringIO(source))
+    header = [columns.get(cell.strip().lower(), "") for cell in next(rows, [])]
+    if "name" not in header:
+        if headerless is None:
+            return None
+        header, rows = headerless, csv.reader(io.StringIO(source))
+    return [(rows.line_num, {key: cell.strip() for key, cell in zip(header, row) if key})
+            for row in rows if any(cell.strip() for cell in row)]
+
+
 def parse_members(source: str, lang: str, header_optional: bool = False) -> tuple[list[Member], list[str]]:
     """Members from CSV text; with header_optional, a first row that is not a header is a member
     (columns name, unit, title, role), as people type into a form."""
-    rows = csv.reader(io.StringIO(source))
-    first = next(rows, [])
-    header = [HEADERS.get(cell.strip().lower(), "") for cell in first]
-    if "name" not in header:
-        if not header_optional:
-            return [], [text(lang, "errors.csv_header")]
-        header = ["name", "unit", "title", "role"]
-        rows = csv.reader(io.StringIO(source))
+    rows = rows_by_header(source, HEADERS, ["name", "unit", "title", "role"] if header_optional else None)
+    if rows is None:
+        return [], [text(lang, "errors.csv_header")]
     members, problems = [], []
-    for row in rows:
-        line = rows.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        fields = {key: cell.strip() for key, cell in zip(header, row) if key}
+    for line, fields in rows:
         fields["role"] = ROLE_WORDS.get(fields.get("role", "").lower(), fields.get("role", ""))
         try:
             members.append(Member.model_validate(fields))
