@@ -1,22 +1,24 @@
 # Each target installs what is missing first (scripts/setup.sh is idempotent), then does its job.
+# ARGS passes options to the command: make serve ARGS="--port 8123", make run ARGS="--out x".
 .PHONY: run demo serve test bench setup setup-test clean
 
 VENV := .venv/bin
+ARGS ?=
 
 run: setup
-	$(VENV)/charter new
+	$(VENV)/charter new $(ARGS)
 
 demo: setup
-	$(VENV)/charter demo
+	$(VENV)/charter demo $(ARGS)
 
 serve: setup
-	$(VENV)/charter serve
+	$(VENV)/charter serve $(ARGS)
 
 test: setup-test
-	$(VENV)/python -m pytest
+	$(VENV)/python -m pytest $(ARGS)
 
 bench: setup-test
-	$(VENV)/python benchmarks/render.py
+	$(VENV)/python benchmarks/render.py $(ARGS)
 
 setup:
 	@bash scripts/setup.sh

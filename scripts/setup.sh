@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what charter needs and is missing: the Debian libraries and fonts WeasyPrint
 # draws with, then a .venv holding the package (and its test extras with --test).
-# Safe to run again: each step is skipped when its result is already there.
+# Safe to run again: each step is skipped when its result is already there, and then the
+# script prints nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,9 @@ with_tests=0
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji fonts-liberation fontconfig)
 # The tests read PDFs with poppler and drive `charter serve` in Debian's Chromium (Playwright
 # cannot download a browser here, and need not: it drives the system one).
-[ $with_tests = 1 ] && debs+=(poppler-utils chromium)
+if [ "$with_tests" = 1 ]; then
+  debs+=(poppler-utils chromium)
+fi
 
 missing=()
 if command -v dpkg-query >/dev/null; then
@@ -29,19 +32,26 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
+    # Not fatal: the venv is still built, and `charter doctor` says what cannot work yet.
     echo "setup: missing Debian packages: ${missing[*]}" >&2
     echo "setup: run as root, or: sudo apt-get install ${missing[*]}" >&2
   fi
 fi
 
 python=${PYTHON:-python3}
-stamp=.venv/.installed$([ $with_tests = 1 ] && echo -test)
+stamp=.venv/.installed
+extra=""
+if [ "$with_tests" = 1 ]; then
+  stamp=.venv/.installed-test
+  extra="[test]"
+fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check -U pip
-  extra=$([ $with_tests = 1 ] && echo "[test]" || true)
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+  echo "setup: installing charter${extra} into .venv"
+  # pip's own notices (index locations it skips) are noise here; its errors still show.
+  .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2> >(grep -v '^WARNING: Location' >&2)
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2> >(grep -v '^WARNING: Location' >&2)
   touch "$stamp"
 fi
