@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from render import whole_process  # noqa: E402  (the sibling benchmark's measurement)
 
-from charter.answers import load_answers  # noqa: E402
-from charter.documents import render_documents  # noqa: E402
-from charter.examples import example_files  # noqa: E402
+from charter.core.resources import example_files  # noqa: E402
+from charter.render.documents import render_documents  # noqa: E402
+from charter.schema.group import load_group  # noqa: E402
 
 # The flags a closed network needs: no background connections, no first-run work.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,7 +58,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         for example in example_files():
             html = Path(work) / f"{example.stem}.html"
-            html.write_bytes(render_documents(load_answers(example), formats=("html",))["charter.html"])
+            answers, unit, _ = load_group(example)
+            html.write_bytes(render_documents(answers, formats=("html",), unit=unit)["charter.html"])
             ours, our_size, _ = whole_process(example, runs)
             theirs, their_size = chromium_print(chromium, html, runs)
             print(f"{example.stem:<24} {ours:>8.3f}s {theirs:>8.3f}s {ours / theirs:>6.2f}x "

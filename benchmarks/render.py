@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from charter.answers import load_answers
-from charter.documents import render_documents
-from charter.examples import example_files
+from charter.core.resources import example_files
+from charter.render.documents import render_documents
+from charter.schema.group import load_group
 
 CHARTER = Path(sys.executable).with_name("charter")
 
@@ -58,9 +58,9 @@ def main() -> None:
     print(f"charter render benchmark · {runs} runs each · {os.cpu_count()} cores · Python {sys.version.split()[0]}")
     print(f"{'example':<24} {'whole cmd':>10} {'warm':>8} {'PDF size':>10} {'peak RSS':>10}")
     for example in example_files():
-        answers = load_answers(example)
-        render_documents(answers, formats=("pdf",))  # warm-up: fonts, templates, imports
-        warm = best_of(runs, lambda: render_documents(answers, formats=("pdf",)))
+        answers, unit, _ = load_group(example)
+        render_documents(answers, formats=("pdf",), unit=unit)  # warm-up: fonts, templates, imports
+        warm = best_of(runs, lambda: render_documents(answers, formats=("pdf",), unit=unit))
         whole, size, peak = whole_process(example, runs)
         print(f"{example.stem:<24} {whole:>9.3f}s {warm:>7.3f}s {size / 1024:>8.1f}KB {peak / 1024:>8.1f}MB")
     help_time = best_of(runs, lambda: subprocess.run([str(CHARTER), "--help"], check=True, capture_output=True))
@@ -73,7 +73,7 @@ def subsetting(runs: int) -> None:
     (what a machine without libharfbuzz-subset0 gets, as `charter doctor` warns)."""
     import weasyprint.pdf.fonts as fonts
 
-    answers = load_answers(example_files()[0])
+    answers, _, _ = load_group(example_files()[0])
     if fonts.harfbuzz_subset is None:
         print("font subsetting: libharfbuzz-subset0 is missing here; only the fontTools figure is measured")
     harfbuzz = best_of(runs, lambda: render_documents(answers, formats=("pdf",))) if fonts.harfbuzz_subset else None

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import EXAMPLES, run_charter
 
 from charter import __version__
-from conftest import EXAMPLES, run_charter
 
 COMMANDS = ["render", "demo", "check", "schema", "doctor"]
 

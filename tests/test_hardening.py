@@ -10,11 +10,11 @@ from datetime import date
 
 import tomli_w
 from click.testing import CliRunner
+from conftest import CHARTER, EXAMPLES, pdf_fonts, pdf_text, run_charter, squeeze
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from charter.cli import cli
-from conftest import CHARTER, EXAMPLES, pdf_fonts, pdf_text, run_charter, squeeze
 
 EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
 

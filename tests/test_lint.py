@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import EXAMPLES, run_charter
 
 EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")

@@ -8,7 +8,6 @@ import tomllib
 from datetime import date, timedelta
 
 import pexpect
-
 from conftest import CHARTER, pdf_text, squeeze
 
 DOWN = "\x1b[B"

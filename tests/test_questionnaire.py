@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, pdf_text, run_charter, squeeze
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from charter.drafts import draft_path, load_draft
-from charter.questionnaire import Interrupted, new_charter
-from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+from charter.interfaces.drafts import draft_path, load_draft
+from charter.interfaces.terminal import Interrupted, new_charter
 
 TODAY = date(2026, 11, 25)
 ENTER, DOWN, SPACE, CLEAR, CTRL_C = "\r", "\x1b[B", " ", "\x15", "\x03"
@@ -121,6 +121,7 @@ def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
         line("5"),                               # days to leave after changing jobs
         *[ENTER] * 6,                            # the other parameters
         "y", line("Exam papers are shared only as **PDF**."), ENTER,  # my own rule, first section
+        "n",                                     # no second one
         ENTER,                                   # review: write
     ]
     answer(keys, tmp_path / "out")

@@ -7,9 +7,8 @@ import shutil
 import tomllib
 
 import pytest
-from icalendar import Calendar
-
 from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+from icalendar import Calendar
 
 EVENT = "县融媒体中心外宣活动群"      # temporary, 2026-11-25 → 2026-12-31, 3 days' notice
 TOWNSHIP = "青石镇机关工作群"         # standing, review every 6 months from 2026-09-01

@@ -6,9 +6,8 @@ import subprocess
 import tomllib
 
 import pytest
-from icalendar import Calendar
-
 from conftest import EXAMPLE_FOLDERS, EXAMPLES, pdf_fonts, pdf_pages, pdf_text, run_charter, squeeze
+from icalendar import Calendar
 
 ALL_FILES = ["charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml"]
 

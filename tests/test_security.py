@@ -7,11 +7,11 @@ import re
 import threading
 
 import pytest
+from conftest import EXAMPLES, pdf_text, run_charter, squeeze
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from charter.catalogue import Catalogue
-from charter.render import render_pdf
-from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+from charter.render.pdf import render_pdf
+from charter.schema.catalogue import fill
 
 EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
 SCRIPT = "<script>alert(1)</script>"
@@ -103,7 +103,7 @@ def test_pdf_renderer_fetches_nothing_outside_the_assets(counting_server, tmp_pa
       <iframe src="file://{secret}"></iframe><object data="file://{secret}"></object>
       <a rel="attachment" href="file://{secret}">a</a>
       <p>body text</p></body></html>"""
-    pdf = render_pdf(html)
+    pdf = render_pdf(html, "en")
     assert _CountingHandler.hits == 0
     assert b"TOP-SECRET-LINE" not in pdf and b"root:x:" not in pdf
     assert b"/EmbeddedFile" not in pdf
@@ -114,7 +114,7 @@ def test_rule_texts_render_in_a_sandbox():
                     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
                     "{{ quiet_start.__class__.__base__.__subclasses__() }}"):
         with pytest.raises((SecurityError, UndefinedError)):
-            Catalogue.fill(hostile, {"quiet_start": "21:00"})
+            fill(hostile, {"quiet_start": "21:00"})
 
 
 def test_the_same_page_without_the_fetcher_would_reach_the_server(counting_server):
@@ -128,7 +128,7 @@ def test_the_same_page_without_the_fetcher_would_reach_the_server(counting_serve
 def test_fetcher_serves_files_under_its_roots_only(tmp_path):
     from weasyprint.urls import URLFetchingError
 
-    from charter.fetcher import AssetFetcher
+    from charter.render.fetcher import AssetFetcher
 
     assets = tmp_path / "assets"
     assets.mkdir()

@@ -11,9 +11,8 @@ import time
 import tomllib
 
 import pytest
-from icalendar import Calendar
-
 from conftest import CHARTER, EXAMPLES, pdf_text, run_charter, squeeze
+from icalendar import Calendar
 
 UNITS = EXAMPLES / "units"
 COUNTY = UNITS / "county-propaganda"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes.util
 
-from charter.weasy import _cached_find_library
+from charter.render.weasy import _cached_find_library
 
 # Every name WeasyPrint 70 tries on Linux, found or not.
 NAMES = ["libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "libpango-1.0-0", "pango-1.0-0", "pango-1.0",

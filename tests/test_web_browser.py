@@ -6,11 +6,11 @@ import shutil
 import threading
 
 import pytest
+from conftest import pdf_text, squeeze
 from playwright.sync_api import expect, sync_playwright
 from waitress.server import create_server
 
-from charter.web import create_app
-from conftest import pdf_text, squeeze
+from charter.interfaces.web import create_app
 
 # The flags a machine with a closed network needs (no background connections, no first-run work).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",

@@ -1,0 +1,72 @@
+"""The command group, its error handling and the options several commands share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..core.errors import InputError, MachineError, input_error
+from ..core.i18n import environment_lang
+
+DEFAULT_OUT = Path("output")
+
+
+class CharterGroup(click.Group):
+    """Bad input exits 2 with its message; anything else exits 1 without a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            click.echo(error.report(), err=True)
+            ctx.exit(2)
+        except MachineError as error:
+            click.echo(f"charter: {error}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # the last resort: say what broke, keep the terminal clean
+            if os.environ.get("CHARTER_DEBUG"):
+                raise
+            click.echo(f"charter: unexpected error: {type(error).__name__}: {error}\n"
+                       "Run again with CHARTER_DEBUG=1 to see where it happened.", err=True)
+            ctx.exit(1)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from ..render.documents import FORMATS
+
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise input_error(environment_lang(), "bad_format", value=",".join(unknown) or value, expected=",".join(FORMATS))
+    return chosen
+
+
+def _print_written(paths: list[Path]) -> None:
+    for path in paths:
+        click.echo(f"  {path}")
+
+
+format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics", show_default=True,
+                             help="Comma-separated formats: pdf, html, md, txt, ics.")
+paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
+                            show_default=True, help="Paper size of the PDF.")
+unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+                           help="A unit folder: its letterhead, defaults, locked answers, rules and templates.")
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                          default=DEFAULT_OUT, show_default=True, help="Folder that holds one folder per group.")
+
+
+@click.group(cls=CharterGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="charter")
+def cli():
+    """Write the rules of a work chat group: PDF for the notice board, HTML, Markdown,
+    the group announcement text and calendar reminders."""
+
+
+dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+                          show_default=True, help="The register: the folder of group folders.")

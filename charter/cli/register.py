@@ -1,0 +1,175 @@
+"""Commands over the register: list, due, dissolve, renew, calendar, notice."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..core.errors import input_error
+from ..core.i18n import environment_lang, messages
+from .base import _print_written, cli, dir_option
+
+
+@cli.command("list")
+@dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
+def list_groups(out_dir: Path, as_json: bool):
+    """List every group of the register, what needs attention first.
+
+    Example: charter list --dir output
+    """
+    from ..core.clock import today
+    from ..register.groups import by_attention, read_register
+    from .views import console, register_json, register_table, unreadable_lines
+
+    on = today()
+    entries, unreadable = read_register(out_dir)
+    entries = by_attention(entries, on)
+    lang = environment_lang()  # a register may hold groups of both languages; the tool speaks the user's
+    if as_json:
+        click.echo(register_json(entries, on))
+    elif entries:
+        console().print(register_table(entries, on, lang))
+    else:
+        click.echo(messages(lang)["register"]["empty"].format(dir=out_dir))
+    for line in unreadable_lines(unreadable, lang):
+        click.echo(line, err=True)
+
+
+@cli.command()
+@dir_option
+@click.option("--within", type=click.IntRange(0, 3650), default=None,
+              help="Days ahead to look (default: each group's own dissolution notice period).")
+@click.option("--fail-if-any", is_flag=True, help="Exit 3 when any group is due or overdue, or cannot be read (for cron).")
+def due(out_dir: Path, within: int | None, fail_if_any: bool):
+    """The groups to dissolve or review soon, or overdue, with what to do.
+
+    Example: charter due --within 30 --fail-if-any
+    """
+    from ..core.clock import today
+    from ..register.groups import by_attention, read_register
+    from .views import due_lines, unreadable_lines
+
+    on = today()
+    entries, unreadable = read_register(out_dir)
+    pending = by_attention([e for e in entries if e.status(on, within) in ("overdue", "due")], on)
+    lang = environment_lang()
+    for line in due_lines(pending, on, within):
+        click.echo(line)
+    if not pending:
+        r = messages(lang)["register"]
+        click.echo(r["none_due_notice"] if within is None else r["none_due"].format(within=within))
+    for line in unreadable_lines(unreadable, lang):
+        click.echo(line, err=True)
+    if fail_if_any and (pending or unreadable):
+        sys.exit(3)
+
+
+def _date_option(value: str | None, option: str) -> date | None:
+    from ..core.clock import EARLIEST, LATEST, today
+    from ..core.dates import parse_date
+
+    if value is None:
+        return None
+    parsed = parse_date(value, today())
+    if parsed is None or not EARLIEST <= parsed <= LATEST:
+        raise input_error(environment_lang(), "date_option", field=option, value=value[:40])
+    return parsed
+
+
+@cli.command()
+@click.argument("group")
+@dir_option
+@click.option("--on", "on_date", default=None, help="The day it was dissolved (default: today).")
+@click.option("--reason", default="", help="Why, in a few words.")
+def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
+    """Record that GROUP (its folder, or a unique part of its name) was dissolved. Nothing is deleted.
+
+    Example: charter dissolve 外宣活动 --reason 活动结束
+    """
+    from ..core.clock import today
+    from ..register.changes import record_dissolution
+    from ..register.groups import find_group
+
+    entry = find_group(out_dir, group, environment_lang())
+    on = _date_option(on_date, "--on") or today()
+    record_dissolution(entry, on, reason)
+    click.echo(messages(entry.answers.lang)["register"]["dissolved"].format(
+        name=entry.answers.group.name, on=on.isoformat(), folder=entry.folder))
+
+
+@cli.command()
+@click.argument("group")
+@dir_option
+@click.option("--until", "until", required=True, help="The new dissolution date (or the next review date).")
+@click.option("--reason", required=True, help="Why the group lives on, in a few words.")
+def renew(group: str, out_dir: Path, until: str, reason: str):
+    """Give GROUP a new dissolution or review date; the charter is rendered again, the earlier one kept.
+
+    Example: charter renew 外宣活动 --until 2027-03-31 --reason 活动延期
+    """
+    from ..core.clock import today
+    from ..register.changes import record_renewal
+    from ..register.groups import find_group
+
+    entry = find_group(out_dir, group, environment_lang())
+    new_date = _date_option(until, "--until")
+    written = record_renewal(entry, new_date, reason, today())
+    click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
+        name=entry.answers.group.name, until=new_date.isoformat()))
+    _print_written(written)
+
+
+@cli.command()
+@dir_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the calendar here instead of printing it.")
+@click.option("--alarms", default="30,7,1", show_default=True, help="Days before each date to remind.")
+def calendar(out_dir: Path, output: Path | None, alarms: str):
+    """One calendar (iCalendar) with every open group's dissolution or review date.
+
+    Example: charter calendar -o groups.ics
+    """
+    from ..core.files import write_file
+    from ..register.groups import read_register
+    from ..render.calendar import register_calendar
+    from .views import unreadable_lines
+
+    lang = environment_lang()
+    try:
+        alarm_days = tuple(sorted({int(part) for part in alarms.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        raise input_error(lang, "alarms", field="--alarms", value=alarms[:40]) from None
+    if not alarm_days or not all(0 <= days <= 365 for days in alarm_days):
+        raise input_error(lang, "alarms", field="--alarms", value=alarms[:40])
+    entries, unreadable = read_register(out_dir)
+    for line in unreadable_lines(unreadable, lang):
+        click.echo(line, err=True)
+    groups = [(e.answers, e.unit) for e in entries if not e.answers.dissolved_on]
+    content = register_calendar(groups, messages(lang)["register"]["calendar_name"], alarm_days)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+        return
+    write_file(output, content)
+    click.echo(messages(lang)["register"]["calendar_written"].format(path=output, count=len(groups)))
+
+
+@cli.command()
+@click.argument("group")
+@click.argument("kind", type=click.Choice(["welcome", "leave", "dissolve", "digest", "rules"]))
+@dir_option
+@click.option("--member", default=None, help="The member it is about (welcome, leave).")
+def notice(group: str, kind: str, out_dir: Path, member: str | None):
+    """Print a ready-to-paste message for GROUP: welcome, leave, dissolve, digest or rules.
+
+    Example: charter notice 外宣活动 welcome --member 张华
+    """
+    from ..core.clock import today
+    from ..register.groups import find_group
+    from ..render.notices import notice as make_notice
+
+    entry = find_group(out_dir, group, environment_lang())
+    click.echo(make_notice(entry.answers, entry.unit, kind, member, today()).rstrip("\n"))

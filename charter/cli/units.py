@@ -1,0 +1,68 @@
+"""Commands for a unit's administrator: serve the web form, create and check unit folders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..core.i18n import environment_lang
+from .base import cli, out_option, unit_option
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@unit_option
+@out_option
+def serve(host: str, port: int, unit_dir: Path | None, out_dir: Path):
+    """Serve the questionnaire as a web page, with a live preview and the register.
+
+    Example: charter serve --unit examples/units/county-propaganda --out output
+    """
+    from ..interfaces.web import create_app, is_loopback
+    from ..interfaces.web import serve as run
+
+    app = create_app(out_dir, unit_dir)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can write charters "
+                   f"into {out_dir.resolve()}. Use --host 127.0.0.1 to keep it on this machine.", err=True)
+    click.echo(f"charter serve: http://{host}:{port}/  (Ctrl-C stops it)")
+    run(app, host, port)
+
+
+@cli.group()
+def unit():
+    """Create and check a unit folder (letterhead, defaults, locked answers, rules, templates)."""
+
+
+@unit.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the unit's comments.")
+def unit_init(folder: Path, lang: str | None):
+    """Create a unit FOLDER with a commented unit.toml, a template and an assets folder.
+
+    Example: charter unit init units/my-bureau --lang zh
+    """
+    from ..interfaces.unit_init import init_unit
+
+    for path in init_unit(folder, lang or environment_lang()):
+        click.echo(f"  {path}")
+
+
+@unit.command("check")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+def unit_check(folder: Path):
+    """Check a unit FOLDER: its unit.toml, its templates, and the bundled examples rendered with it.
+
+    Example: charter unit check examples/units/county-propaganda
+    """
+    from ..render.unit_check import check_unit
+
+    reports = check_unit(folder)
+    for report in reports:
+        click.echo(report, err=True)
+    if reports:
+        sys.exit(2)
+    click.echo(f"{folder}: OK")

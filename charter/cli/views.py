@@ -1,0 +1,100 @@
+"""What the commands print: tables and JSON of the register, the checker's findings, batch results."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from ..core.dates import long_date
+from ..core.i18n import messages
+from ..register.groups import Entry, Unreadable
+
+STATUS_STYLES = {"overdue": "bold red", "due": "yellow", "active": "", "dissolved": "dim"}
+
+
+def console(file=None):
+    from rich.console import Console
+
+    # A pipe gets a fixed width, so scripts see whole rows.
+    return Console(file=file, width=None if sys.stdout.isatty() else 160)
+
+
+def register_json(entries: list[Entry], on: date) -> str:
+    return json.dumps([{
+        "group": e.answers.group.name, "folder": str(e.folder), "platform": e.answers.group.platform,
+        "kind": e.answers.group.kind, "owner": e.answers.owner.name,
+        "created": e.answers.group.created.isoformat(), "date": e.answers.due_date().isoformat(),
+        "status": e.status(on)} for e in entries], ensure_ascii=False, indent=2)
+
+
+def register_table(entries: list[Entry], on: date, lang: str):
+    from rich.table import Table
+
+    t = messages(lang)
+    r = t["register"]
+    table = Table(r["col_group"], r["col_platform"], r["col_kind"], r["col_owner"], r["col_created"],
+                  r["col_date"], r["col_status"])
+    for e in entries:
+        status = e.status(on)
+        table.add_row(e.answers.group.name, t["platforms"][e.answers.group.platform],
+                      t["kinds"][e.answers.group.kind], e.answers.owner.name,
+                      long_date(e.answers.group.created, lang), long_date(e.answers.due_date(), lang),
+                      r[f"status_{status}"], style=STATUS_STYLES[status])
+    return table
+
+
+def unreadable_lines(unreadable: list[Unreadable], lang: str) -> list[str]:
+    r = messages(lang)["register"]
+    return [r["unreadable"].format(folder=item.folder) + "\n" + item.problem for item in unreadable]
+
+
+def due_lines(pending: list[Entry], on: date, within: int | None) -> list[str]:
+    lines = []
+    for e in pending:
+        r = messages(e.answers.lang)["register"]
+        todo = r["todo_dissolve"] if e.answers.group.dissolve_on else r["todo_review"]
+        lines.append(todo.format(name=e.answers.group.name, status=r[f"status_{e.status(on, within)}"],
+                                 date=long_date(e.answers.due_date(), e.answers.lang)))
+    return lines
+
+
+def findings_json(source: Path, findings) -> str:
+    return json.dumps({"file": str(source), "valid": True, "warnings": [f.__dict__ for f in findings]},
+                      ensure_ascii=False, indent=2)
+
+
+def findings_lines(source: Path, answers, findings) -> list[str]:
+    t = messages(answers.lang)["lint"]
+    lines = [f"{source}: OK ({answers.group.name}, {answers.group.kind}, {len(answers.members)} members)",
+             t["header"].format(source=source, count=len(findings)) if findings else t["clean"].format(source=source)]
+    lines += [f"  [{f.code}] {f.reason}\n      → {f.fix}" for f in findings]
+    return lines
+
+
+def batch_table(outcomes, lang: str):
+    from rich.table import Table
+
+    t = messages(lang)["ask"]
+    table = Table(t["batch_line"], t["batch_group"], t["batch_status"], t["batch_detail"])
+    for outcome in outcomes:
+        style = {"written": "", "skipped": "yellow", "failed": "red"}[outcome.status]
+        table.add_row(str(outcome.line), outcome.group, t[f"batch_{outcome.status}"], outcome.detail, style=style)
+    return table
+
+
+def batch_summary(outcomes, lang: str) -> tuple[str, dict]:
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("written", "skipped", "failed")}
+    return messages(lang)["ask"]["batch_summary"].format(total=len(outcomes), **counts), counts
+
+
+def doctor_lines(checks) -> list[str]:
+    width = max(len(c.name) for c in checks)
+    lines = []
+    for c in checks:
+        mark = "ok  " if c.ok and not c.warning else ("warn" if c.ok else "FAIL")
+        lines.append(f"[{mark}] {c.name.ljust(width)}  {c.value}")
+        if c.warning:
+            lines.append(f"       {' ' * width}  fix: {c.warning}")
+    return lines

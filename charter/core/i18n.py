@@ -1,0 +1,51 @@
+"""The tool's own words in each language (layout labels, choice names, error messages).
+
+They live in data/messages/*.toml, one file per part of the tool, each holding a [zh] and
+an [en] table; the files are merged into one tree per language.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+
+from .resources import data_file
+from .tree import merged
+
+LANGS = ("zh", "en")
+BABEL_LOCALES = {"zh": "zh_CN", "en": "en_GB"}
+
+
+@cache
+def _all_messages() -> dict:
+    tree: dict = {}
+    for path in sorted(data_file("messages").glob("*.toml")):
+        tree = merged(tree, tomllib.loads(path.read_text("utf-8")))
+    return tree
+
+
+def messages(lang: str) -> dict:
+    return _all_messages()[lang if lang in LANGS else "zh"]
+
+
+def text(lang: str, key: str, **values) -> str:
+    """One message by its dotted key, with its {placeholders} filled in."""
+    node = messages(lang)
+    for part in key.split("."):
+        node = node[part]
+    return node.format(**values) if values else node
+
+
+def lang_or(value, fallback: str = "zh") -> str:
+    """value when it is a language charter speaks, else the fallback."""
+    return value if value in LANGS else fallback
+
+
+def environment_lang() -> str:
+    """The user's language from the locale, for messages given before a file says its own; zh when unsure."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"

@@ -1,0 +1,98 @@
+"""Reading a TOML file the user wrote (an answers file, a unit.toml), and where each key stands.
+
+tomllib keeps no positions, so key_lines reads the lines once more: table headers,
+array-of-table headers (counted, so members[2] is the third [[members]]) and `key =` lines.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from .errors import InputError, Problem, input_error
+from .i18n import environment_lang, text
+
+MAX_FILE_BYTES = 2_000_000
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=""")
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
+    return tuple(next(p for p in part if p) for part in parts)
+
+
+def key_lines(source: str) -> dict[tuple, int]:
+    """Map each table and key path, e.g. ("members", 2, "name"), to its 1-based line."""
+    lines: dict[tuple, int] = {}
+    table: tuple = ()
+    array_counts: dict[tuple, int] = {}
+    in_multiline = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        if in_multiline:
+            in_multiline = line.count('"""') % 2 == 0 and line.count("'''") % 2 == 0
+            continue
+        header = _HEADER.match(line)
+        if header and not _KEY.match(line):
+            path = _split_key(header.group(2))
+            if header.group(1) == "[[":
+                index = array_counts.get(path, 0)
+                array_counts[path] = index + 1
+                table = (*path, index)
+            else:
+                table = path
+            lines.setdefault(table, number)
+            continue
+        key = _KEY.match(line)
+        if key:
+            lines.setdefault((*table, *_split_key(key.group(1))), number)
+            rest = line[key.end():]
+            in_multiline = rest.count('"""') % 2 == 1 or rest.count("'''") % 2 == 1
+    return lines
+
+
+def line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
+    """The line of the longest known prefix of loc (a missing key points at its table)."""
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def text_lang(source_text: str) -> str:
+    """The language a file says it is in, read before it parses (for the parse error itself)."""
+    return "en" if _LANG_EN.search(source_text) else "zh"
+
+
+def parse_toml(source_text: str, source: str = "") -> dict:
+    try:
+        return tomllib.loads(source_text)
+    except RecursionError:
+        raise input_error(text_lang(source_text), "too_deep", source=source) from None
+    except tomllib.TOMLDecodeError as error:
+        lang = text_lang(source_text)
+        at = _TOML_POSITION.search(str(error))
+        detail = _TOML_POSITION.sub("", str(error)).strip()
+        problem = Problem("", text(lang, "errors.toml", detail=detail), int(at.group(1)) if at else None)
+        raise InputError([problem], source, lang) from None
+
+
+def read_toml(path: Path) -> tuple[dict, str]:
+    """The parsed TOML of a user's file and its text; a missing, huge, undecodable or broken
+    file raises InputError naming it."""
+    name, lang = str(path), environment_lang()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise input_error(lang, "too_large", source=name, size=size, limit=MAX_FILE_BYTES)
+        source_text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise input_error(lang, "not_found", path=name) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise input_error(lang, "unreadable", source=name, detail=getattr(error, "strerror", None) or str(error)) \
+            from None
+    return parse_toml(source_text, name), source_text

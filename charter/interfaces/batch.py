@@ -1,0 +1,147 @@
+"""Batch rendering: one charter per row of a CSV of groups, all with one unit's defaults."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from ..core.dates import parse_date
+from ..core.errors import InputError, input_error
+from ..core.i18n import messages, text
+from ..register.folders import group_folder
+from ..register.writing import Placement, write_charter
+from ..render.documents import ANSWERS_FILE, FORMATS
+from ..schema.group import validate_for
+from ..schema.unit import load_unit
+from .spreadsheets import decode, rows_by_header
+
+COLUMNS = {
+    "name": "name", "群名称": "name", "群名": "name",
+    "purpose": "purpose", "用途": "purpose", "本群用途": "purpose",
+    "kind": "kind", "类型": "kind",
+    "platform": "platform", "平台": "platform",
+    "created": "created", "建群日期": "created",
+    "dissolve_on": "dissolve_on", "解散日期": "dissolve_on",
+    "review_every_months": "review_every_months", "复核周期": "review_every_months", "复核周期（月）": "review_every_months",
+    "owner": "owner", "群主": "owner",
+    "owner_unit": "owner_unit", "群主单位": "owner_unit",
+    "owner_title": "owner_title", "群主职务": "owner_title",
+    "successor": "successor", "接任群主": "successor",
+}
+
+
+def _words(table: str) -> dict[str, str]:
+    """Each choice by its code and by its name in either language: 临时群, 临时, temporary…"""
+    words = {}
+    for lang in ("zh", "en"):
+        for code, word in messages(lang)[table].items():
+            words[code] = words[word.lower()] = words[word.lower().removesuffix("群")] = code
+    return words
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    answers: dict | None  # None when the row cannot become answers
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    line: int
+    group: str
+    status: str  # written | skipped | failed
+    detail: str
+
+
+def read_groups(path: Path, lang: str, today: date) -> list[Row]:
+    """The rows of a groups CSV as answers (without the unit's defaults, which come later)."""
+    try:
+        source = decode(path.read_bytes())
+    except OSError as error:
+        raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
+    if source is None:
+        return [Row(1, None, text(lang, "errors.csv_encoding"))]
+    rows = rows_by_header(source, COLUMNS)
+    if rows is None:
+        return [Row(1, None, text(lang, "errors.batch_header"))]
+    kinds, platforms = _words("kinds"), _words("platforms")
+    result = []
+    for line, fields in rows:
+        cells = {key: value for key, value in fields.items() if value}
+        group = {"name": cells.get("name", ""), "purpose": cells.get("purpose", ""),
+                 "kind": kinds.get(cells.get("kind", "").lower(), cells.get("kind", "")),
+                 "created": _date(cells.get("created"), today) or today}
+        if "platform" in cells:
+            group["platform"] = platforms.get(cells["platform"].lower(), cells["platform"])
+        if "dissolve_on" in cells:
+            group["dissolve_on"] = _date(cells["dissolve_on"], today) or cells["dissolve_on"]
+        if "review_every_months" in cells:
+            group["review_every_months"] = cells["review_every_months"]
+        answers = {"group": group, "owner": {"name": cells.get("owner", "")}}
+        for key in ("unit", "title"):
+            if f"owner_{key}" in cells:
+                answers["owner"][key] = cells[f"owner_{key}"]
+        if "successor" in cells:
+            answers["successor"] = {"name": cells["successor"]}
+        result.append(Row(line, answers))
+    return result
+
+
+def _date(value: str | None, today: date) -> date | None:
+    return parse_date(value, today) if value else None
+
+
+@cache
+def _unit(folder: str):
+    return load_unit(Path(folder))
+
+
+def render_row(row: Row, unit_dir: Path, out_dir: Path, formats: tuple[str, ...], paper: str,
+               force: bool) -> Outcome:
+    """One group's charter; any bad input becomes a failed outcome, never an exception."""
+    unit = _unit(str(unit_dir))
+    name = (row.answers or {}).get("group", {}).get("name", "")
+    if row.answers is None:
+        return Outcome(row.line, name, "failed", row.problem)
+    try:
+        answers = validate_for(row.answers, unit)
+        folder = group_folder(out_dir, answers.group.name)
+        if (folder / ANSWERS_FILE).exists() and not force:
+            return Outcome(row.line, name, "skipped", str(folder))
+        written = write_charter(answers, unit, out_dir, Placement.REPLACE, folder, formats, paper)
+        return Outcome(row.line, name, "written", str(written[0].parent))
+    except InputError as error:
+        return Outcome(row.line, name, "failed", "; ".join(p.brief() for p in error.problems))
+
+
+def _warm_worker() -> None:
+    """Import WeasyPrint once per worker, before the first row, not inside the first render."""
+    from ..render.weasy import load
+
+    load()
+
+
+def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=FORMATS, paper: str = "A4",
+              force: bool = False, advance=lambda outcome: None) -> list[Outcome]:
+    """Render every row, with `jobs` worker processes; calls advance(outcome) as each row ends."""
+    outcomes = []
+    if jobs <= 1:
+        for row in rows:
+            outcomes.append(render_row(row, unit_dir, out_dir, formats, paper, force))
+            advance(outcomes[-1])
+    else:
+        # forkserver: workers start from a clean process, not from this one with its threads
+        # (the progress bar has one), which a plain fork could leave holding a lock.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["charter.interfaces.batch"])
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker) as pool:
+            futures = [pool.submit(render_row, row, unit_dir, out_dir, formats, paper, force) for row in rows]
+            for future in as_completed(futures):
+                outcomes.append(future.result())
+                advance(outcomes[-1])
+    return sorted(outcomes, key=lambda outcome: outcome.line)

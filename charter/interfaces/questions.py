@@ -1,0 +1,308 @@
+"""The questions engine: which questions a group's answers call for, and how an answer is kept.
+
+The terminal questionnaire and the web form are two views over this one engine, so they
+ask the same questions, skip the same locked ones, check answers the same way and store
+them the same way. Each question names the answers-file field it fills (a dotted key),
+its type, choices and default, and when it applies (`when`: another answer it depends on).
+
+    engine.walk(section, answers, answer_for)
+
+asks `answer_for(question)` for each question that applies, in order, applying each answer
+before deciding what comes next: a question that an earlier answer brings in (the
+successor's name after "name a successor? yes") is asked in the same walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from ..core.dates import long_date, parse_date
+from ..core.i18n import environment_lang, lang_or, messages, text
+from ..core.tree import get, put
+from ..schema.answers import AnswersBase, answers_model
+from ..schema.catalogue import FACTS, KINDS, fill
+from ..schema.group import validate_for
+from ..schema.unit import Unit, catalogue_of
+from ..schema.validation import field_problem
+
+SECTIONS = ("language", "group", "lifetime", "people", "rules")
+STEP_COUNT = len(SECTIONS) + 2  # then review, then result
+KEEP = object()  # from answer_for: leave this answer as it is
+ROLES = ("member", "admin", "guest", "owner")
+
+
+@dataclass(frozen=True)
+class When:
+    """A question applies when the answer to `key` is (or, for a list, holds) one of `values`."""
+    key: str
+    values: frozenset
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str  # the answers-file field, e.g. group.dissolve_on
+    type: str  # text | textarea | select | confirm | date | int | checkbox | members | custom_rules
+    label: str  # the question, in the answers' language
+    hint: str = ""  # an example or the accepted forms
+    choices: list[tuple[Any, str]] = field(default_factory=list)
+    default: Any = None
+    schema_key: str | None = None  # the field whose schema rules apply, when not `key`
+    optional: bool = False  # an empty answer removes the key
+    required: bool = False  # the answers file cannot do without it
+    examples: list[str] = field(default_factory=list)  # offered to pick from, then edit
+    when: tuple[When, ...] = ()  # applies when any of these holds; () always
+
+    @property
+    def dom_id(self) -> str:
+        return self.key.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The language and kind a question's default was shown for: an answer equal to that default
+    was not edited, so it follows the new default when the language or kind changes."""
+    lang: str
+    kind: str
+
+
+def lang_of(answers: dict) -> str:
+    return lang_or(answers.get("lang"), environment_lang())
+
+
+def kind_of(answers: dict) -> str:
+    kind = get(answers, "group.kind")
+    return kind if kind in KINDS else "temporary"
+
+
+def _ask(lang: str, key: str, **values) -> str:
+    return text(lang, f"ask.{key}", **values)
+
+
+class Engine:
+    def __init__(self, unit: Unit | None, today: date):
+        self.unit = unit
+        self.catalogue = catalogue_of(unit)
+        self.model = answers_model(self.catalogue)
+        self.today = today
+
+    # ── the questions ───────────────────────────────────────────────────────────
+    def questions(self, section: str, answers: dict) -> list[Question]:
+        """Every question the section may ask, applicable now or not (a web form shows them all and
+        hides those that do not apply); a unit's locked answers are never asked."""
+        made = getattr(self, f"_{section}")(answers, lang_of(answers))
+        return [q for q in made if not (self.unit and self.unit.is_locked(q.key))]
+
+    def _language(self, answers: dict, lang: str) -> list[Question]:
+        return [Question("lang", "select", _ask(lang, "lang"), choices=[("zh", "中文"), ("en", "English")],
+                         default=lang, required=True)]
+
+    def _group(self, answers: dict, lang: str) -> list[Question]:
+        t = messages(lang)
+        return [
+            Question("group.name", "text", _ask(lang, "group_name"), hint=_ask(lang, "group_name_example"),
+                     default=get(answers, "group.name", ""), required=True),
+            Question("group.platform", "select", _ask(lang, "platform"), choices=list(t["platforms"].items()),
+                     default=get(answers, "group.platform", "wechat")),
+            Question("group.kind", "select", _ask(lang, "kind"), choices=[(k, t["kind_help"][k]) for k in KINDS],
+                     default=kind_of(answers), required=True),
+            Question("group.purpose", "textarea", _ask(lang, "purpose"), default=get(answers, "group.purpose", ""),
+                     examples=t["purpose_examples"][kind_of(answers)], required=True),
+        ]
+
+    def _lifetime(self, answers: dict, lang: str) -> list[Question]:
+        return [
+            Question("group.created", "date", _ask(lang, "created"), default=get(answers, "group.created", self.today),
+                     required=True),
+            Question("group.dissolve_on", "date", _ask(lang, "dissolve_on"), hint=_ask(lang, "date_forms"),
+                     default=get(answers, "group.dissolve_on"), required=True,
+                     when=(When("group.kind", frozenset({"temporary", "project"})),)),
+            Question("group.review_every_months", "int", _ask(lang, "review_every_months"),
+                     default=get(answers, "group.review_every_months", 6), required=True,
+                     when=(When("group.kind", frozenset({"standing"})),)),
+        ]
+
+    def _person(self, answers: dict, lang: str, who: str, when: tuple[When, ...] = ()) -> list[Question]:
+        return [
+            Question(f"{who}.name", "text", _ask(lang, f"{who}_name"), hint=_ask(lang, "person_example"),
+                     default=get(answers, f"{who}.name", ""), required=True, when=when),
+            Question(f"{who}.unit", "text", _ask(lang, f"{who}_unit"), hint=_ask(lang, "unit_example"),
+                     default=get(answers, f"{who}.unit", ""), optional=True, when=when),
+            Question(f"{who}.title", "text", _ask(lang, f"{who}_title"), hint=_ask(lang, "title_example"),
+                     default=get(answers, f"{who}.title", ""), optional=True, when=when),
+        ]
+
+    def _people(self, answers: dict, lang: str) -> list[Question]:
+        return [
+            *self._person(answers, lang, "owner"),
+            Question("successor", "confirm", _ask(lang, "has_successor"), default="successor" in answers),
+            *self._person(answers, lang, "successor", when=(When("successor", frozenset({True})),)),
+            Question("members", "members", _ask(lang, "members"), default=answers.get("members", [])),
+            Question("show_roster", "confirm", _ask(lang, "show_roster"), default=answers.get("show_roster", False)),
+        ]
+
+    def rule_values(self, answers: dict, lang: str) -> dict:
+        """What a rule's checkbox label fills in: the parameters so far and the facts known so far."""
+        placeholders = {name: "…" for name in FACTS}
+        known = {"owner": get(answers, "owner.name"), "successor": get(answers, "successor.name"),
+                 "group_name": get(answers, "group.name"), "kind_label": messages(lang)["kinds"][kind_of(answers)]}
+        return {**self.catalogue.shown_params(kind_of(answers), lang, get(answers, "rules.params", {})),
+                **placeholders, **{k: v for k, v in known.items() if v}}
+
+    def _rules(self, answers: dict, lang: str) -> list[Question]:
+        t = messages(lang)
+        values = self.rule_values(answers, lang)
+        chosen = self.chosen_rule_ids(answers)
+        questions = []
+        for category in self.catalogue.categories.order:
+            rules = [r for r in self.catalogue.rules if r.category == category]
+            if rules:
+                questions.append(Question(
+                    f"rules.{category}", "checkbox", _ask(lang, "rules_category", category=t["categories"][category]),
+                    choices=[(r.id, fill(r.wording(lang, brief=True), values)) for r in rules],
+                    default=[r.id for r in rules if r.id in chosen]))
+        kind = kind_of(answers)
+        for name, param in self.catalogue.params.items():
+            users = self._rules_using(name, lang)
+            if not users:
+                continue
+            when = tuple(When(f"rules.{category}", frozenset(ids)) for category, ids in users.items())
+            questions.append(Question(
+                f"rules.params.{name}", {"int": "int", "choice": "select"}.get(param.type, "text"), param.label(lang),
+                choices=[(k, c.zh if lang == "zh" else c.en) for k, c in param.choices.items()],
+                default=get(answers, f"rules.params.{name}", param.default_for(kind, lang)), when=when))
+        questions.append(Question("rules.custom", "custom_rules", _ask(lang, "add_custom"), hint=_ask(lang, "custom_example"),
+                                  choices=[(c, t["categories"][c]) for c in self.catalogue.categories.order],
+                                  default=get(answers, "rules.custom", [])))
+        return questions
+
+    def _rules_using(self, param: str, lang: str) -> dict[str, set[str]]:
+        """The rules whose text names a parameter, by category: it is asked only when one of them is on."""
+        users: dict[str, set[str]] = {}
+        for rule in self.catalogue.rules:
+            if param in rule.params_named(lang):
+                users.setdefault(rule.category, set()).add(rule.id)
+        return users
+
+    def chosen_rule_ids(self, answers: dict) -> list[str]:
+        return [r.id for r in self.catalogue.chosen_rules(kind_of(answers), get(answers, "rules.on", []),
+                                                          get(answers, "rules.off", []))]
+
+    # ── what applies ─────────────────────────────────────────────────────────────
+    def current(self, key: str, answers: dict):
+        """An answer as its question holds it: ticked rule ids for a category, True/False for a table
+        that is there or not (successor), the value otherwise."""
+        if key == "successor":
+            return "successor" in answers
+        category = key.removeprefix("rules.")
+        if key.startswith("rules.") and category in self.catalogue.categories.order:
+            chosen = set(self.chosen_rule_ids(answers))
+            return [r.id for r in self.catalogue.rules if r.category == category and r.id in chosen]
+        return get(answers, key)
+
+    def applies(self, question: Question, answers: dict) -> bool:
+        for condition in question.when:
+            value = self.current(condition.key, answers)
+            held = value if isinstance(value, list) else [value]
+            if condition.values.intersection(held):
+                return True
+        return not question.when
+
+    # ── answers ──────────────────────────────────────────────────────────────────
+    def check(self, question: Question, raw: str, answers: dict) -> tuple[Any, str | None]:
+        """A typed, checked answer from the text typed for a question, or the reason it is not valid:
+        the same checks in the terminal and in the browser."""
+        lang = lang_of(answers)
+        raw = raw.strip()
+        if not raw and question.optional:
+            return None, None
+        value: Any = raw
+        if question.type == "date":
+            value = parse_date(raw, self.today)
+            if value is None:
+                return None, text(lang, "errors.date_unreadable")
+        elif question.type == "int":
+            try:
+                value = int(raw)
+            except ValueError:
+                return None, text(lang, "errors.int_parsing")
+        elif question.type == "select":
+            if raw not in {str(v) for v, _ in question.choices}:
+                return None, text(lang, "errors.unknown_choice", expected=", ".join(str(v) for v, _ in question.choices))
+        problem = field_problem(self.model, question.schema_key or question.key, value, lang)
+        if problem is None and question.key == "group.dissolve_on":
+            problem = self._dissolve_problem(value, answers, lang)
+        return value, problem
+
+    def _dissolve_problem(self, value: date, answers: dict, lang: str) -> str | None:
+        created = get(answers, "group.created", self.today)
+        if value < self.today:
+            return text(lang, "errors.date_past", date=long_date(value, lang))
+        if isinstance(created, date) and value <= created:
+            return text(lang, "errors.date_not_after_created", created=long_date(created, lang))
+        return None
+
+    def apply(self, question: Question, value, answers: dict, shown: Shown | None = None) -> None:
+        """Keep an answer in the answers tree, the one way both views keep it."""
+        shown = shown or Shown(lang_of(answers), kind_of(answers))
+        key = question.key
+        if key == "successor":
+            if value:
+                answers.setdefault("successor", {})
+            else:
+                answers.pop("successor", None)
+        elif question.type == "checkbox":
+            self._store_ticks(key.removeprefix("rules."), value, answers, shown.kind)
+        elif key.startswith("rules.params."):
+            name = key.removeprefix("rules.params.")
+            default = self.catalogue.params[name].default_for(shown.kind, shown.lang)
+            put(answers, key, None if value == default else value)
+        elif question.type in ("members", "custom_rules"):
+            put(answers, key, value or None)
+        else:
+            put(answers, key, value)
+
+    def _store_ticks(self, category: str, ticked: list[str], answers: dict, shown_kind: str) -> None:
+        """A category's ticks as on/off lists relative to the kind's defaults; ticks left as the kind
+        they were shown for had them follow the new kind's defaults."""
+        in_category = {r.id: r for r in self.catalogue.rules if r.category == category}
+        on = [i for i in get(answers, "rules.on", []) if i not in in_category]
+        off = [i for i in get(answers, "rules.off", []) if i not in in_category]
+        on += [i for i, r in in_category.items() if i in ticked and shown_kind not in r.kinds]
+        off += [i for i, r in in_category.items() if i not in ticked and shown_kind in r.kinds]
+        put(answers, "rules.on", on or None)
+        put(answers, "rules.off", off or None)
+
+    def cleanup(self, answers: dict) -> None:
+        """Answers that no longer apply are dropped: the other kind's lifetime answer, the successor's
+        fields without a successor, an empty rules table."""
+        if kind_of(answers) == "standing":
+            put(answers, "group.dissolve_on", None)
+        else:
+            put(answers, "group.review_every_months", None)
+        if isinstance(answers.get("rules"), dict):
+            for key in [k for k, v in answers["rules"].items() if v in ({}, [], None)]:
+                del answers["rules"][key]
+            if not answers["rules"]:
+                del answers["rules"]
+
+    def walk(self, section: str, answers: dict, answer_for: Callable[[Question], Any],
+             shown: Shown | None = None) -> None:
+        """Ask each question of the section that applies, in order, applying each answer before the
+        next is chosen; then clean up what no longer applies."""
+        asked: set[str] = set()
+        while True:
+            pending = next((q for q in self.questions(section, answers)
+                            if q.key not in asked and self.applies(q, answers)), None)
+            if pending is None:
+                break
+            asked.add(pending.key)
+            value = answer_for(pending)
+            if value is not KEEP:
+                self.apply(pending, value, answers, shown)
+        self.cleanup(answers)
+
+    def validate(self, answers: dict) -> AnswersBase:
+        """The whole answers as the model, with the unit applied: InputError names every problem."""
+        return validate_for(answers, self.unit)

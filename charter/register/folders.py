@@ -1,0 +1,61 @@
+"""The register's folders: one per group, named safely from the group's name.
+
+Folders whose name starts with a dot are charter's own (staging, locks) and never groups.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+
+from ..render.documents import ANSWERS_FILE
+
+_UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}
+MAX_SUFFIX = 1000
+
+
+def folder_name(group_name: str) -> str:
+    """A folder name every filesystem accepts: letters (any script), digits, - and _."""
+    name = unicodedata.normalize("NFKC", group_name)
+    name = _UNSAFE.sub("-", name).strip("-_.")[:60].strip("-_")
+    if not name or name.lower() in _WINDOWS_RESERVED:
+        name = f"group-{name}" if name else "group"
+    return name
+
+
+def candidates(out_dir: Path, group_name: str):
+    """The folder names a group may take, in order: the name, then -2, -3 …"""
+    base = folder_name(group_name)
+    for n in range(1, MAX_SUFFIX):
+        yield out_dir / (base if n == 1 else f"{base}-{n}")
+
+
+def is_group_folder(path: Path) -> bool:
+    return not path.name.startswith(".") and (path / ANSWERS_FILE).is_file()
+
+
+def group_folders(out_dir: Path) -> list[Path]:
+    """Every group folder of a register, in name order."""
+    if not out_dir.is_dir():
+        return []
+    return sorted(p for p in out_dir.iterdir() if is_group_folder(p))
+
+
+def _group_of(folder: Path) -> str | None:
+    try:
+        return tomllib.loads((folder / ANSWERS_FILE).read_text("utf-8"))["group"]["name"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+
+
+def group_folder(out_dir: Path, group_name: str) -> Path:
+    """This group's folder: its own if it has one, else a free one (a -2, -3 suffix on a clash)."""
+    for candidate in candidates(out_dir, group_name):
+        if not candidate.exists() or (candidate.is_dir() and (
+                _group_of(candidate) == group_name or not any(candidate.iterdir()))):
+            return candidate
+    raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")

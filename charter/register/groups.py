@@ -1,0 +1,86 @@
+"""The register: the output folder, one group folder each, read as a list of groups and their dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ..core.errors import InputError, input_error
+from ..core.i18n import messages
+from ..render.documents import ANSWERS_FILE
+from ..schema.answers import AnswersBase
+from ..schema.group import load_group
+from ..schema.unit import Unit, catalogue_of
+from .folders import group_folders
+
+STATUS_ORDER = ("overdue", "due", "active", "dissolved")
+
+
+@dataclass(frozen=True)
+class Entry:
+    folder: Path
+    answers: AnswersBase
+    unit: Unit | None
+
+    @property
+    def catalogue(self):
+        return catalogue_of(self.unit)
+
+    @property
+    def notice_days(self) -> int:
+        return int(self.answers.param_values(self.catalogue).get("dissolve_notice_days", 7))
+
+    def status(self, on: date, within: int | None = None) -> str:
+        if self.answers.dissolved_on:
+            return "dissolved"
+        days = (self.answers.due_date() - on).days
+        if days < 0:
+            return "overdue"
+        return "due" if days <= (self.notice_days if within is None else within) else "active"
+
+    def attention_key(self, on: date) -> tuple:
+        return STATUS_ORDER.index(self.status(on)), self.answers.due_date(), self.answers.group.name
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    folder: Path
+    problem: str
+
+
+def read_entry(folder: Path) -> Entry:
+    answers, unit, _ = load_group(folder / ANSWERS_FILE)
+    return Entry(folder, answers, unit)
+
+
+def read_register(out_dir: Path) -> tuple[list[Entry], list[Unreadable]]:
+    """Every group folder under out_dir; folders whose answers no longer validate are listed apart."""
+    entries, unreadable = [], []
+    for folder in group_folders(out_dir):
+        try:
+            entries.append(read_entry(folder))
+        except InputError as error:
+            unreadable.append(Unreadable(folder, error.report()))
+    return entries, unreadable
+
+
+def by_attention(entries: list[Entry], on: date) -> list[Entry]:
+    """What needs the owner first: overdue, due, active, dissolved; then by date and name."""
+    return sorted(entries, key=lambda e: e.attention_key(on))
+
+
+def find_group(out_dir: Path, name: str, lang: str) -> Entry:
+    """GROUP as a folder, or a unique part of a group's name."""
+    given = Path(name)
+    if (given / ANSWERS_FILE).is_file():
+        return read_entry(given)
+    entries, _ = read_register(out_dir)
+    matches = [e for e in entries if name.casefold() in e.answers.group.name.casefold()]
+    exact = [e for e in matches if e.answers.group.name == name]
+    if len(exact) == 1 or len(matches) == 1:
+        return (exact or matches)[0]
+    if not matches:
+        raise input_error(lang, "no_group", name=name, dir=str(out_dir))
+    raise input_error(lang, "many_groups", name=name,
+                      groups=messages(lang)["list_sep"].join(e.answers.group.name for e in matches))

@@ -1,0 +1,50 @@
+"""What this machine can render: WeasyPrint and its libraries, font subsetting, CJK fonts."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+
+from .pdf import cjk_fonts
+
+INSTALL_HINT = "apt-get install libharfbuzz-subset0"
+FONT_HINT = "apt-get install fonts-noto-cjk"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    value: str
+    ok: bool  # False: a Chinese PDF cannot be made correctly
+    warning: str = ""
+
+
+def _weasyprint() -> list[Check]:
+    from .weasy import load
+
+    try:
+        weasyprint = load()
+        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset, pango
+    except (ImportError, OSError) as error:
+        return [Check("WeasyPrint", f"cannot load: {error}", False,
+                      "apt-get install libpango-1.0-0 libpangoft2-1.0-0")]
+    number = pango.pango_version()
+    pango_version = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    # WeasyPrint's own rule (pdf/fonts.py): HarfBuzz subsetting when the library is there
+    # and HarfBuzz is 4.1 or newer, else fontTools, which is far slower on a CJK font.
+    fast = harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+    subsetting = ("HarfBuzz (libharfbuzz-subset)" if fast
+                  else "fontTools (slow fallback: about 40x slower on a CJK font)")
+    return [
+        Check("WeasyPrint", weasyprint.__version__, True),
+        Check("Pango", pango_version, True),
+        Check("font subsetting", subsetting, True, "" if fast else INSTALL_HINT),
+    ]
+
+
+def run_checks() -> list[Check]:
+    checks = [Check("Python", platform.python_version(), True), *_weasyprint()]
+    fonts = cjk_fonts()
+    checks.append(Check("CJK fonts", ", ".join(fonts) if fonts else "none found", bool(fonts),
+                        "" if fonts else FONT_HINT))
+    return checks

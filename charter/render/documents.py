@@ -1,0 +1,63 @@
+"""Answers to documents: the one path every command takes to make a charter's files (as bytes)."""
+
+from __future__ import annotations
+
+import tomli_w
+
+from ..schema.answers import AnswersBase, answers_to_data
+from ..schema.unit import Unit, catalogue_of
+from .assets import embed_rule_images, embedded_asset, linked_asset
+from .context import build_context
+from .pdf import render_pdf
+from .templates import render_template
+
+ANSWERS_FILE = "charter.toml"
+FILE_NAMES = {
+    "pdf": "charter.pdf",
+    "html": "charter.html",
+    "md": "charter.md",
+    "txt": "announcement.txt",
+    "ics": "charter.ics",
+}
+FORMATS = tuple(FILE_NAMES)
+ANSWERS_HEADER = ("# The answers this charter was made from. To change the charter, edit them and run:\n"
+                  "#   charter render <this file> --force\n")
+
+
+def render_html(context: dict, unit: Unit | None, asset) -> str:
+    return render_template("charter.html.j2", {**context, "asset": asset}, unit.templates if unit else None,
+                           context["lang"])
+
+
+def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", unit: Unit | None = None) -> dict[str, bytes]:
+    """Every requested file's bytes, plus the answers as rendered; nothing is written."""
+    context = build_context(answers, catalogue_of(unit), paper, unit)
+    templates = unit.templates if unit else None
+    files: dict[str, bytes] = {}
+    html_file = None
+    if "html" in formats:
+        # The HTML file carries its images inside it; the PDF reads them from the unit's assets.
+        html_file = embed_rule_images(render_html(context, unit, embedded_asset(unit)), unit)
+        files[FILE_NAMES["html"]] = html_file.encode("utf-8")
+    if "pdf" in formats:
+        if unit is None:
+            html_pdf = html_file or render_html(context, None, embedded_asset(None))
+        else:
+            html_pdf = render_html(context, unit, linked_asset(unit))
+        files[FILE_NAMES["pdf"]] = render_pdf(html_pdf, answers.lang, unit.root if unit else None,
+                                              (unit.assets,) if unit else ())
+    if "md" in formats:
+        files[FILE_NAMES["md"]] = render_template("charter.md.j2", context, templates, answers.lang).encode("utf-8")
+    if "txt" in formats:
+        files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context, templates, answers.lang).encode("utf-8")
+    if "ics" in formats:
+        from .calendar import build_calendar  # icalendar is a slow import, needed for one format
+
+        files[FILE_NAMES["ics"]] = build_calendar(answers, unit=unit)
+    files[ANSWERS_FILE] = answers_file(answers)
+    return files
+
+
+def answers_file(answers: AnswersBase) -> bytes:
+    """The answers as the charter.toml that replays them."""
+    return (ANSWERS_HEADER + tomli_w.dumps(answers_to_data(answers))).encode("utf-8")

@@ -1,0 +1,71 @@
+"""`charter unit check`: everything wrong with a unit folder, found before any group uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import TemplateError
+from jinja2.sandbox import SecurityError
+
+from ..core.errors import InputError
+from ..core.i18n import text
+from ..core.resources import example_files
+from ..core.tomlfile import read_toml
+from ..core.tree import leaves, put
+from ..schema.catalogue import FACTS, names_in
+from ..schema.group import validate_for
+from ..schema.unit import Unit, load_unit
+from .documents import render_documents
+from .templates import environment, template_problem
+
+
+def _rule_problems(unit: Unit) -> list[str]:
+    """A rule text that names something neither a parameter nor a fact would print a blank."""
+    known = set(unit.catalogue.params) | set(FACTS)
+    reports = []
+    for rule in unit.catalogue.rules:
+        for lang in ("zh", "en"):
+            for brief in (False, True):
+                try:
+                    source = rule.wording(lang, brief)
+                    names = names_in(source)
+                except TemplateError as error:
+                    reports.append(f"rules.{rule.id}: {type(error).__name__}: {error}")
+                    continue
+                for name in sorted(names - known):
+                    reports.append(f"rules.{rule.id} ({lang}): " + text(unit.info.lang, "errors.unknown_param",
+                                                                         name=name))
+    return sorted(set(reports))
+
+
+def _template_problems(unit: Unit) -> list[str]:
+    if not unit.templates:
+        return []
+    env, reports = environment(unit.templates), []
+    for template in sorted(unit.templates.rglob("*.j2")):
+        try:
+            env.get_template(template.relative_to(unit.templates).as_posix())
+        except (TemplateError, SecurityError, RecursionError) as error:
+            reports.append(f"{template}: {template_problem(unit.info.lang, error).report()}")
+    return reports
+
+
+def check_unit(folder: Path) -> list[str]:
+    """Everything wrong with a unit folder: its unit.toml, its rule texts, its templates (they must
+    compile), and a render of every bundled example with it. Returns the reports; [] is fine."""
+    try:
+        unit = load_unit(folder)
+    except InputError as error:
+        return [error.report()]
+    reports = _rule_problems(unit) + _template_problems(unit)
+    for example in example_files():
+        data, _ = read_toml(example)
+        if data.get("unit"):
+            continue  # an example of another unit
+        for path in leaves(unit.locked):
+            put(data, path, None)  # an example's own choice of a locked answer is not the unit's fault
+        try:
+            render_documents(validate_for(data, unit, str(example)), unit=unit)
+        except InputError as error:
+            reports.append(f"{example.name}: {error.report()}")
+    return reports

@@ -1,0 +1,184 @@
+"""The answers file's schema: the pydantic models every answers file and every form validates into."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic_core import PydanticCustomError
+
+from ..core.clock import EARLIEST, LATEST
+from ..core.dates import add_months
+from .catalogue import Catalogue, Kind, builtin_catalogue
+
+Lang = Literal["zh", "en"]
+Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]
+Role = Literal["owner", "admin", "member", "guest"]
+
+
+# Bidi embeddings, overrides and isolates reorder the text after them, so a name could
+# make the printed rules read differently from what was typed (right-to-left script
+# itself is fine).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _no_control_chars(value: str) -> str:
+    # Line breaks and tabs are how people write; other control characters only ever
+    # come from a paste gone wrong and would print as nothing or as boxes.
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+        raise PydanticCustomError("control_chars", "contains control characters")
+    if _BIDI_CONTROLS.intersection(value):
+        raise PydanticCustomError("bidi_controls", "contains text-direction control characters")
+    return value
+
+
+def _one_line(value: str) -> str:
+    # A name is printed in tables, file names and calendar titles, where a line break breaks them.
+    if "\n" in value or "\t" in value:
+        raise PydanticCustomError("line_break", "must be one line")
+    return value
+
+
+def _text(max_length: int, min_length: int = 1, single_line: bool = False):
+    checks = [AfterValidator(_no_control_chars), *([AfterValidator(_one_line)] if single_line else [])]
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
+                                            max_length=max_length), *checks]
+
+
+Name = _text(40, single_line=True)
+Label = _text(60, min_length=0, single_line=True)
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Person(StrictModel):
+    name: Name
+    unit: Label = ""
+    title: Label = ""
+
+
+class Member(Person):
+    role: Role = "member"
+
+
+# Dates a work group can have: far-off years only ever come from a typo, and near 9999 the
+# calendar arithmetic itself overflows.
+Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+
+
+class Group(StrictModel):
+    name: _text(60, single_line=True)
+    purpose: _text(2000)
+    platform: Platform = "wechat"
+    kind: Kind
+    created: Day
+    dissolve_on: Day | None = None
+    review_every_months: Annotated[int, Field(ge=1, le=24)] | None = None
+
+
+class CustomRule(StrictModel):
+    category: str = "enforcement"
+    text: _text(4000) = Field(description="Markdown; raw HTML is removed.")
+
+
+class RulesBase(StrictModel):
+    off: list[str] = Field(default=[], description="ids of rules switched off")
+    on: list[str] = Field(default=[], description="ids of rules switched on")
+    custom: list[CustomRule] = []
+
+
+class Event(StrictModel):
+    """Something that happened to the group after its charter was written."""
+    event: Literal["dissolved", "renewed"]
+    on: Day
+    reason: _text(200, min_length=0) = ""
+    until: Day | None = Field(default=None, description="renewed: the new dissolution or next review date")
+
+
+class AnswersBase(StrictModel):
+    lang: Lang = "zh"
+    unit: str | None = Field(default=None, description="the unit folder, relative to this file")
+    unit_name: str | None = Field(default=None, description="the unit's name when last rendered")
+    unit_version: str | None = Field(default=None, description="the unit's version when last rendered")
+    show_roster: bool = False
+    group: Group
+    owner: Person
+    successor: Person | None = None
+    members: list[Member] = Field(default=[], max_length=5000)
+    history: list[Event] = []
+
+    @property
+    def dissolved_on(self) -> date | None:
+        return next((e.on for e in reversed(self.history) if e.event == "dissolved"), None)
+
+    def next_review(self) -> date | None:
+        """A standing group's next review: the date its last renewal set, else N months after creation."""
+        if self.group.review_every_months is None:
+            return None
+        renewed = [e.until for e in self.history if e.event == "renewed" and e.until]
+        return renewed[-1] if renewed else add_months(self.group.created, self.group.review_every_months)
+
+    def due_date(self) -> date:
+        """The date the group needs its owner: its dissolution, or its next review."""
+        return self.group.dissolve_on or self.next_review()
+
+    def param_values(self, catalogue: Catalogue) -> dict[str, int | str]:
+        """Every parameter: the answer where given, the default for this kind and language otherwise."""
+        given = self.rules.params.model_dump(exclude_none=True)
+        return {**catalogue.param_defaults(self.group.kind, self.lang), **given}
+
+
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _param_field(param) -> Any:
+    if param.type == "int":
+        kind = Annotated[int, Field(ge=param.min, le=param.max)]
+    elif param.type == "time":
+        kind = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
+    elif param.type == "choice":
+        kind = Literal[tuple(param.choices)]
+    else:
+        kind = _text(param.max_length or 80)
+    return (kind | None, Field(default=None, description=param.en))
+
+
+def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
+    """The answers schema for a catalogue: its parameters become typed, checked fields.
+
+    Built once per distinct set of parameters (a unit loaded again gives an equal catalogue,
+    which must not build, and keep, another model)."""
+    key = json.dumps({name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
+                     sort_keys=True)
+    if key not in _models:
+        _models[key] = _build_answers_model(catalogue)
+    return _models[key]
+
+
+_models: dict[str, type[AnswersBase]] = {}
+
+
+def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
+    params = create_model("Params", __base__=StrictModel,
+                          **{name: _param_field(p) for name, p in catalogue.params.items()})
+    rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
+    return create_model("Answers", __base__=AnswersBase, rules=(rules, rules()))
+
+
+def answers_schema(catalogue: Catalogue | None = None) -> dict:
+    schema = answers_model(catalogue or builtin_catalogue()).model_json_schema()
+    schema["title"] = "charter answers file"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def answers_to_data(answers: AnswersBase) -> dict:
+    """The answers as plain TOML-ready data: what was chosen, without the defaults (lang always)."""
+    data = answers.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
+    data["group"] = answers.group.model_dump(mode="python", exclude_none=True)  # all of it, for the register
+    return {"lang": answers.lang, **data}

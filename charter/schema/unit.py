@@ -1,0 +1,183 @@
+"""A unit's folder: its letterhead, default and locked answers, extra rules and templates.
+
+    unit.toml    [unit] name, short name, contact, logo, version, language;
+                 [defaults] and [locked] answers; [params] and [[rules]] added to the
+                 catalogue (a rule with a built-in id replaces it); disabled built-in rules.
+    templates/   overrides; a template extends "builtin/<name>" and replaces blocks.
+    assets/      the logo, fonts, extra CSS; the only files a PDF render may read.
+
+A unit folder may come from another office, so every path it names must stay inside it,
+links included.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..core.errors import InputError, Problem, input_error
+from ..core.i18n import environment_lang, lang_or, text
+from ..core.tomlfile import key_lines, line_of, read_toml
+from ..core.tree import MISSING, get, leaves, merged, put
+from .answers import Lang, StrictModel, answers_model
+from .catalogue import Catalogue, Param, Rule, builtin_catalogue
+from .validation import field_problem, problems_from
+
+UNIT_FILE = "unit.toml"
+
+
+class UnitInfo(StrictModel):
+    name: str
+    short_name: str = ""
+    contact: str = ""
+    logo: str | None = None  # a file under assets/, relative to the unit folder
+    version: str = "1"
+    lang: Lang = "zh"
+
+
+class UnitFile(StrictModel):
+    unit: UnitInfo
+    defaults: dict[str, Any] = {}
+    locked: dict[str, Any] = {}
+    params: dict[str, Param] = {}
+    rules: list[Rule] = []
+    disabled: list[str] = []
+
+
+@dataclass(frozen=True)
+class Unit:
+    root: Path
+    info: UnitInfo
+    defaults: dict
+    locked: dict
+    catalogue: Catalogue
+
+    @property
+    def templates(self) -> Path | None:
+        folder = self.root / "templates"
+        return folder if folder.is_dir() else None
+
+    @property
+    def assets(self) -> Path:
+        return self.root / "assets"
+
+    def is_locked(self, path: str) -> bool:
+        return path in leaves(self.locked)
+
+    def apply(self, data: dict, lines: dict | None = None, source: str = "") -> dict:
+        """The answers with the unit's defaults under them and its locked answers enforced."""
+        lang = lang_or(data.get("lang"), self.info.lang)
+        problems = []
+        for path, value in leaves(self.locked).items():
+            given = get(data, path, MISSING)
+            if given is not MISSING and given != value:
+                problems.append(Problem(path, text(lang, "errors.locked", unit=self.info.name, value=value),
+                                        line_of(lines or {}, tuple(path.split(".")))))
+        if problems:
+            raise InputError(problems, source, lang)
+        result = merged(merged({"lang": self.info.lang}, self.defaults), data)
+        for path, value in leaves(self.locked).items():
+            put(result, path, value)
+        return result
+
+    def plain(self) -> dict:
+        """What a template may know of the unit: its [unit] table as plain data."""
+        return self.info.model_dump()
+
+
+def catalogue_of(unit: Unit | None) -> Catalogue:
+    """The rules a group draws on: its unit's catalogue, or the built-in one."""
+    return unit.catalogue if unit else builtin_catalogue()
+
+
+def asset_file(unit_root: Path, relative: str) -> Path | None:
+    """The file under the unit's assets/ that `relative` (to the unit folder) names; None when it
+    leaves that folder (.., an absolute path, a link pointing out) or is not a file."""
+    if not relative or Path(relative).is_absolute():
+        return None
+    target = (unit_root / relative).resolve()
+    return target if target.is_relative_to(unit_root.resolve() / "assets") and target.is_file() else None
+
+
+def _unit_catalogue(unit_file: UnitFile) -> Catalogue:
+    builtin = builtin_catalogue()
+    replacing = {rule.id: rule for rule in unit_file.rules}
+    rules = [replacing.pop(r.id, r) for r in builtin.rules if r.id not in unit_file.disabled]
+    rules += [r for r in unit_file.rules if r.id in replacing]
+    return Catalogue(categories=builtin.categories, params={**builtin.params, **unit_file.params}, rules=tuple(rules))
+
+
+def _known_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    paths = []
+    for name, field in model.model_fields.items():
+        inner = [a for a in getattr(field.annotation, "__args__", (field.annotation,))
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        if inner and not str(field.annotation).startswith("list"):
+            paths += _known_paths(inner[0], f"{prefix}{name}.")
+        else:
+            paths.append(prefix + name)
+    return paths
+
+
+def _check_answer_tree(tree: dict, table: str, catalogue: Catalogue, lines: dict, lang: str) -> list[Problem]:
+    """Every key of [defaults] or [locked] must be an answers-file field with a valid value."""
+    model = answers_model(catalogue)
+    problems = []
+    for path, value in leaves(tree).items():
+        loc = (table, *path.split("."))
+        try:
+            problem = field_problem(model, path, value, lang)
+        except (KeyError, StopIteration):
+            close = difflib.get_close_matches(path, _known_paths(model), n=1)
+            problem = text(lang, "errors.extra_forbidden") + (
+                text(lang, "errors.did_you_mean", suggestion=close[0]) if close else "")
+        if problem:
+            problems.append(Problem(".".join(map(str, loc)), problem, line_of(lines, loc)))
+    return problems
+
+
+def _links_out(folder: Path) -> list[str]:
+    """The unit's own folders that are links to somewhere outside the unit."""
+    root = folder.resolve()
+    return [name for name in ("templates", "assets")
+            if (folder / name).exists() and not (folder / name).resolve().is_relative_to(root)]
+
+
+def load_unit(folder: Path) -> Unit:
+    """A unit folder, validated; problems raise InputError naming the file, line and field."""
+    folder = Path(folder)
+    source = folder / UNIT_FILE
+    if not source.is_file():
+        raise input_error(environment_lang(), "not_a_unit", path=str(folder))
+    data, source_text = read_toml(source)
+    lang = lang_or(get(data, "unit.lang") if isinstance(data.get("unit"), dict) else None, environment_lang())
+    lines = key_lines(source_text)
+    try:
+        unit_file = UnitFile.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_from(error, UnitFile, lines, lang), str(source), lang) from None
+    catalogue = _unit_catalogue(unit_file)
+    problems = [Problem(name, text(lang, "errors.link_outside", path=str(folder / name))) for name in _links_out(folder)]
+    known = builtin_catalogue().rule_ids()
+    for index, rule_id in enumerate(unit_file.disabled):
+        if rule_id not in known:
+            problems.append(Problem(f"disabled[{index}]", text(lang, "errors.unknown_rule", rule=rule_id),
+                                    line_of(lines, ("disabled",))))
+    for index, rule in enumerate(unit_file.rules):
+        if rule.category not in catalogue.categories.order:
+            problems.append(Problem(f"rules[{index}].category", text(
+                lang, "errors.unknown_choice", expected=", ".join(catalogue.categories.order)),
+                line_of(lines, ("rules", index, "category"))))
+    problems += _check_answer_tree(unit_file.defaults, "defaults", catalogue, lines, lang)
+    problems += _check_answer_tree(unit_file.locked, "locked", catalogue, lines, lang)
+    logo = unit_file.unit.logo
+    if logo and asset_file(folder, logo) is None:
+        problems.append(Problem("unit.logo", text(lang, "errors.asset_outside", path=logo),
+                                line_of(lines, ("unit", "logo"))))
+    if problems:
+        raise InputError(problems, str(source), lang)
+    return Unit(folder.resolve(), unit_file.unit, unit_file.defaults, unit_file.locked, catalogue)

@@ -1,0 +1,139 @@
+"""Validation that names the field and the line, in the file's language, every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ..core.errors import InputError, Problem
+from ..core.i18n import lang_or, text
+from ..core.tomlfile import key_lines, line_of
+from .answers import TIME_PATTERN, AnswersBase, answers_model
+from .catalogue import Catalogue, builtin_catalogue
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the table at loc, for a "did you mean"."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        inner = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
+        model = next((a for a in inner if issubclass(a, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def error_message(lang: str, error: dict) -> str:
+    """A pydantic error in the user's language."""
+    kind = error["type"]
+    ctx = dict(error.get("ctx") or {})
+    if kind == "literal_error":
+        ctx["expected"] = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == TIME_PATTERN:
+        kind = "time_format"
+    try:
+        return text(lang, f"errors.{kind}", **ctx)
+    except KeyError:
+        return error["msg"]
+
+
+def problems_from(error: ValidationError, model: type[BaseModel], lines: dict, lang: str) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
+        message = error_message(lang, item)
+        if item["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _known_fields(model, loc[:-1]), n=1)
+            if close:
+                message += text(lang, "errors.did_you_mean", suggestion=close[0])
+        problems.append(Problem(_path(loc), message, line_of(lines, loc)))
+    return problems
+
+
+def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> list[Problem]:
+    """Checks across fields, which the schema alone cannot express."""
+    lang, group = answers.lang, answers.group
+    problems = []
+
+    def problem(loc: tuple, key: str, **values):
+        problems.append(Problem(_path(loc), text(lang, f"errors.{key}", **values), line_of(lines, loc)))
+
+    if group.kind in ("temporary", "project") and group.dissolve_on is None:
+        problem(("group", "dissolve_on"), "dissolve_required")
+    if group.kind == "standing":
+        if group.review_every_months is None:
+            problem(("group", "review_every_months"), "review_required")
+        if group.dissolve_on is not None:
+            problem(("group", "dissolve_on"), "dissolve_not_allowed")
+    if group.dissolve_on is not None and group.dissolve_on <= group.created:
+        problem(("group", "dissolve_on"), "dissolve_before_created",
+                dissolve_on=group.dissolve_on.isoformat(), created=group.created.isoformat())
+    known = catalogue.rule_ids()
+    for field in ("off", "on"):
+        for index, rule_id in enumerate(getattr(answers.rules, field)):
+            if rule_id not in known:
+                close = difflib.get_close_matches(rule_id, known, n=1)
+                hint = text(lang, "errors.did_you_mean", suggestion=close[0]) if close else ""
+                problems.append(Problem(_path(("rules", field, index)),
+                                        text(lang, "errors.unknown_rule", rule=rule_id) + hint,
+                                        line_of(lines, ("rules", field))))
+    for index, event in enumerate(answers.history):
+        if event.event == "renewed" and (event.until is None or event.until <= event.on):
+            problem(("history", index, "until"), "renewal_until", on=event.on.isoformat())
+    for index, custom in enumerate(answers.rules.custom):
+        if custom.category not in catalogue.categories.order:
+            problem(("rules", "custom", index, "category"), "unknown_choice",
+                    expected=", ".join(catalogue.categories.order))
+    return problems
+
+
+def field_problem(model: type[BaseModel], path: str, value: Any, lang: str) -> str | None:
+    """Why one answer is not valid for the field at a dotted path (e.g. group.name), or None.
+
+    The questionnaire checks each answer as it is typed, with the same rules as the file.
+    """
+    *tables, name = path.split(".")
+    for table in tables:
+        annotation = model.model_fields[table].annotation
+        model = next(a for a in getattr(annotation, "__args__", (annotation,))
+                     if isinstance(a, type) and issubclass(a, BaseModel))
+    field = model.model_fields[name]
+    try:
+        annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+        TypeAdapter(annotation).validate_python(value)
+    except ValidationError as error:
+        return error_message(lang, error.errors()[0])
+    return None
+
+
+def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str = "",
+                     source_text: str = "") -> AnswersBase:
+    """A validated answers model, or InputError listing every problem."""
+    catalogue = catalogue or builtin_catalogue()
+    model = answers_model(catalogue)
+    lang = lang_or(data.get("lang") if isinstance(data, dict) else None)
+    lines = key_lines(source_text) if source_text else {}
+    try:
+        answers = model.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_from(error, model, lines, lang), source, lang) from None
+    problems = _consistency(answers, catalogue, lines)
+    if problems:
+        raise InputError(problems, source, lang)
+    return answers
+
+

@@ -1,0 +1,156 @@
+"""The pure functions under the commands, tested directly: dates, TOML positions, folder names,
+the one clock, the words of both languages, and the questions engine."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from charter.core.clock import today
+from charter.core.errors import InputError
+from charter.core.i18n import messages
+from charter.core.tomlfile import key_lines, line_of
+from charter.interfaces.questions import KEEP, Engine
+from charter.register.folders import folder_name
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("2026-12-31", date(2026, 12, 31)), ("2026/1/5", date(2026, 1, 5)), ("2026年12月31日", date(2026, 12, 31)),
+    ("12-31", date(2026, 12, 31)), ("11-24", date(2027, 11, 24)), ("2-29", date(2028, 2, 29)),
+    ("+30d", date(2026, 12, 25)), ("+6w", date(2027, 1, 6)), ("+3m", date(2027, 2, 25)),
+    ("30天后", date(2026, 12, 25)), ("3个月后", date(2027, 2, 25)), ("2周后", date(2026, 12, 9)),
+    ("2026-02-30", None), ("tomorrow", None), ("", None), ("13-01", None),
+])
+def test_parse_date(typed, expected):
+    from charter.core.dates import parse_date
+
+    assert parse_date(typed, TODAY) == expected
+
+
+def test_add_months_keeps_to_the_last_day():
+    from charter.core.dates import add_months
+
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+
+
+def test_key_lines_find_tables_arrays_and_keys():
+    source = 'lang = "zh"\n[group]\nname = "x"\n\n[[members]]\nname = "a"\n[[members]]\nname = "b"\n' \
+             'text = """\nmany\n[fake]\n"""\nrole = "admin"\n'
+    lines = key_lines(source)
+    assert lines[("lang",)] == 1 and lines[("group", "name")] == 3
+    assert lines[("members", 1, "name")] == 8 and lines[("members", 1, "role")] == 13
+    assert ("fake",) not in lines  # inside a multi-line string
+    assert line_of(lines, ("group", "purpose")) == 2  # a missing key points at its table
+    assert line_of(lines, ("nothing",)) is None
+
+
+@pytest.mark.parametrize("name, folder", [
+    ("县融媒体中心外宣活动群", "县融媒体中心外宣活动群"), ("Science Fair 2027 Team", "Science-Fair-2027-Team"),
+    ("../../etc/passwd", "etc-passwd"), ("CON", "group-CON"), ("///", "group"), ("ｆｕｌｌ　ｗｉｄｔｈ", "full-width"),
+    ("a" * 100, "a" * 60),
+])
+def test_folder_names_are_safe_everywhere(name, folder):
+    assert folder_name(name) == folder
+
+
+@pytest.mark.parametrize("value", ["garbage", "9999-12-31", "1999-12-31", "2026-02-30"])
+def test_the_clock_refuses_a_day_it_cannot_count_from(monkeypatch, value):
+    monkeypatch.setenv("CHARTER_TODAY", value)
+    with pytest.raises(InputError, match="CHARTER_TODAY"):
+        today()
+
+
+def test_the_clock_honours_charter_today(monkeypatch):
+    monkeypatch.setenv("CHARTER_TODAY", "2026-12-29")
+    assert today() == date(2026, 12, 29)
+    monkeypatch.delenv("CHARTER_TODAY")
+    assert today() == date.today()
+
+
+def _keys(tree, prefix=""):
+    out = set()
+    for key, value in tree.items():
+        out |= _keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+    return out
+
+
+def test_both_languages_have_every_word():
+    assert _keys(messages("zh")) == _keys(messages("en"))
+
+
+def test_no_word_is_hidden_by_a_dict_method():
+    """Templates read words as attributes (w.copy): a key named like a dict method would show the method."""
+    clashes = {key for key in _keys(messages("zh")) if set(key.split(".")) & set(dir(dict))}
+    assert not clashes
+
+
+# ── the questions engine ─────────────────────────────────────────────────────────
+def _walk(engine, answers, given: dict, section: str):
+    engine.walk(section, answers, lambda q: given.get(q.key, KEEP))
+
+
+def test_a_dependent_question_is_asked_in_the_same_walk():
+    engine, answers, asked = Engine(None, TODAY), {"lang": "zh"}, []
+
+    def answer_for(question):
+        asked.append(question.key)
+        return {"successor": True, "successor.name": "王芳", "owner.name": "李明"}.get(question.key, KEEP)
+
+    engine.walk("people", answers, answer_for)
+    assert asked.index("successor.name") == asked.index("successor") + 1
+    assert answers["successor"] == {"name": "王芳"}
+
+
+def test_unticking_the_successor_drops_it():
+    engine, answers = Engine(None, TODAY), {"lang": "zh", "successor": {"name": "王芳"}}
+    _walk(engine, answers, {"successor": False}, "people")
+    assert "successor" not in answers
+
+
+def test_the_lifetime_question_follows_the_kind():
+    engine = Engine(None, TODAY)
+    answers = {"lang": "zh", "group": {"kind": "standing", "dissolve_on": date(2027, 1, 1)}}
+    keys = [q.key for q in engine.questions("lifetime", answers) if engine.applies(q, answers)]
+    assert keys == ["group.created", "group.review_every_months"]
+    _walk(engine, answers, {}, "lifetime")
+    assert "dissolve_on" not in answers["group"]
+
+
+def test_ticks_are_kept_relative_to_the_kind_they_were_shown_for():
+    engine = Engine(None, TODAY)
+    answers = {"lang": "zh", "group": {"kind": "temporary"}}
+    posting = next(q for q in engine.questions("rules", answers) if q.key == "rules.posting")
+    ticked = [rule for rule in posting.default if rule != "posting.quiet-hours"]
+    engine.apply(posting, ticked, answers)
+    assert answers["rules"]["off"] == ["posting.quiet-hours"]
+    engine.apply(posting, posting.default, answers)
+    assert "off" not in answers.get("rules", {}) or answers["rules"]["off"] is None
+
+
+def test_an_unedited_parameter_follows_the_language():
+    from charter.interfaces.questions import Shown
+
+    engine = Engine(None, TODAY)
+    answers = {"lang": "en", "group": {"kind": "temporary"}}
+    remark = next(q for q in engine.questions("rules", {"lang": "zh"}) if q.key == "rules.params.remark_format")
+    engine.apply(remark, "单位-姓名-职务", answers, Shown("zh", "temporary"))  # the Chinese default, untouched
+    assert "params" not in answers.get("rules", {})
+    engine.apply(remark, "Team - Name", answers, Shown("zh", "temporary"))
+    assert answers["rules"]["params"]["remark_format"] == "Team - Name"
+
+
+@pytest.mark.parametrize("key, typed, problem", [
+    ("group.name", "", "不能为空"), ("group.name", "外宣\n活动", "只能写一行"), ("group.dissolve_on", "2026-02-30", "看不懂"),
+    ("group.dissolve_on", "2026-10-01", "已经过去了"), ("group.review_every_months", "25", "不能大于 24"),
+    ("group.review_every_months", "x", "应为整数"), ("group.kind", "forever", "应为以下之一"),
+])
+def test_answers_are_checked_as_typed(key, typed, problem):
+    engine = Engine(None, TODAY)
+    answers = {"lang": "zh", "group": {"kind": "temporary", "created": TODAY}}
+    question = next(q for section in ("group", "lifetime") for q in engine.questions(section, answers) if q.key == key)
+    _, found = engine.check(question, typed, answers)
+    assert (found is None) if problem is None else (problem in found)
