@@ -37,7 +37,7 @@ class CharterGroup(click.Group):
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from ..render.documents import FORMATS
+    from ..render.formats import FORMATS
 
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]

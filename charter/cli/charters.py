@@ -31,6 +31,7 @@ def render(answers: Path, out_dir: Path, formats: str, paper: str, unit_dir: Pat
     from ..schema.group import load_group
 
     chosen = _formats(formats)
+
     model, unit, notices = load_group(answers, unit_dir)
     for notice in notices:
         click.echo(notice, err=True)

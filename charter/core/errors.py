@@ -47,5 +47,5 @@ class MachineError(Exception):
     one-line message, which names `charter doctor`, and exits 1. Other formats still work."""
 
     def __init__(self, lang: str, key: str, **values):
-        self.lang = lang
+        self.lang, self.key, self.values = lang, key, values
         super().__init__(text(lang, f"errors.{key}", **values))

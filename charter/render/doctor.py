@@ -20,7 +20,7 @@ class Check:
 
 
 def _weasyprint() -> list[Check]:
-    from .weasy import load
+    from .weasy import load, prebuilt_state
 
     try:
         weasyprint = load()
@@ -39,6 +39,8 @@ def _weasyprint() -> list[Check]:
         Check("WeasyPrint", weasyprint.__version__, True),
         Check("Pango", pango_version, True),
         Check("font subsetting", subsetting, True, "" if fast else INSTALL_HINT),
+        # prebuilt: cffi's declarations of Pango & co. read from the cache (see render/weasy.py)
+        Check("C declarations", prebuilt_state(), True),
     ]
 
 

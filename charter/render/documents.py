@@ -8,18 +8,10 @@ from ..schema.answers import AnswersBase, answers_to_data
 from ..schema.unit import Unit, catalogue_of
 from .assets import embed_rule_images, embedded_asset, linked_asset
 from .context import build_context
+from .formats import ANSWERS_FILE, FILE_NAMES, FORMATS
 from .pdf import render_pdf
 from .templates import render_template
 
-ANSWERS_FILE = "charter.toml"
-FILE_NAMES = {
-    "pdf": "charter.pdf",
-    "html": "charter.html",
-    "md": "charter.md",
-    "txt": "announcement.txt",
-    "ics": "charter.ics",
-}
-FORMATS = tuple(FILE_NAMES)
 ANSWERS_HEADER = ("# The answers this charter was made from. To change the charter, edit them and run:\n"
                   "#   charter render <this file> --force\n")
 

@@ -3,17 +3,26 @@
 WeasyPrint is imported here only, when a PDF is asked for, so the CLI starts fast and the
 other formats work on a machine without Pango. A machine that cannot make a correct PDF (no
 Pango, no CJK font for a Chinese charter) gets a MachineError naming `charter doctor`.
+
+Importing WeasyPrint takes as long as everything else a `charter render` does before it
+needs it (reading and checking the answers, building the HTML). `start_renderer()` forks a
+child that imports it meanwhile, on the other core, and then makes the PDFs it is sent;
+where there is no fork (Windows) or it is switched off, the PDF is made in-process.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
+import pickle
 import shutil
+import struct
 import subprocess
 from functools import cache
 from pathlib import Path
 
-from ..core.errors import MachineError
-from ..core.resources import templates_dir
+# Imports of charter's own modules are inside the functions: start_renderer() runs before
+# anything else is loaded, so that the child begins at once.
 
 
 @cache
@@ -26,6 +35,7 @@ def cjk_fonts() -> tuple[str, ...]:
 
 
 def _weasyprint(lang: str):
+    from ..core.errors import MachineError
     from .weasy import load
 
     try:
@@ -34,9 +44,20 @@ def _weasyprint(lang: str):
         raise MachineError(lang, "renderer_missing", detail=str(error).splitlines()[0][:160]) from None
 
 
-def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = ()) -> bytes:
-    """The PDF of html. Relative URLs resolve against base_dir; only files under asset_roots and
-    the built-in templates can be read."""
+@cache
+def _font_config(asset_roots: tuple[Path, ...]):
+    """One font configuration per unit for the life of the process (a batch worker, the web server):
+    the fonts it has loaded are loaded once, and the PDFs are the same bytes. Per unit, so that one
+    unit's @font-face never reaches another unit's charter."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...]) -> bytes:
+    from ..core.errors import MachineError
+    from ..core.resources import templates_dir
+
     weasyprint = _weasyprint(lang)
     if lang == "zh" and shutil.which("fc-list") and not cjk_fonts():
         raise MachineError(lang, "cjk_font_missing")
@@ -44,4 +65,101 @@ def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: 
 
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
-    return weasyprint.HTML(string=html, base_url=base, url_fetcher=AssetFetcher([*asset_roots, builtin])).write_pdf()
+    document = weasyprint.HTML(string=html, base_url=base, url_fetcher=AssetFetcher([*asset_roots, builtin]))
+    return document.write_pdf(font_config=_font_config(asset_roots))
+
+
+def _send(fd: int, message) -> None:
+    data = pickle.dumps(message)
+    view = memoryview(struct.pack("!Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int):
+    """The next message, or None when the other end has closed."""
+    def exactly(size: int) -> bytes | None:
+        chunks, left = [], size
+        while left:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    head = exactly(8)
+    body = head and exactly(struct.unpack("!Q", head)[0])
+    return None if body is None else pickle.loads(body)
+
+
+class _Renderer:
+    """A forked child that imports WeasyPrint at once and then makes each PDF it is sent."""
+
+    def __init__(self):
+        requests_read, self._requests = os.pipe()
+        self._replies, replies_write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: serve until the parent closes the pipe, then leave quietly
+            os.close(self._requests)
+            os.close(self._replies)
+            try:
+                _serve(requests_read, replies_write)
+            finally:
+                os._exit(0)
+        os.close(requests_read)
+        os.close(replies_write)
+
+    def render(self, *request) -> bytes:
+        _send(self._requests, request)
+        reply = _receive(self._replies)
+        if reply is None:
+            raise RuntimeError("the PDF renderer process ended unexpectedly")
+        status, payload = reply
+        if status == "ok":
+            return payload
+        from ..core.errors import MachineError
+
+        if status == "machine":
+            raise MachineError(*payload[:2], **payload[2])
+        raise RuntimeError(payload)
+
+    def close(self) -> None:
+        for fd in (self._requests, self._replies):
+            os.close(fd)
+        os.waitpid(self.pid, 0)
+
+
+def _serve(requests: int, replies: int) -> None:
+    from ..core.errors import MachineError
+
+    try:
+        _weasyprint("zh")  # the import this child is for; a failure is reported with the first request
+    except MachineError:
+        pass
+    while (request := _receive(requests)) is not None:
+        try:
+            _send(replies, ("ok", _render_here(*request)))
+        except MachineError as error:
+            _send(replies, ("machine", (error.lang, error.key, error.values)))
+        except Exception as error:  # reported to the parent, which raises it there
+            _send(replies, ("error", f"{type(error).__name__}: {error}"))
+
+
+_renderer: _Renderer | None = None
+
+
+def start_renderer() -> None:
+    """Begin importing WeasyPrint in a child process, for the PDFs this process will make."""
+    global _renderer
+    if _renderer is None and hasattr(os, "fork") and not os.environ.get("CHARTER_NO_PREFORK"):
+        _renderer = _Renderer()
+        atexit.register(_renderer.close)
+
+
+def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = ()) -> bytes:
+    """The PDF of html. Relative URLs resolve against base_dir; only files under asset_roots and
+    the built-in templates can be read."""
+    if _renderer is not None:
+        return _renderer.render(html, lang, base_dir, tuple(asset_roots))
+    return _render_here(html, lang, base_dir, tuple(asset_roots))

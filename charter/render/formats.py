@@ -1,0 +1,11 @@
+"""The files a charter is made of, by format (a module of its own: the CLI reads it before anything heavy)."""
+
+ANSWERS_FILE = "charter.toml"
+FILE_NAMES = {
+    "pdf": "charter.pdf",
+    "html": "charter.html",
+    "md": "charter.md",
+    "txt": "announcement.txt",
+    "ics": "charter.ics",
+}
+FORMATS = tuple(FILE_NAMES)
