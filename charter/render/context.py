@@ -39,6 +39,13 @@ def person_label(person, lang: str) -> str:
     return "" if person is None else person.name + person_detail(person, lang)
 
 
+def person_brief(person, lang: str) -> str:
+    """李明（科员） / Grace Okafor (Head of Science): the name and title only, for a poster read from afar."""
+    if person is None:
+        return ""
+    return person.name + ((f"（{person.title}）" if lang == "zh" else f" ({person.title})") if person.title else "")
+
+
 def section_number(index: int, lang: str) -> str:
     return f"{_ZH_NUMERALS[index]}、" if lang == "zh" else f"{index + 1}."
 
@@ -177,6 +184,8 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "owner_name": answers.owner.name,
         "successor": person_label(answers.successor, lang),
         "successor_person": _person(answers.successor),
+        "owner_brief": person_brief(answers.owner, lang),
+        "successor_brief": person_brief(answers.successor, lang),
         "admins": group_facts["admins"],
         "members": [_person(m) for m in answers.members],
         "show_roster": answers.show_roster,
