@@ -120,7 +120,7 @@ class Engine:
                      examples=t["purpose_examples"][kind_of(answers)], required=True),
             Question("group.profile", "select", _ask(lang, "profile"),
                      choices=[(k, p.help(lang)) for k, p in self.catalogue.profiles.items()],
-                     default=get(answers, "group.profile", DEFAULT_PROFILE)),
+                     default=get(answers, "group.profile", DEFAULT_PROFILE), optional=True),  # none: office
         ]
 
     def _lifetime(self, answers: dict, lang: str) -> list[Question]:
