@@ -188,7 +188,7 @@ def test_poster_is_one_page_of_large_type(example_folder, stem):
     assert min(title) >= 28
     for name in (answers["owner"]["name"], answers["successor"]["name"]):
         assert min(next(line for text, line in lines if name in text)) >= 20, name
-    date_line = next(line for text, line in lines if re.search(r"(解散日期|复核周期|Dissolution date|Review)", text))
+    date_line = next(line for text, line in lines if re.search(r"(解散日期|下次复核|Dissolution date|Next review)", text))
     assert min(date_line) >= 20
     rules = [line for text, line in lines if re.match(r"\d+\.", text)]
     assert 6 <= len(rules) <= 10 and min(min(line) for line in rules) >= 16

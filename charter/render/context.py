@@ -178,6 +178,8 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "kind_label": group_facts["kind_label"],
         "created": long_date(group.created, lang),
         "dissolve_on": group_facts["dissolve_on"],
+        "next_review": group_facts["next_review"],
+        "poster_title": t["poster_title"].format(name=group.name),
         "review": (t["review_value"].format(months=group.review_every_months, date=group_facts["next_review"])
                    if group.review_every_months else ""),
         "owner": person_label(answers.owner, lang),
