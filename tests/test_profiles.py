@@ -279,3 +279,29 @@ def test_a_unit_adds_a_profile_of_its_own(tmp_path):
     bare = run_charter("render", answers, "--out", tmp_path / "bare")
     assert bare.returncode == 2 and "group.profile" in bare.stderr and "office, duty, home-school, broadcast" in bare.stderr
     assert not (tmp_path / "bare").exists()
+
+
+# ── the web form: changing the profile ───────────────────────────────────────────
+def test_changing_the_profile_in_the_web_form_gives_the_new_profiles_rules(tmp_path, monkeypatch):
+    from charter.interfaces.web import create_app
+
+    monkeypatch.setenv("CHARTER_TODAY", "2026-11-25")
+    app = create_app(tmp_path / "out")
+    app.config["TESTING"] = True
+    client = app.test_client()
+    zh = {"Accept-Language": "zh-CN"}
+    page = client.get("/", headers=zh).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    shown = re.findall(r'name="_shown" value="([^"]+)"', page)
+    ticked = re.findall(r'name="(rules\.[a-z]+)" value="([^"]+)"[^>]*checked', page)
+    assert ticked and shown
+    form = {"csrf_token": token, "_shown": shown, "_kind": "temporary", "lang": "zh", "group.name": "防汛值守群",
+            "group.platform": "wechat", "group.kind": "temporary", "group.profile": "duty",
+            "group.purpose": "汛期值守", "group.created": "2026-11-25", "group.dissolve_on": "2026-12-31",
+            "owner.name": "陈刚", "action": "update"}
+    for key, value in ticked:  # the office ticks the page showed, posted unchanged
+        form.setdefault(key, []).append(value)
+    page = client.post("/", data=form, headers=zh).get_data(as_text=True)
+    ticked_now = {value for _, value in re.findall(r'name="(rules\.[a-z]+)" value="([^"]+)"[^>]*checked', page)}
+    assert {"posting.alerts-any-hour", "posting.off-shift", "posting.handover"} <= ticked_now
+    assert "posting.quiet-hours" not in ticked_now

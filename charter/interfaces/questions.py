@@ -95,6 +95,9 @@ class Engine:
         self.catalogue = catalogue_of(unit)
         self.model = answers_model(self.catalogue)
         self.today = today
+        # A page that does not say which profile its rule ticks were shown for, on which the
+        # profile was changed: its ticks belong to the old profile and are not kept.
+        self._stale_ticks = False
 
     # ── the questions ───────────────────────────────────────────────────────────
     def questions(self, section: str, answers: dict) -> list[Question]:
@@ -261,15 +264,20 @@ class Engine:
 
     def apply(self, question: Question, value, answers: dict, shown: Shown | None = None) -> None:
         """Keep an answer in the answers tree, the one way both views keep it."""
+        shown_given = shown is not None
         shown = shown or Shown(lang_of(answers), kind_of(answers))
         key = question.key
+        if (key == "group.profile" and shown_given and shown.profile is None
+                and (value or DEFAULT_PROFILE) != get(answers, key, DEFAULT_PROFILE)):
+            self._stale_ticks = True
         if key == "successor":
             if value:
                 answers.setdefault("successor", {})
             else:
                 answers.pop("successor", None)
         elif question.type == "checkbox":
-            self._store_ticks(key.removeprefix("rules."), value, answers, preset_of(answers, shown))
+            if not self._stale_ticks:
+                self._store_ticks(key.removeprefix("rules."), value, answers, preset_of(answers, shown))
         elif key.startswith("rules.params."):
             name = key.removeprefix("rules.params.")
             default = self.catalogue.param_defaults(preset_of(answers, shown))[name]
