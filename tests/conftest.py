@@ -21,6 +21,13 @@ EXAMPLE_FOLDERS = {
     "township-office": "青石镇机关工作群",
     "school-project-team": "Science-Fair-2027-Team",
     "county-propaganda-group": "县委宣传部网评工作群",  # under examples/units, with its unit
+    "inspection-visit": "市督查组迎检工作群",
+    "county-flood-duty": "青石县防汛应急值守群",
+    "class-parents": "青石镇中心小学三年级二班家校群",
+    "bureau-notices": "县教育局校长通知群",
+    "council-flood-duty": "Riverside-Flood-Duty",
+    "year7-parents": "Year-7-Maple-Parents",
+    "agency-notices": "County-Partnership-Notices",
 }
 
 

@@ -30,7 +30,7 @@ def test_same_answers_give_byte_identical_files(tmp_path):
         result = run_charter("render", EXAMPLES / "township-office.toml", "--out", tmp_path / run)
         assert result.returncode == 0, result.stderr
     first = sorted((tmp_path / "first").rglob("*.*"))
-    assert len(first) == 6
+    assert len(first) == 7
     for path in first:
         twin = tmp_path / "second" / path.relative_to(tmp_path / "first")
         assert path.read_bytes() == twin.read_bytes(), path.name

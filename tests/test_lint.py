@@ -10,6 +10,8 @@ from conftest import EXAMPLES, run_charter
 EVENT = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
 TOWNSHIP = (EXAMPLES / "township-office.toml").read_text("utf-8")
 SCHOOL = (EXAMPLES / "school-project-team.toml").read_text("utf-8")
+DUTY = (EXAMPLES / "county-flood-duty.toml").read_text("utf-8")
+CLASS = (EXAMPLES / "class-parents.toml").read_text("utf-8")
 MANY = "".join(f'\n[[members]]\nname = "成员{i}"\n' for i in range(30))
 
 
@@ -34,18 +36,40 @@ CASES = {
                   TOWNSHIP),
     "vague-rule": (custom(EVENT, "材料请及时上报。"), custom(EVENT, "材料请在每周五 17:00 前及时上报。")),
     "group-cap": (custom(EVENT, "每个科室最多建 2 个工作群。"), custom(EVENT, "每个科室的群由科长统一登记。")),
+    "off-shift-watch": (custom(DUTY, "所有人24小时在线，随时回复。"), custom(DUTY, "值班人员24小时值守。")),
+    "not-a-member": (EVENT.replace('[[members]]\nname = "王芳"', '[[members]]\nname = "王小芳"'), EVENT),
 }
+
+
+def codes_of(tmp_path, source: str) -> list[str]:
+    path = tmp_path / "answers.toml"
+    path.write_text(source, encoding="utf-8")
+    result = run_charter("check", path, "--json", env={"CHARTER_TODAY": "2026-11-25"})
+    assert result.returncode == 0, result.stderr
+    return [w["code"] for w in json.loads(result.stdout)["warnings"]]
+
+
+@pytest.mark.parametrize("source, text, code, expected", [
+    (EVENT, "收到后及时回复“收到”", "mandatory-replies", True),
+    (EVENT, "不必回复“收到”，用接龙确认。", "mandatory-replies", False),
+    (SCHOOL, "Please reply “noted” to every notice.", "mandatory-replies", True),
+    (SCHOOL, "No need to reply noted; react instead.", "mandatory-replies", False),
+    (EVENT, "每个单位原则上只建一个工作群。", "group-cap", True),
+    (CLASS, "一个班只建一个家校群。", "group-cap", True),
+    (CLASS, "每个家庭最多两人入群。", "group-cap", False),
+    (SCHOOL, "Each class has only one parents' group.", "group-cap", True),
+    (SCHOOL, "At most two adults per family join the group.", "group-cap", False),
+    (DUTY, "值班人员24小时值守，手机保持畅通。", "no-quiet-hours", False),  # a duty group has none, by design
+])
+def test_wordings_the_field_reports(tmp_path, source, text, code, expected):
+    assert (code in codes_of(tmp_path, custom(source, text))) is expected
 
 
 @pytest.mark.parametrize("code", list(CASES))
 def test_each_finding_is_raised_only_when_it_applies(tmp_path, code):
     bad, good = CASES[code]
     for source, expected in ((bad, True), (good, False)):
-        path = tmp_path / "answers.toml"
-        path.write_text(source, encoding="utf-8")
-        result = run_charter("check", path, "--json", env={"CHARTER_TODAY": "2026-11-25"})
-        assert result.returncode == 0, result.stderr
-        codes = [w["code"] for w in json.loads(result.stdout)["warnings"]]
+        codes = codes_of(tmp_path, source)
         assert (code in codes) is expected, (code, codes)
 
 

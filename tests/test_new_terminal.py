@@ -30,6 +30,7 @@ def test_charter_new_in_a_terminal(tmp_path):
     step("群的类型", "\r")                            # 临时群
     step("本群用途（选一个示例再修改，或自己写）", "\r")
     step("本群用途", "\r")
+    step("群的用途类别", "\r")                        # 工作群
     step("[3/7 存续期] 建群日期", "\r")
     step("解散日期", "30天后\r")
     expected = date.today() + timedelta(days=30)
@@ -45,7 +46,7 @@ def test_charter_new_in_a_terminal(tmp_path):
     step("角色", "\r")
     step("成员姓名", "\r")                             # done
     step("列出成员名单", "y")
-    for _ in range(7):
+    for _ in range(8):
         step("[5/7 群规条目]", "\r")
     for _ in range(8):
         child.expect_exact("[5/7 群规条目]")

@@ -55,12 +55,13 @@ def zh_temporary_keys(csv_path: Path | None = None) -> list[str]:
         ENTER,                                   #   platform: 微信
         ENTER,                                   #   kind: 临时群
         ENTER, ENTER,                            #   purpose: first example, kept as is
+        ENTER,                                   #   what it is for: 工作群
         ENTER,                                   # 3 created: today
         line("12-31"),                           #   dissolution date
         line("李明"), line("县委宣传部"), line("科员"),   # 4 owner
         "y", line("王芳"), line("县委宣传部"), line("副科长"),  # successor
         *members,                                #   members from a CSV file, roster printed
-        *[ENTER] * 7,                            # 5 rules: every category as preset
+        *[ENTER] * 8,                            # 5 rules: every category as preset
         *[ENTER] * 8,                            #   their parameters as preset
         "n",                                     #   no rule of my own
         ENTER,                                   # 6 review: write
@@ -73,7 +74,7 @@ def test_zh_temporary_group_with_csv_import(tmp_path):
     written, printed = answer(zh_temporary_keys(roster), tmp_path / "out")
     folder = tmp_path / "out" / "外宣活动群"
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml"])
+        ["charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml", "poster.pdf"])
     answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))
     assert answers["group"]["dissolve_on"] == date(2026, 12, 31)
     assert answers["successor"]["name"] == "王芳"
@@ -108,13 +109,14 @@ def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
         DOWN, ENTER,                             # platform: WeCom
         DOWN, DOWN, ENTER,                       # kind: standing
         DOWN, DOWN, ENTER, line("Day-to-day work of the maths department"),  # purpose: my own
+        ENTER,                                   # what it is for: work group
         ENTER,                                   # created: today
         line("4"),                               # review every 4 months
         line("Ruth Bell"), line("Maths"), line("Head of Department"),
         "n",                                     # no successor
         DOWN, DOWN, ENTER,                       # members: not now
         "n",                                     # no roster
-        ENTER, ENTER,                            # scope, greeting
+        ENTER, ENTER, ENTER,                     # scope, confidentiality, greeting
         *[DOWN] * 5, SPACE, ENTER,               # posting: untick text-not-voice
         *[ENTER] * 4,                            # membership, owner, lifetime, enforcement
         ENTER, ENTER,                            # quiet hours
@@ -132,7 +134,7 @@ def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
     assert answers["rules"]["off"] == ["posting.text-not-voice"]
     assert answers["rules"]["params"] == {"leave_days": 5}
     text = squeeze(pdf_text(folder / "charter.pdf"))
-    assert squeeze("every 4 months") in text and squeeze("leaves within 5 days") in text
+    assert squeeze("every 4 months") in text and squeeze("leaves the group within 5 days") in text
     assert squeeze("never as voice messages") not in text
     assert squeeze("Exam papers are shared only as PDF.") in text
 
@@ -153,7 +155,7 @@ def test_edit_a_section_from_the_review(tmp_path):
     keys[review:] = [
         DOWN, ENTER,                             # review: change a section
         ENTER,                                   #   which: the group (offered first)
-        line("外宣活动二群"), ENTER, ENTER, ENTER,  #   new name; platform, kind, purpose kept
+        line("外宣活动二群"), ENTER, ENTER, ENTER, ENTER,  #   new name; platform, kind, purpose, profile kept
         ENTER,                                   # review again: write
     ]
     answer(keys, tmp_path / "out")
@@ -199,16 +201,16 @@ def test_existing_group_is_never_overwritten(tmp_path):
 
 
 def test_from_an_existing_answers_file(tmp_path):
-    keys = [ENTER, ENTER, ENTER, ENTER, ENTER,    # language; name, platform, kind, purpose kept
+    keys = [ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # language; name, platform, kind, purpose, profile kept
             ENTER, ENTER,                         # created (today), dissolution kept
             ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # owner, successor kept
-            ENTER,                                # members: keep the 3
+            ENTER,                                # members: keep the 4
             ENTER,                                # roster: no
-            *[ENTER] * 7, *[ENTER] * 8, ENTER,    # rules, parameters, no own rule
+            *[ENTER] * 8, *[ENTER] * 8, ENTER,    # rules, parameters, no own rule
             ENTER]                                # write
     answer(keys, tmp_path / "out", from_file=EXAMPLES / "county-media-event.toml")
     answers = tomllib.loads((tmp_path / "out" / "县融媒体中心外宣活动群" / "charter.toml").read_text("utf-8"))
-    assert answers["group"]["created"] == TODAY and len(answers["members"]) == 3
+    assert answers["group"]["created"] == TODAY and len(answers["members"]) == 4
     assert answers["rules"]["params"] == {"quiet_start": "21:30"}
 
 

@@ -7,7 +7,7 @@ import shutil
 import tomllib
 
 import pytest
-from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+from conftest import EXAMPLE_FOLDERS, EXAMPLES, pdf_text, run_charter, squeeze
 from icalendar import Calendar
 
 EVENT = "县融媒体中心外宣活动群"      # temporary, 2026-11-25 → 2026-12-31, 3 days' notice
@@ -21,7 +21,8 @@ def register(demo_dir, tmp_path_factory):
     """A register built from the rendered examples (copied, since the tests change it). Copies stay
     at the demo's depth, where the unit example's relative path to its unit still holds."""
     folder = tmp_path_factory.mktemp("register")
-    shutil.copytree(demo_dir, folder, dirs_exist_ok=True)
+    for stem in ("county-media-event", "township-office", "school-project-team", "county-propaganda-group"):
+        shutil.copytree(demo_dir / EXAMPLE_FOLDERS[stem], folder / EXAMPLE_FOLDERS[stem])  # the four groups above
     return folder
 
 

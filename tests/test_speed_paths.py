@@ -74,7 +74,7 @@ def test_bad_input_with_the_child_started_still_exits_2_quickly(tmp_path):
 @pytest.mark.parametrize("args, expected", [
     (["render", "a.toml"], True), (["render", "a.toml", "--format", "html,md"], False),
     (["render", "a.toml", "--format=pdf"], True), (["demo"], True), (["list"], False),
-    (["render", "--help"], False), ([], False),
+    (["render", "--help"], False), ([], False), (["render", "a.toml", "--format", "poster,txt"], True),
 ])
 def test_the_early_guess_of_a_pdf(args, expected):
     from charter.cli import _makes_pdf

@@ -18,7 +18,7 @@ UNITS = EXAMPLES / "units"
 COUNTY = UNITS / "county-propaganda"
 SCHOOL = UNITS / "riverside-school"
 GROUP = UNITS / "county-propaganda-group.toml"
-ALL_FILES = {"charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml"}
+ALL_FILES = {"charter.pdf", "charter.html", "charter.md", "announcement.txt", "charter.ics", "charter.toml", "poster.pdf"}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_a_changed_unit_is_noticed_on_re_render(county_group, tmp_path):
 def test_locked_answers_cannot_be_changed(tmp_path):
     result = run_charter("render", EXAMPLES / "county-media-event.toml", "--unit", COUNTY, "--out", tmp_path)
     assert result.returncode == 2
-    assert "county-media-event.toml:39: rules.params.quiet_start" in result.stderr
+    assert "county-media-event.toml:44: rules.params.quiet_start" in result.stderr
     assert "统一规定为 21:00" in result.stderr
     assert not any(tmp_path.iterdir())
 

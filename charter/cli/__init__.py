@@ -18,9 +18,9 @@ def _makes_pdf(args: list[str]) -> bool:
         return False
     for index, arg in enumerate(args):
         if arg == "--format" and index + 1 < len(args):
-            return "pdf" in args[index + 1].lower()
+            return any(kind in args[index + 1].lower() for kind in ("pdf", "poster"))
         if arg.startswith("--format="):
-            return "pdf" in arg.lower()
+            return any(kind in arg.lower() for kind in ("pdf", "poster"))
     return True
 
 

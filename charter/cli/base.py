@@ -51,8 +51,8 @@ def _print_written(paths: list[Path]) -> None:
         click.echo(f"  {path}")
 
 
-format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics", show_default=True,
-                             help="Comma-separated formats: pdf, html, md, txt, ics.")
+format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics,poster", show_default=True,
+                             help="Comma-separated formats: pdf, html, md, txt, ics, poster (poster.pdf).")
 paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
                             show_default=True, help="Paper size of the PDF.")
 unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),

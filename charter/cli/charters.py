@@ -100,7 +100,8 @@ def check(answers: Path, unit_dir: Path | None, strict: bool, as_json: bool):
 
     Exit 0 when valid (warnings included), 2 with every problem when not; with --strict,
     warnings exit 2 too. Codes: mandatory-replies, no-quiet-hours, at-all-open,
-    temporary-too-long, past-dissolution, no-successor, no-review, vague-rule, group-cap.
+    temporary-too-long, past-dissolution, no-successor, no-review, vague-rule, group-cap,
+    off-shift-watch, not-a-member.
 
     Example: charter check examples/township-office.toml --strict
     """

@@ -22,7 +22,7 @@ from ..core.dates import long_date, parse_date
 from ..core.i18n import environment_lang, lang_or, messages, text
 from ..core.tree import get, put
 from ..schema.answers import AnswersBase, answers_model
-from ..schema.catalogue import FACTS, KINDS, fill
+from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, Preset, fill
 from ..schema.group import validate_for
 from ..schema.unit import Unit, catalogue_of
 from ..schema.validation import field_problem
@@ -65,6 +65,7 @@ class Shown:
     was not edited, so it follows the new default when the language or kind changes."""
     lang: str
     kind: str
+    profile: str | None = None  # None: the profile the answers have now
 
 
 def lang_of(answers: dict) -> str:
@@ -74,6 +75,14 @@ def lang_of(answers: dict) -> str:
 def kind_of(answers: dict) -> str:
     kind = get(answers, "group.kind")
     return kind if kind in KINDS else "temporary"
+
+
+def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
+    """What the defaults shown for these answers depend on (as shown, when `shown` says)."""
+    created, dissolve = get(answers, "group.created"), get(answers, "group.dissolve_on")
+    days = (dissolve - created).days if isinstance(created, date) and isinstance(dissolve, date) else None
+    return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
+                  (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days)
 
 
 def _ask(lang: str, key: str, **values) -> str:
@@ -86,6 +95,9 @@ class Engine:
         self.catalogue = catalogue_of(unit)
         self.model = answers_model(self.catalogue)
         self.today = today
+        # A page that does not say which profile its rule ticks were shown for, on which the
+        # profile was changed: its ticks belong to the old profile and are not kept.
+        self._stale_ticks = False
 
     # ── the questions ───────────────────────────────────────────────────────────
     def questions(self, section: str, answers: dict) -> list[Question]:
@@ -109,6 +121,9 @@ class Engine:
                      default=kind_of(answers), required=True),
             Question("group.purpose", "textarea", _ask(lang, "purpose"), default=get(answers, "group.purpose", ""),
                      examples=t["purpose_examples"][kind_of(answers)], required=True),
+            Question("group.profile", "select", _ask(lang, "profile"),
+                     choices=[(k, p.help(lang)) for k, p in self.catalogue.profiles.items()],
+                     default=get(answers, "group.profile", DEFAULT_PROFILE), optional=True),  # none: office
         ]
 
     def _lifetime(self, answers: dict, lang: str) -> list[Question]:
@@ -145,24 +160,28 @@ class Engine:
     def rule_values(self, answers: dict, lang: str) -> dict:
         """What a rule's checkbox label fills in: the parameters so far and the facts known so far."""
         placeholders = {name: "…" for name in FACTS}
+        platform = get(answers, "group.platform", "wechat")
         known = {"owner": get(answers, "owner.name"), "successor": get(answers, "successor.name"),
-                 "group_name": get(answers, "group.name"), "kind_label": messages(lang)["kinds"][kind_of(answers)]}
-        return {**self.catalogue.shown_params(kind_of(answers), lang, get(answers, "rules.params", {})),
-                **placeholders, **{k: v for k, v in known.items() if v}}
+                 "group_name": get(answers, "group.name"), "kind_label": messages(lang)["kinds"][kind_of(answers)],
+                 "platform": platform, "profile": preset_of(answers).profile,
+                 **self.catalogue.platform_facts(platform, lang)}
+        return {**self.catalogue.shown_params(preset_of(answers), get(answers, "rules.params", {})),
+                **placeholders, "short_group": "", **{k: v for k, v in known.items() if v}}
 
     def _rules(self, answers: dict, lang: str) -> list[Question]:
         t = messages(lang)
         values = self.rule_values(answers, lang)
         chosen = self.chosen_rule_ids(answers)
         questions = []
+        offered = self.catalogue.offered(preset_of(answers).profile)
         for category in self.catalogue.categories.order:
-            rules = [r for r in self.catalogue.rules if r.category == category]
+            rules = [r for r in offered if r.category == category]
             if rules:
                 questions.append(Question(
                     f"rules.{category}", "checkbox", _ask(lang, "rules_category", category=t["categories"][category]),
                     choices=[(r.id, fill(r.wording(lang, brief=True), values)) for r in rules],
                     default=[r.id for r in rules if r.id in chosen]))
-        kind = kind_of(answers)
+        defaults = self.catalogue.param_defaults(preset_of(answers))
         for name, param in self.catalogue.params.items():
             users = self._rules_using(name, lang)
             if not users:
@@ -171,7 +190,7 @@ class Engine:
             questions.append(Question(
                 f"rules.params.{name}", {"int": "int", "choice": "select"}.get(param.type, "text"), param.label(lang),
                 choices=[(k, c.zh if lang == "zh" else c.en) for k, c in param.choices.items()],
-                default=get(answers, f"rules.params.{name}", param.default_for(kind, lang)), when=when))
+                default=get(answers, f"rules.params.{name}", defaults[name]), when=when))
         questions.append(Question("rules.custom", "custom_rules", _ask(lang, "add_custom"), hint=_ask(lang, "custom_example"),
                                   choices=[(c, t["categories"][c]) for c in self.catalogue.categories.order],
                                   default=get(answers, "rules.custom", [])))
@@ -186,7 +205,7 @@ class Engine:
         return users
 
     def chosen_rule_ids(self, answers: dict) -> list[str]:
-        return [r.id for r in self.catalogue.chosen_rules(kind_of(answers), get(answers, "rules.on", []),
+        return [r.id for r in self.catalogue.chosen_rules(preset_of(answers), get(answers, "rules.on", []),
                                                           get(answers, "rules.off", []))]
 
     # ── what applies ─────────────────────────────────────────────────────────────
@@ -245,32 +264,37 @@ class Engine:
 
     def apply(self, question: Question, value, answers: dict, shown: Shown | None = None) -> None:
         """Keep an answer in the answers tree, the one way both views keep it."""
+        shown_given = shown is not None
         shown = shown or Shown(lang_of(answers), kind_of(answers))
         key = question.key
+        if (key == "group.profile" and shown_given and shown.profile is None
+                and (value or DEFAULT_PROFILE) != get(answers, key, DEFAULT_PROFILE)):
+            self._stale_ticks = True
         if key == "successor":
             if value:
                 answers.setdefault("successor", {})
             else:
                 answers.pop("successor", None)
         elif question.type == "checkbox":
-            self._store_ticks(key.removeprefix("rules."), value, answers, shown.kind)
+            if not self._stale_ticks:
+                self._store_ticks(key.removeprefix("rules."), value, answers, preset_of(answers, shown))
         elif key.startswith("rules.params."):
             name = key.removeprefix("rules.params.")
-            default = self.catalogue.params[name].default_for(shown.kind, shown.lang)
+            default = self.catalogue.param_defaults(preset_of(answers, shown))[name]
             put(answers, key, None if value == default else value)
         elif question.type in ("members", "custom_rules"):
             put(answers, key, value or None)
         else:
             put(answers, key, value)
 
-    def _store_ticks(self, category: str, ticked: list[str], answers: dict, shown_kind: str) -> None:
+    def _store_ticks(self, category: str, ticked: list[str], answers: dict, shown: Preset) -> None:
         """A category's ticks as on/off lists relative to the kind's defaults; ticks left as the kind
         they were shown for had them follow the new kind's defaults."""
         in_category = {r.id: r for r in self.catalogue.rules if r.category == category}
         on = [i for i in get(answers, "rules.on", []) if i not in in_category]
         off = [i for i in get(answers, "rules.off", []) if i not in in_category]
-        on += [i for i, r in in_category.items() if i in ticked and shown_kind not in r.kinds]
-        off += [i for i, r in in_category.items() if i not in ticked and shown_kind in r.kinds]
+        on += [i for i, r in in_category.items() if i in ticked and not self.catalogue.on_by_default(r, shown)]
+        off += [i for i, r in in_category.items() if i not in ticked and self.catalogue.on_by_default(r, shown)]
         put(answers, "rules.on", on or None)
         put(answers, "rules.off", off or None)
 

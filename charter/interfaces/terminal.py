@@ -181,7 +181,8 @@ class Questionnaire:
         group = a.get("group", {})
         rows = [(ask["group_name"], group.get("name", "")), (t["purpose"], group.get("purpose", "")),
                 (t["platform"], t["platforms"].get(group.get("platform"), "")),
-                (t["kind"], t["kinds"].get(group.get("kind"), "")),
+                (t["kind"], self.engine.catalogue.profile(group.get("profile", "")).label(lang) + " · "
+                 + t["kinds"].get(group.get("kind"), "")),
                 (t["effective"], long_date(group["created"], lang) if "created" in group else "")]
         if group.get("dissolve_on"):
             rows.append((t["dissolve_on"], long_date(group["dissolve_on"], lang)))

@@ -50,7 +50,8 @@ def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS, 
     event.add("dtstart", day)
     event.add("dtend", day + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
-    for days in alarm_days:
+    # An alarm before the group exists would ring for nothing (a 3-day group has no 30-day alarm).
+    for days in (d for d in alarm_days if day - timedelta(days=d) >= group.created):
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", event["summary"])

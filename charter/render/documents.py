@@ -16,9 +16,15 @@ ANSWERS_HEADER = ("# The answers this charter was made from. To change the chart
                   "#   charter render <this file> --force\n")
 
 
-def render_html(context: dict, unit: Unit | None, asset) -> str:
-    return render_template("charter.html.j2", {**context, "asset": asset}, unit.templates if unit else None,
-                           context["lang"])
+def render_html(context: dict, unit: Unit | None, asset, name: str = "charter.html.j2") -> str:
+    return render_template(name, {**context, "asset": asset}, unit.templates if unit else None, context["lang"])
+
+
+def _pdf(context: dict, unit: Unit | None, name: str, html: str | None = None) -> bytes:
+    """A PDF of an HTML template; the unit's images are read from its assets/ through the fetcher."""
+    if html is None:
+        html = render_html(context, unit, linked_asset(unit) if unit else embedded_asset(None), name)
+    return render_pdf(html, context["lang"], unit.root if unit else None, (unit.assets,) if unit else ())
 
 
 def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", unit: Unit | None = None) -> dict[str, bytes]:
@@ -32,12 +38,10 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
         html_file = embed_rule_images(render_html(context, unit, embedded_asset(unit)), unit)
         files[FILE_NAMES["html"]] = html_file.encode("utf-8")
     if "pdf" in formats:
-        if unit is None:
-            html_pdf = html_file or render_html(context, None, embedded_asset(None))
-        else:
-            html_pdf = render_html(context, unit, linked_asset(unit))
-        files[FILE_NAMES["pdf"]] = render_pdf(html_pdf, answers.lang, unit.root if unit else None,
-                                              (unit.assets,) if unit else ())
+        # Without a unit the HTML file is the PDF's source as it is (it embeds nothing).
+        files[FILE_NAMES["pdf"]] = _pdf(context, unit, "charter.html.j2", html_file if unit is None else None)
+    if "poster" in formats:
+        files[FILE_NAMES["poster"]] = _pdf(context, unit, "poster.html.j2")
     if "md" in formats:
         files[FILE_NAMES["md"]] = render_template("charter.md.j2", context, templates, answers.lang).encode("utf-8")
     if "txt" in formats:

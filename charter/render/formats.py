@@ -7,5 +7,6 @@ FILE_NAMES = {
     "md": "charter.md",
     "txt": "announcement.txt",
     "ics": "charter.ics",
+    "poster": "poster.pdf",
 }
 FORMATS = tuple(FILE_NAMES)

@@ -9,21 +9,36 @@ from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.unit import Unit, catalogue_of
-from .context import build_context, person_detail
+from .context import build_context, person_detail, profile_words
 from .templates import render_template
 
 KINDS = ("welcome", "leave", "dissolve", "digest", "rules")
 
 
-def _member_detail(answers: AnswersBase, name: str) -> str:
-    member = next((m for m in answers.members if m.name == name), None)
-    return person_detail(member, answers.lang) if member else ""
+# Two-character surnames, for addressing a leader as 欧阳局长 rather than 欧局长.
+_DOUBLE_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+                    "夏侯", "令狐", "端木", "独孤", "南宫", "西门")
+
+
+def _member(answers: AnswersBase, name: str):
+    return next((m for m in answers.members if m.name == name), None)
+
+
+def leader_address(name: str, title: str, lang: str) -> str | None:
+    """How a leader is addressed (宋局长 / Carol Hughes), or None when the title is not a leader's."""
+    titles = messages(lang)["notices"]["leader_titles"]
+    if lang == "en":
+        return name if any(word in title.split() for word in titles) else None
+    held = next((t for t in titles if title.rstrip().endswith(t)), None)
+    if held is None:
+        return None
+    surname = name[:2] if name.startswith(_DOUBLE_SURNAMES) else name[:1]
+    return surname + held
 
 
 def notice(answers: AnswersBase, unit: Unit | None, kind: str, member: str | None, on: date) -> str:
     """The message text. Each kind is a template (notice-<kind>.txt.j2) a unit can replace."""
     lang = answers.lang
-    t = messages(lang)["notices"]
     catalogue = catalogue_of(unit)
     context = build_context(answers, catalogue, unit=unit)
     templates = unit.templates if unit else None
@@ -32,14 +47,25 @@ def notice(answers: AnswersBase, unit: Unit | None, kind: str, member: str | Non
     if kind in ("welcome", "leave") and not member:
         raise input_error(lang, "notice_member", field="--member", kind=kind)
     params = answers.param_values(catalogue)
+    words = profile_words(answers, catalogue)
+    person = _member(answers, member) if member else None
+    address = leader_address(person.name, person.title, lang) if person else None
+    own = catalogue.profile(answers.group.profile).words.get(lang, {})
+    # A leader gets the leader's wording, unless the profile words the leave notice its own way
+    # (a parent's title says nothing about the group).
+    if kind == "leave" and address and ("leave_leader" in own or "leave" not in own):
+        kind_words = words["leave_leader"]
+    else:
+        kind_words = words[kind]
     values = {
         "group": answers.group.name,
         "owner": answers.owner.name,
         "member": member or "",
-        "member_detail": _member_detail(answers, member) if member else "",
+        "address": address or member or "",
+        "member_detail": person_detail(person, lang) if person else "",
         "remark": params.get("remark_format", ""),
         "date": long_date({"leave": on + timedelta(days=int(params.get("leave_days", 3))),
                            "dissolve": answers.due_date()}.get(kind, on), lang),
     }
-    message = t[kind].format(**values)
+    message = kind_words.format(**values)
     return render_template(f"notice-{kind}.txt.j2", {**context, **values, "message": message}, templates, lang)

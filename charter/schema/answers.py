@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from ..core.clock import EARLIEST, LATEST
 from ..core.dates import add_months
-from .catalogue import Catalogue, Kind, builtin_catalogue
+from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Preset, builtin_catalogue
 
 Lang = Literal["zh", "en"]
 Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]
@@ -76,6 +76,7 @@ class Group(StrictModel):
     purpose: _text(2000)
     platform: Platform = "wechat"
     kind: Kind
+    profile: str = Field(default=DEFAULT_PROFILE, description="what the group is for; the catalogue's profiles")
     created: Day
     dissolve_on: Day | None = None
     review_every_months: Annotated[int, Field(ge=1, le=24)] | None = None
@@ -127,10 +128,19 @@ class AnswersBase(StrictModel):
         """The date the group needs its owner: its dissolution, or its next review."""
         return self.group.dissolve_on or self.next_review()
 
+    def lifetime_days(self) -> int | None:
+        """How many days the group lives from its creation; None for a standing group."""
+        return (self.group.dissolve_on - self.group.created).days if self.group.dissolve_on else None
+
+    def preset(self) -> Preset:
+        return Preset(self.group.kind, self.lang, self.group.profile, self.lifetime_days())
+
+    def given_params(self) -> dict[str, int | str]:
+        return self.rules.params.model_dump(exclude_none=True)
+
     def param_values(self, catalogue: Catalogue) -> dict[str, int | str]:
-        """Every parameter: the answer where given, the default for this kind and language otherwise."""
-        given = self.rules.params.model_dump(exclude_none=True)
-        return {**catalogue.param_defaults(self.group.kind, self.lang), **given}
+        """Every parameter: the answer where given, the default for this group otherwise."""
+        return {**catalogue.param_defaults(self.preset()), **self.given_params()}
 
 
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
@@ -153,8 +163,8 @@ def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
 
     Built once per distinct set of parameters (a unit loaded again gives an equal catalogue,
     which must not build, and keep, another model)."""
-    key = json.dumps({name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
-                     sort_keys=True)
+    key = json.dumps({"params": {name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
+                      "profiles": sorted(catalogue.profiles)}, sort_keys=True)
     if key not in _models:
         _models[key] = _build_answers_model(catalogue)
     return _models[key]
@@ -167,7 +177,10 @@ def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
     params = create_model("Params", __base__=StrictModel,
                           **{name: _param_field(p) for name, p in catalogue.params.items()})
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
-    return create_model("Answers", __base__=AnswersBase, rules=(rules, rules()))
+    # The profiles are the catalogue's, a unit's among them.
+    group = create_model("Group", __base__=Group, profile=(Literal[tuple(catalogue.profiles)], Field(
+        default=DEFAULT_PROFILE, description=Group.model_fields["profile"].description)))
+    return create_model("Answers", __base__=AnswersBase, group=(group, ...), rules=(rules, rules()))
 
 
 def answers_schema(catalogue: Catalogue | None = None) -> dict:

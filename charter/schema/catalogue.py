@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
@@ -14,6 +15,17 @@ from ..core.sandbox import CharterSandbox, render_budget
 
 Kind = Literal["temporary", "project", "standing"]
 KINDS: tuple[str, ...] = ("temporary", "project", "standing")
+DEFAULT_PROFILE = "office"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """What a group's default rules and parameters depend on: its lifetime kind, what it is for
+    (its profile), its language, and how many days it lives (None: a standing group)."""
+    kind: str
+    lang: str = "zh"
+    profile: str = DEFAULT_PROFILE
+    lifetime_days: int | None = None
 
 
 class _Data(BaseModel):
@@ -36,6 +48,9 @@ class Param(_Data):
     min: int | None = None
     max: int | None = None
     max_length: int | None = None
+    # A number of days that must fit the group's life: the default is at most a
+    # lifetime_share-th of the days the group lives (a 3-day group's notice is 1 day, not 3).
+    lifetime_share: int | None = None
     choices: dict[str, Choice] = {}
 
     def default_for(self, kind: str, lang: str) -> int | str:
@@ -43,6 +58,11 @@ class Param(_Data):
             return self.by_kind[kind]
         per_lang = self.default_zh if lang == "zh" else self.default_en
         return per_lang if per_lang is not None else self.default
+
+    def fitted(self, value: int | str, lifetime_days: int | None) -> int | str:
+        if not (self.lifetime_share and lifetime_days and isinstance(value, int)):
+            return value
+        return max(self.min or 1, min(value, lifetime_days // self.lifetime_share))
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -59,6 +79,7 @@ class Rule(_Data):
     id: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
     category: str
     kinds: tuple[Kind, ...] = ()
+    profiles: tuple[str, ...] = ()  # a profile's own rule: offered to these profiles only; () to all
     zh: str
     en: str
     brief_zh: str | None = None
@@ -80,29 +101,89 @@ class Categories(_Data):
     order: tuple[str, ...]
 
 
+class Profile(_Data):
+    """What a group is for (an office's work, duty, parents, notices): which rules it turns off
+    and on, its parameter defaults, the rules its poster shows and its own words."""
+    zh: str
+    en: str
+    help_zh: str = ""
+    help_en: str = ""
+    off: tuple[str, ...] = ()
+    on: tuple[str, ...] = ()
+    params: dict[str, int | str] = {}
+    params_zh: dict[str, int | str] = {}
+    params_en: dict[str, int | str] = {}
+    poster: tuple[str, ...] = ()  # the rules the notice-board poster shows, most important first
+    # Words that replace the messages of the same key for this profile (notices, announcement_more,
+    # file_subject), by language.
+    words: dict[Literal["zh", "en"], dict[str, str]] = {}
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def help(self, lang: str) -> str:
+        return (self.help_zh if lang == "zh" else self.help_en) or self.label(lang)
+
+
+class PlatformWords(_Data):
+    """How a platform names what the rules talk about, in each language."""
+    at_all: Choice  # everyone-mention: @所有人, @channel …
+    confirm: Choice  # how a reader confirms without a reply chain: 接龙, read receipts, a reaction
+
+
 class Catalogue(_Data):
     categories: Categories
     params: dict[str, Param]
+    profiles: dict[str, Profile]
+    platforms: dict[str, PlatformWords]
     rules: tuple[Rule, ...]
 
     def rule_ids(self) -> list[str]:
         return [rule.id for rule in self.rules]
 
-    def chosen_rules(self, kind: str, on: list[str], off: list[str]) -> list[Rule]:
-        """The rules a group has: its kind's defaults, plus those switched on, less those switched off."""
-        return [r for r in self.rules if (kind in r.kinds or r.id in on) and r.id not in off]
+    def profile(self, name: str) -> Profile:
+        return self.profiles.get(name) or self.profiles[DEFAULT_PROFILE]
 
-    def param_defaults(self, kind: str, lang: str) -> dict[str, int | str]:
-        return {name: param.default_for(kind, lang) for name, param in self.params.items()}
+    def offered(self, profile: str) -> list[Rule]:
+        """The rules a group of this profile can choose from: the common ones and its own."""
+        extra = self.profile(profile).on
+        return [r for r in self.rules if not r.profiles or profile in r.profiles or r.id in extra]
 
-    def shown_params(self, kind: str, lang: str, given: dict) -> dict[str, int | str]:
+    def on_by_default(self, rule: Rule, preset: Preset) -> bool:
+        profile = self.profile(preset.profile)
+        if rule.id in profile.on:
+            return True
+        return (preset.kind in rule.kinds and rule.id not in profile.off
+                and (not rule.profiles or preset.profile in rule.profiles))
+
+    def chosen_rules(self, preset: Preset, on: list[str], off: list[str]) -> list[Rule]:
+        """The rules a group has: its kind's and profile's defaults, plus those switched on, less
+        those switched off."""
+        return [r for r in self.rules if (r.id in on or self.on_by_default(r, preset)) and r.id not in off]
+
+    def param_defaults(self, preset: Preset) -> dict[str, int | str]:
+        profile = self.profile(preset.profile)
+        own = {**profile.params, **(profile.params_zh if preset.lang == "zh" else profile.params_en)}
+        return {name: param.fitted(own[name] if name in own else param.default_for(preset.kind, preset.lang),
+                                   preset.lifetime_days)
+                for name, param in self.params.items()}
+
+    def shown_params(self, preset: Preset, given: dict) -> dict[str, int | str]:
         """Every parameter as a rule text says it: the given value or the default, choices in words."""
-        values = {**self.param_defaults(kind, lang), **given}
-        return {name: self.params[name].shown(value, lang) for name, value in values.items() if name in self.params}
+        values = {**self.param_defaults(preset), **given}
+        return {name: self.params[name].shown(value, preset.lang)
+                for name, value in values.items() if name in self.params}
+
+    def platform_facts(self, platform: str, lang: str) -> dict[str, str]:
+        """The platform's words a rule text uses (at_all, confirm)."""
+        words = self.platforms.get(platform) or self.platforms["other"]
+        return {name: getattr(choice, lang) for name, choice in words}
 
 
 # The group's facts a rule text may name besides the parameters (see catalogue.toml).
-FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "review_every_months", "next_review")
+FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "review_every_months", "next_review",
+         "platform", "profile", "admins", "at_all", "confirm", "short_group", "example_name", "example_unit",
+         "file_example")
 
 
 # Rule texts are plain text (escaped later by whichever document shows them). A unit's rule

@@ -24,7 +24,7 @@ from ..core.i18n import environment_lang, lang_or, text
 from ..core.tomlfile import key_lines, line_of, read_toml
 from ..core.tree import MISSING, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model
-from .catalogue import Catalogue, Param, Rule, builtin_catalogue
+from .catalogue import Catalogue, Param, Profile, Rule, builtin_catalogue
 from .validation import field_problem, problems_from
 
 UNIT_FILE = "unit.toml"
@@ -44,6 +44,7 @@ class UnitFile(StrictModel):
     defaults: dict[str, Any] = {}
     locked: dict[str, Any] = {}
     params: dict[str, Param] = {}
+    profiles: dict[str, Profile] = {}  # added to the built-in ones (a built-in name replaces it)
     rules: list[Rule] = []
     disabled: list[str] = []
 
@@ -108,7 +109,8 @@ def _unit_catalogue(unit_file: UnitFile) -> Catalogue:
     replacing = {rule.id: rule for rule in unit_file.rules}
     rules = [replacing.pop(r.id, r) for r in builtin.rules if r.id not in unit_file.disabled]
     rules += [r for r in unit_file.rules if r.id in replacing]
-    return Catalogue(categories=builtin.categories, params={**builtin.params, **unit_file.params}, rules=tuple(rules))
+    return Catalogue(categories=builtin.categories, params={**builtin.params, **unit_file.params},
+                     profiles={**builtin.profiles, **unit_file.profiles}, platforms=builtin.platforms, rules=tuple(rules))
 
 
 def _known_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
