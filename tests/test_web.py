@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import tomllib
@@ -9,6 +10,10 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import EXAMPLES
+
+from charter.schema.answers import answers_to_data
+from charter.schema.group import validate_for
+from charter.schema.unit import catalogue_of
 
 import charter.interfaces.web.groups
 from charter.interfaces.web import create_app
@@ -238,3 +243,91 @@ def test_a_unit_gives_its_letterhead_and_locked_answers_are_not_asked(tmp_path, 
     assert response.status_code == 303
     answers = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
     assert answers["unit_version"] == "2026.1" and answers["rules"]["params"]["quiet_start"] == "21:00"
+
+
+def test_problems_are_summarised_at_the_top_by_label_with_links_to_their_fields(client):
+    page = post_form(client, {**GOOD, "owner.name": "", "group.review_every_months": "x",
+                              "rules.custom.0.text": "第一条\x07", "rules.custom.0.category": "posting"},
+                     action="write").get_data(as_text=True)
+    summary = re.search(r'<div class="summary" role="alert".*?</div>', page, re.S).group(0)
+    assert '<a href="#owner-name">群主姓名：不能为空</a>' in summary
+    assert '<a href="#custom-0-text">补充规定 1：含有控制字符</a>' in summary
+    assert "rules.custom" not in summary and "[0]" not in summary
+    field = re.search(r'<input type="text" name="owner.name"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="hint-owner-name error-owner-name"' in field
+    assert 'id="error-owner-name">不能为空<' in page
+
+
+def test_english_page_english_messages(client):
+    parser = _Form()
+    parser.feed(client.get("/?lang=en", headers=ZH).get_data(as_text=True))
+    data = {**parser.data, **GOOD, "lang": "en", "action": "write", "group.dissolve_on": "someday",
+            "members": "Ann,,,boss\n"}
+    page = client.post("/?lang=en", data=data, headers=ZH).get_data(as_text=True)
+    assert "Dissolution date: cannot read this date" in page
+    summary = re.search(r'<div class="summary" role="alert".*?</div>', page, re.S).group(0)
+    assert not re.search(r"[\u4e00-\u9fff]", summary), summary  # no Chinese on the English page
+    assert "Members: line 1: role: must be one of: owner, admin, member, guest" in summary
+
+
+def test_the_form_keeps_what_was_posted_successor_unticked_rules_and_edited_parameters(client):
+    page = post_form(client, {**GOOD, "successor": "yes", "successor.name": "刘洋", "rules.posting": ["posting.tags", "posting.quiet-hours"],
+                              "rules.params.quiet_start": "22:00"}).get_data(as_text=True)
+    assert re.search(r'name="successor" id="successor" value="yes" checked', page)
+    assert 'id="field-successor-name"' in page and 'value="刘洋"' in page
+    assert re.findall(r'name="rules.posting" value="([\w.-]+)"[^>]*checked', page) == ["posting.tags", "posting.quiet-hours"]
+    assert 'name="rules.params.quiet_start" id="rules-params-quiet_start" value="22:00"' in page
+
+
+def test_a_language_switch_resets_defaults_not_edited_and_keeps_edited_ones(client):
+    zh = client.get("/", headers=ZH).get_data(as_text=True)
+    parser = _Form()
+    parser.feed(zh)
+    naming = parser.data["rules.params.file_name_pattern"][0]
+    assert re.search(r"[\u4e00-\u9fff]", naming)  # the Chinese default
+    data = {**parser.data, **GOOD, "lang": "en", "rules.params.quiet_start": "22:30", "action": "update"}
+    en = client.post("/", data=data, headers=ZH).get_data(as_text=True)
+    shown = re.search(r'name="rules.params.file_name_pattern"[^>]*value="([^"]*)"', en).group(1)
+    assert not re.search(r"[\u4e00-\u9fff]", shown) and "Group name" in en
+    assert 'value="22:30"' in en  # edited, so kept
+
+
+def test_an_uploaded_answers_file_fills_the_form_and_writes_the_same_answers(client, tmp_path):
+    source = (EXAMPLES / "county-media-event.toml").read_bytes()
+    loaded = client.post("/load", data={"csrf_token": token(client), "answers_file": (io.BytesIO(source), "charter.toml")},
+                         headers=ZH, content_type="multipart/form-data")
+    page = loaded.get_data(as_text=True)
+    assert loaded.status_code == 200 and 'value="县融媒体中心外宣活动群"' in page
+    parser = _Form()
+    parser.feed(page)
+    written = client.post("/", data={**parser.data, "action": "write"}, headers=ZH)
+    assert written.status_code == 303
+    original = tomllib.loads(source.decode("utf-8"))
+    copy = tomllib.loads((tmp_path / "out" / "县融媒体中心外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert same_answers(original, copy)
+
+
+def test_a_broken_upload_names_the_line(client):
+    broken = b'lang = "zh"\n[group]\nname = \n'
+    response = client.post("/load", data={"csrf_token": token(client), "answers_file": (io.BytesIO(broken), "x.toml")},
+                           headers=ZH, content_type="multipart/form-data")
+    assert response.status_code == 400 and "x.toml 第 3 行" in response.get_data(as_text=True)
+
+
+def comparable(data: dict, unit=None) -> dict:
+    """An answers file as what it says, creation date and bookkeeping aside: rules by the ids they
+    switch on and parameters by their values (a default written out equals one left out)."""
+    model = validate_for(data, unit)
+    catalogue = catalogue_of(unit)
+    plain = answers_to_data(model)
+    for recorded in ("history", "unit", "unit_name", "unit_version"):
+        plain.pop(recorded, None)
+    del plain["group"]["created"]
+    plain["rules"] = {"chosen": [r.id for r in catalogue.chosen_rules(model.group.kind, model.rules.on, model.rules.off)],
+                      "params": model.param_values(catalogue),
+                      "custom": [c.model_dump() for c in model.rules.custom]}
+    return plain
+
+
+def same_answers(original: dict, copy: dict, unit=None) -> bool:
+    return comparable(original, unit) == comparable(copy, unit)
