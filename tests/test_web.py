@@ -11,12 +11,11 @@ from html.parser import HTMLParser
 import pytest
 from conftest import EXAMPLES
 
+import charter.interfaces.web.groups
+from charter.interfaces.web import create_app
 from charter.schema.answers import answers_to_data
 from charter.schema.group import validate_for
 from charter.schema.unit import catalogue_of
-
-import charter.interfaces.web.groups
-from charter.interfaces.web import create_app
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 GOOD = {

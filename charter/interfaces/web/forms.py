@@ -99,10 +99,15 @@ def _custom_index(key: str) -> int:
 
 
 def members_text(members: list[dict], lang: str) -> str:
-    """Members as the form's textarea shows them: one CSV line each, roles in words."""
-    roles = messages(lang)["roles"]
+    """Members as the form's textarea shows them: a header row, then one CSV line each, roles in
+    words (with the header, a member named like a column is still a member)."""
+    if not members:
+        return ""
+    words = messages(lang)
+    roles = words["roles"]
     rows = io.StringIO()
     writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow([words["columns"][column] for column in ("name", "unit", "title", "role")])
     for member in members:
         role = member.get("role", "member")
         writer.writerow([member.get("name", ""), member.get("unit", ""), member.get("title", ""),
@@ -110,12 +115,18 @@ def members_text(members: list[dict], lang: str) -> str:
     return rows.getvalue()
 
 
+def _posted(form, key: str, default: str | None = "") -> str | None:
+    """A posted text as typed: browsers send a textarea's line breaks as CRLF."""
+    value = form.get(key, default)
+    return value.replace("\r\n", "\n") if value is not None else None
+
+
 def _posted_custom_rules(form, question: Question, state: FormState) -> list[dict]:
     """The custom rules posted as rules.custom.N.text/category, blanks left out, each checked."""
     categories = {c for c, _ in question.choices}
     rules = []
     for index in range(MAX_CUSTOM_RULES + 1):
-        body = form.get(f"rules.custom.{index}.text")
+        body = _posted(form, f"rules.custom.{index}.text", None)
         if body is None:
             break
         if not body.strip():
@@ -130,7 +141,7 @@ def _posted_custom_rules(form, question: Question, state: FormState) -> list[dic
 
 
 def _members(form, question: Question, state: FormState):
-    raw = form.get(question.key, "")
+    raw = _posted(form, question.key)
     members, problems = parse_members(raw, state.lang, header_optional=True)
     if not problems and len(members) > state.max_members:
         problems = [text(state.lang, "web.too_many_members", limit=state.max_members, count=len(members))]
@@ -155,7 +166,7 @@ def _answer_from_form(form, state: FormState, shown_keys: set[str]):
             return _members(form, question, state)
         if question.type == "custom_rules":
             return _posted_custom_rules(form, question, state)
-        raw = form.get(question.key, "")
+        raw = _posted(form, question.key)
         value, problem = state.engine.check(question, raw, state.answers)
         if problem:
             state.raw[question.key] = raw
@@ -168,6 +179,8 @@ def _answer_from_form(form, state: FormState, shown_keys: set[str]):
 def build_form(start: dict, engine: Engine, max_members: int, form=None) -> FormState:
     """Walk every section through the engine; with a posted form, its answers are the answers."""
     state = FormState(engine, merged({}, start), max_members)
+    # The kind the page shows selected is the kind the questions follow, with or without script.
+    state.answers.setdefault("group", {}).setdefault("kind", kind_of(state.answers))
     if form is not None:
         shown_keys = set(form.getlist("_shown"))
         shown = Shown(lang_or(form.get("_lang"), state.lang), form.get("_kind") or state.kind)
