@@ -10,16 +10,23 @@ import os
 import shutil
 import threading
 import tomllib
+from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import quote, unquote, urljoin, urlparse
 
 import pytest
 from conftest import EXAMPLE_FOLDERS, EXAMPLES, ROOT, pdf_text, squeeze
 from playwright.sync_api import expect, sync_playwright
-from test_web import same_answers
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from test_web import comparable, same_answers
 from waitress.server import create_server
 
 from charter.interfaces.web import create_app
+from charter.register.writing import Placement, write_charter
+from charter.schema.answers import answers_to_data
+from charter.schema.catalogue import builtin_catalogue
+from charter.schema.group import validate_for
 from charter.schema.unit import load_unit
 
 # The flags a machine with a closed network needs (no background connections, no first-run work).
@@ -236,3 +243,72 @@ def test_pages_are_accessible_by_axe(servers, browser, width):
                                    ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))")
         assert violations == [], (path, violations)
     context.close()
+
+
+CATALOGUE = builtin_catalogue()
+TODAY = date(2026, 11, 25)
+# Names with the characters a CSV line and an HTML attribute must survive: commas, both quotes.
+NAME = st.text(st.sampled_from(list("陈刚刘洋王敏李明张 ,\"'AbXy-·0")), min_size=1, max_size=12).map(str.strip).filter(bool)
+LABEL = st.one_of(st.just(""), NAME)
+PROSE = st.text(st.sampled_from(list("汛期值班通知 ,，。\"'*#-\nab")), min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+def _person():
+    return st.fixed_dictionaries({"name": NAME, "unit": LABEL, "title": LABEL})
+
+
+def _param(param):
+    if param.type == "int":
+        return st.integers(param.min or 1, param.max or 30)
+    if param.type == "choice":
+        return st.sampled_from(sorted(param.choices))
+    if param.type == "time":
+        return st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
+    return NAME
+
+
+@st.composite
+def answers_files(draw) -> dict:
+    kind = draw(st.sampled_from(["temporary", "project", "standing"]))
+    group = {"name": draw(NAME), "purpose": draw(PROSE), "kind": kind, "created": TODAY,
+             "platform": draw(st.sampled_from(["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]))}
+    if kind == "standing":
+        group["review_every_months"] = draw(st.integers(1, 24))
+    else:
+        group["dissolve_on"] = TODAY + timedelta(days=draw(st.integers(1, 400)))
+    ids = [rule.id for rule in CATALOGUE.rules]
+    switched = draw(st.lists(st.sampled_from(ids), unique=True, max_size=8))
+    split = draw(st.integers(0, len(switched)))
+    names = draw(st.lists(st.sampled_from(sorted(CATALOGUE.params)), unique=True, max_size=4))
+    data = {"lang": draw(st.sampled_from(["zh", "en"])), "group": group, "owner": draw(_person()),
+            "show_roster": draw(st.booleans()),
+            "members": draw(st.lists(st.fixed_dictionaries(
+                {"name": NAME, "unit": LABEL, "title": LABEL, "role": st.sampled_from(["member", "admin", "guest"])}),
+                max_size=4)),
+            "rules": {"on": switched[:split], "off": switched[split:],
+                      "params": {name: draw(_param(CATALOGUE.params[name])) for name in names},
+                      "custom": draw(st.lists(st.fixed_dictionaries(
+                          {"category": st.sampled_from(CATALOGUE.categories.order), "text": PROSE}), max_size=2))}}
+    if draw(st.booleans()):
+        data["successor"] = draw(_person())
+    return data
+
+
+# No shrinking: each example is a browser round trip, and a failure prints its answers anyway.
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))
+@given(original=answers_files(), script=st.booleans())
+def test_generated_answers_round_trip_through_the_form(servers, browser, original, script):
+    """Any answers, opened from the register and written without a change, come back the same,
+    with the page's script or without it."""
+    server = servers["plain"]
+    model = validate_for(original, None)
+    folder = write_charter(model, None, server.out, Placement.FRESH, formats=())[0].parent.name
+    context = browser.new_context(locale="zh-CN", java_script_enabled=script, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/?from={quote(folder)}")
+        written = write_and_read_back(page, server)
+    finally:
+        context.close()
+    assert comparable(written) == comparable(answers_to_data(model))

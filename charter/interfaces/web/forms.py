@@ -74,7 +74,8 @@ class FormState:
 
     def custom_rules(self, question: Question) -> list[dict]:
         """The custom rules to show, each with what was typed, and one blank to add another."""
-        kept = [{**rule, "text": self.raw.get(f"rules.custom.{i}.text", rule["text"])}
+        kept = [{"category": rule.get("category", "enforcement"),  # a file leaves the default category out
+                 "text": self.raw.get(f"rules.custom.{i}.text", rule["text"])}
                 for i, rule in enumerate(question.default)]
         return kept + [{"category": "enforcement", "text": ""}] if len(kept) < MAX_CUSTOM_RULES else kept
 
@@ -187,6 +188,7 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
         answer_for = _answer_from_form(form, state, shown_keys)
         for section in SECTIONS:
             engine.walk(section, state.answers, answer_for, shown)
+        _keep_hidden_parameters(form, state, shown_keys, shown)
     state.sections = [(section, engine.questions(section, state.answers)) for section in SECTIONS]
     if not state.errors:
         _validate_whole(state)
@@ -194,6 +196,16 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
         state.errors.clear()
         state.general.clear()
     return state
+
+
+def _keep_hidden_parameters(form, state: FormState, shown_keys: set[str], shown: Shown) -> None:
+    """A parameter none of whose rules is ticked is not asked, but the answers still hold it (the
+    terminal keeps it too): the page carries it hidden, and it is kept as posted when valid."""
+    for question in state.engine.questions("rules", state.answers):
+        if question.key.startswith("rules.params.") and question.key in shown_keys and not state.applies(question):
+            value, problem = state.engine.check(question, _posted(form, question.key), state.answers)
+            if problem is None:
+                state.engine.apply(question, value, state.answers, shown)
 
 
 def _validate_whole(state: FormState) -> None:

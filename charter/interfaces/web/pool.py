@@ -13,11 +13,12 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pebble import ProcessPool
+from pebble import ProcessExpired, ProcessPool
 
 from ...core.errors import InputError, MachineError
 from ...register.changes import record_renewal
@@ -117,6 +118,11 @@ class RenderPool:
                 outcome, value = future.result()
             except FutureTimeout:
                 raise TooSlow(self.limits.seconds) from None
+            except ProcessExpired as error:  # the worker died (out of memory, killed): pebble replaces it
+                raise Failed(type(error).__name__) from None
+            except BrokenProcessPool as error:  # no worker could start: try afresh on the next write
+                self.close()
+                raise Failed(type(error).__name__) from None
         finally:
             self._slots.release()
         if outcome == "input":
