@@ -16,9 +16,9 @@ from urllib.parse import quote, unquote, urljoin, urlparse
 
 import pytest
 from conftest import EXAMPLE_FOLDERS, EXAMPLES, ROOT, pdf_text, squeeze
-from playwright.sync_api import expect, sync_playwright
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from playwright.sync_api import expect, sync_playwright
 from test_web import comparable, same_answers
 from waitress.server import create_server
 
