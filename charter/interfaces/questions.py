@@ -86,6 +86,10 @@ class Engine:
         self.catalogue = catalogue_of(unit)
         self.model = answers_model(self.catalogue)
         self.today = today
+        # A walk draws a section's questions again after each answer: rule labels and the rules
+        # naming each parameter are worked out once per engine (a web request), not per step.
+        self._filled: dict[tuple, str] = {}
+        self._users: dict[tuple, dict[str, set[str]]] = {}
 
     # ── the questions ───────────────────────────────────────────────────────────
     def questions(self, section: str, answers: dict) -> list[Question]:
@@ -160,7 +164,7 @@ class Engine:
             if rules:
                 questions.append(Question(
                     f"rules.{category}", "checkbox", _ask(lang, "rules_category", category=t["categories"][category]),
-                    choices=[(r.id, fill(r.wording(lang, brief=True), values)) for r in rules],
+                    choices=[(r.id, self._fill(r.wording(lang, brief=True), values)) for r in rules],
                     default=[r.id for r in rules if r.id in chosen]))
         kind = kind_of(answers)
         for name, param in self.catalogue.params.items():
@@ -177,13 +181,21 @@ class Engine:
                                   default=get(answers, "rules.custom", [])))
         return questions
 
+    def _fill(self, source: str, values: dict) -> str:
+        key = (source, tuple(sorted(values.items())))
+        if key not in self._filled:
+            self._filled[key] = fill(source, values)
+        return self._filled[key]
+
     def _rules_using(self, param: str, lang: str) -> dict[str, set[str]]:
         """The rules whose text names a parameter, by category: it is asked only when one of them is on."""
-        users: dict[str, set[str]] = {}
-        for rule in self.catalogue.rules:
-            if param in rule.params_named(lang):
-                users.setdefault(rule.category, set()).add(rule.id)
-        return users
+        if (param, lang) not in self._users:
+            users: dict[str, set[str]] = {}
+            for rule in self.catalogue.rules:
+                if param in rule.params_named(lang):
+                    users.setdefault(rule.category, set()).add(rule.id)
+            self._users[param, lang] = users
+        return self._users[param, lang]
 
     def chosen_rule_ids(self, answers: dict) -> list[str]:
         return [r.id for r in self.catalogue.chosen_rules(kind_of(answers), get(answers, "rules.on", []),
