@@ -169,6 +169,8 @@ def _answer_from_form(form, state: FormState, shown_keys: set[str]):
             return _posted_custom_rules(form, question, state)
         raw = _posted(form, question.key)
         value, problem = state.engine.check(question, raw, state.answers)
+        if problem and question.required and not raw.strip():  # "cannot read this date" says too little
+            problem = text(state.lang, "errors.string_too_short")
         if problem:
             state.raw[question.key] = raw
             state.errors[question.key] = problem
