@@ -70,17 +70,16 @@ def add_routes(app, site, pool_message) -> None:
             abort(404)
         return send_file(entry.folder / name, as_attachment=True, download_name=name)
 
-    def still_open(entry):
+    def open_group(folder: str):
+        """The group, still open: a dissolved one is shown its page again, never dissolved twice."""
+        entry = site.entry(folder)
         if entry.answers.dissolved_on:
-            return redirect(url_for("group_page", folder=entry.folder.name), code=303)
-        return None
+            abort(redirect(url_for("group_page", folder=entry.folder.name), code=303))
+        return entry
 
     @app.route("/groups/<folder>/dissolve", methods=["GET", "POST"])
     def dissolve(folder: str):
-        entry = site.entry(folder)
-        done_already = still_open(entry)
-        if done_already:
-            return done_already
+        entry = open_group(folder)
         if request.method == "POST":
             record_dissolution(entry, today(), request.form.get("reason", "").strip()[:200])
             return redirect(url_for("group_page", folder=folder, done="dissolved"), code=303)
@@ -88,10 +87,7 @@ def add_routes(app, site, pool_message) -> None:
 
     @app.route("/groups/<folder>/renew", methods=["GET", "POST"])
     def renew(folder: str):
-        entry = site.entry(folder)
-        done_already = still_open(entry)
-        if done_already:
-            return done_already
+        entry = open_group(folder)
         lang, on = entry.answers.lang, today()
         values = {"until": request.form.get("until", ""), "reason": request.form.get("reason", "").strip()[:200]}
         if request.method == "GET":
