@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -153,6 +154,9 @@ def test_big_renders_run_in_the_pool_while_pages_still_answer_and_a_render_past_
         assert "超过 3 秒" in results[0].get_data(as_text=True) and "成员0" in results[0].get_data(as_text=True)
         assert not (tmp_path / "out" / "防汛宣传群").exists()  # nothing half-written
         assert post_form(client, GOOD, action="write").status_code == 303
+        for path in ("/groups/防汛宣传群", "/groups/防汛宣传群/renew", "/groups/防汛宣传群/dissolve"):
+            with urllib.request.urlopen(base + urllib.parse.quote(path), timeout=10) as response:
+                assert response.status == 200 and response.reason == "OK"  # a status line urllib accepts
     finally:
         server.close()
         pool.close()
