@@ -61,8 +61,9 @@ def test_the_session_cookie_is_same_site(client):
 ])
 def test_requests_for_another_host_are_refused(tmp_path, render_pool, host, bound, allowed, ok):
     app = create_app(tmp_path, access=Access(bound, frozenset(allowed)), pool=render_pool)
-    response = app.test_client().get("/", headers={"Host": host})
+    response = app.test_client().get("/", headers={"Host": host, **ZH})
     assert response.status_code == (200 if ok else 400)
+    assert ok or "这个服务不接受用" in response.get_data(as_text=True)
 
 
 def test_host_names_and_loopback():

@@ -112,7 +112,7 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
     @app.before_request
     def check_access():
         if not access.allows_host(request.host):
-            return "Bad Request: unknown Host\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
+            return site.message(site.lang(), 400, text(site.lang(), "web.unknown_host", host=request.host[:100]))
         given = request.authorization.password if request.authorization else None
         if not access.allows_password(given):
             lang = site.lang()
