@@ -133,7 +133,15 @@ def test_big_renders_run_in_the_pool_while_pages_still_answer_and_a_render_past_
     pool = RenderPool(Limits(workers=1, seconds=3, queue=4)).start()
     app = create_app(tmp_path / "out", pool=pool)
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, daemon=True).start()
+
+    def run():
+        try:
+            server.run()
+        except OSError:  # its socket closed under it when the test is over
+            pass
+
+    listener = threading.Thread(target=run, daemon=True)
+    listener.start()
     app.config["WTF_CSRF_ENABLED"] = False
     big = {**GOOD, "members": BIG_ROSTER, "show_roster": "yes"}
     results = []
@@ -160,6 +168,7 @@ def test_big_renders_run_in_the_pool_while_pages_still_answer_and_a_render_past_
                 assert response.status == 200 and response.reason == "OK"  # a status line urllib accepts
     finally:
         server.close()
+        listener.join(timeout=10)
         pool.close()
 
 
