@@ -86,12 +86,34 @@ def together(clients: list[Client], count: int, action: str) -> list[float]:
     return times
 
 
+def tree_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by the server and its worker processes (Linux /proc), None elsewhere.
+
+    On a shared machine the latencies depend on what else runs; CPU per request does not, and
+    (requests x CPU per request) / cores is the best any scheduling can do."""
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        stats = {int(entry): Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                 for entry in os.listdir("/proc") if entry.isdigit() and Path(f"/proc/{entry}/stat").exists()}
+    except OSError:
+        return None
+    tree, found = {pid}, True
+    while found:
+        found = False
+        for child, fields in stats.items():
+            if child not in tree and int(fields[1]) in tree:
+                tree.add(child)
+                found = True
+    return sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats) / tick
+
+
 def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[-1]
 
 
-def line(name: str, times: list[float], target: float | None) -> str:
-    figures = f"{name:<28} {len(times):>5} {statistics.median(times) * 1000:>9.0f} {p95(times) * 1000:>9.0f}"
+def line(name: str, times: list[float], target: float | None, cpu: float | None = None) -> str:
+    per = f"{cpu / len(times) * 1000:>8.0f}" if cpu is not None else f"{'n/a':>8}"
+    figures = f"{name:<28} {len(times):>5} {statistics.median(times) * 1000:>9.0f} {p95(times) * 1000:>9.0f} {per}"
     if target is None:
         return figures
     verdict = "meets" if p95(times) <= target else "MISSES"
@@ -126,9 +148,12 @@ def main() -> None:
             clients[0].post("/", action="write")  # the writer processes' first write, not measured
             print(f"charter serve under load · {options.clients} clients · {os.cpu_count()} cores · "
                   f"roster of 30 members")
-            print(f"{'phase':<28} {'reqs':>5} {'median ms':>9} {'p95 ms':>9}")
-            print(line("preview", together(clients, options.previews, "preview"), TARGETS["preview"]))
-            print(line("write", together(clients, options.writes, "write"), TARGETS["write"]))
+            print(f"{'phase':<28} {'reqs':>5} {'median ms':>9} {'p95 ms':>9} {'CPU ms':>8}  (CPU: server and workers, per request)")
+            for action in ("preview", "write"):
+                before = tree_cpu(server.pid)
+                times = together(clients, options.previews if action == "preview" else options.writes, action)
+                after = tree_cpu(server.pid)
+                print(line(action, times, TARGETS[action], after - before if None not in (before, after) else None))
             half = len(clients) // 2
             mixed: dict[str, list[float]] = {}
             writers = threading.Thread(target=lambda: mixed.update(write=together(clients[:half], options.writes,
