@@ -152,11 +152,13 @@ def test_dependent_questions_appear_as_soon_as_they_apply(servers, page):
     expect(page.locator("#rules-params-quiet_start")).to_be_hidden()
     page.fill("#custom-0-text", "值班表每周一上传。")
     expect(page.locator("#custom-1-text")).to_be_visible()  # room for another
-    page.select_option("#group-kind", "standing")  # the form is drawn anew for the kind
+    with page.expect_navigation():
+        page.select_option("#group-kind", "standing")  # the form is drawn anew for the kind
     expect(page.locator("#group-review_every_months")).to_be_visible()
     expect(page.locator("#group-dissolve_on")).to_be_hidden()
     expect(page.locator("#custom-0-text")).to_have_value("值班表每周一上传。")
-    page.select_option("#lang", "en")
+    with page.expect_navigation():
+        page.select_option("#lang", "en")
     expect(page.locator("label[for=group-name]")).to_contain_text("Group name")
     expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Unit-Subject")
 
