@@ -19,6 +19,7 @@ test: setup-test
 
 bench: setup-test
 	$(VENV)/python benchmarks/render.py $(ARGS)
+	$(VENV)/python benchmarks/web.py
 
 setup:
 	@bash scripts/setup.sh

@@ -17,6 +17,8 @@ debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-
 # cannot download a browser here, and need not: it drives the system one).
 if [ "$with_tests" = 1 ]; then
   debs+=(poppler-utils chromium)
+  # axe-core (the browser tests' accessibility check) comes from npm; Debian's npm when none is there.
+  command -v npm >/dev/null || debs+=(npm)
 fi
 
 missing=()
@@ -54,4 +56,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2> >(grep -v '^WARNING: Location' >&2)
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2> >(grep -v '^WARNING: Location' >&2)
   touch "$stamp"
+fi
+axe=.venv/npm/node_modules/axe-core/axe.min.js
+if [ "$with_tests" = 1 ] && [ ! -f "$axe" ] && command -v npm >/dev/null; then
+  echo "setup: installing axe-core into .venv/npm"
+  npm install --prefix .venv/npm --no-audit --no-fund --silent axe-core@4 >/dev/null
 fi

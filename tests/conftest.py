@@ -83,3 +83,13 @@ def demo_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def example_folder(demo_dir):
     return lambda stem: demo_dir / EXAMPLE_FOLDERS[stem]
+
+
+@pytest.fixture(scope="session")
+def render_pool():
+    """charter serve's pool of writer processes, started once for every web test that writes."""
+    from charter.interfaces.web import RenderPool
+
+    pool = RenderPool().start()
+    yield pool
+    pool.close()

@@ -25,6 +25,9 @@ def _fake_checkout(tmp_path: Path, installed: set[str], uid: int) -> tuple[Path,
     (venv / "python").chmod(0o755)
     for stamp in (".installed", ".installed-test"):
         (repo / ".venv" / stamp).touch()
+    axe = repo / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"  # the browser tests' accessibility check
+    axe.parent.mkdir(parents=True)
+    axe.touch()
     tools = tmp_path / "bin"
     tools.mkdir()
     (tools / "dpkg-query").write_text(

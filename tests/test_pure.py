@@ -154,3 +154,24 @@ def test_answers_are_checked_as_typed(key, typed, problem):
     question = next(q for section in ("group", "lifetime") for q in engine.questions(section, answers) if q.key == key)
     _, found = engine.check(question, typed, answers)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_every_file_a_charter_has_is_labelled_on_the_web():
+    from charter.render.formats import ANSWERS_FILE, FILE_NAMES
+
+    for lang in ("zh", "en"):
+        kinds = messages(lang)["web"]["file_kinds"]
+        assert set(kinds) == {*FILE_NAMES.values(), ANSWERS_FILE}, lang
+
+
+def test_another_profiles_rule_switched_on_is_offered_and_kept():
+    """An answers file may switch on any rule; the form must show it, or a write would drop it."""
+    engine = Engine(None, TODAY)
+    answers = {"lang": "zh", "group": {"kind": "project", "profile": "office"}, "rules": {"on": ["scope.notices-only"]}}
+    scope = next(q for q in engine.questions("rules", answers) if q.key == "rules.scope")
+    assert "scope.notices-only" in [value for value, _ in scope.choices] and "scope.notices-only" in scope.default
+    fresh = {"lang": "zh", "group": {"kind": "project", "profile": "office"}}  # a post rebuilds from nothing
+    engine.apply(scope, scope.default, fresh)
+    assert fresh["rules"]["on"] == ["scope.notices-only"]
+    plain = next(q for q in engine.questions("rules", fresh | {"rules": {}}) if q.key == "rules.scope")
+    assert "scope.notices-only" not in [value for value, _ in plain.choices]  # not offered unless on

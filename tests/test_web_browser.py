@@ -1,35 +1,79 @@
-"""End to end in a real browser: Debian's Chromium, driven by Playwright, against `charter serve`."""
+"""End to end in a real browser: Debian's Chromium, driven by Playwright, against `charter serve`.
+
+One browser and one server per unit for the whole session; the register starts as the bundled
+examples rendered by `charter demo`.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlparse
 
 import pytest
-from conftest import pdf_text, squeeze
+from conftest import EXAMPLE_FOLDERS, EXAMPLES, ROOT, pdf_text, squeeze
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import expect, sync_playwright
+from test_web import comparable, same_answers
 from waitress.server import create_server
 
 from charter.interfaces.web import create_app
+from charter.register.writing import Placement, write_charter
+from charter.schema.answers import answers_to_data
+from charter.schema.catalogue import builtin_catalogue
+from charter.schema.group import validate_for
+from charter.schema.unit import load_unit
 
 # The flags a machine with a closed network needs (no background connections, no first-run work).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
+UNIT = EXAMPLES / "units" / "county-propaganda"
+AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHARTER_TODAY", "2026-11-25")
-    app = create_app(tmp_path / "out")
-    httpd = create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.effective_port}"
-    httpd.close()
+class Server:
+    def __init__(self, out: Path, unit_dir: Path | None, pool):
+        self.out, self.unit_dir = out, unit_dir
+        self.app = create_app(out, unit_dir, pool=pool)
+        self.httpd = create_server(self.app, host="127.0.0.1", port=0, threads=8)
+        threading.Thread(target=self.httpd.run, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.effective_port}"
+
+    @property
+    def unit(self):
+        return load_unit(self.unit_dir) if self.unit_dir else None
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
+def servers(demo_dir, tmp_path_factory, render_pool):
+    """A server without a unit and one with the county unit, each on its own copy of the demo register."""
+    today = os.environ.get("CHARTER_TODAY")
+    os.environ["CHARTER_TODAY"] = "2026-11-25"
+    made = {}
+    for name, unit_dir in (("plain", None), ("unit", UNIT)):
+        # beside the demo folder, so the unit folder that its answers name relatively is still found
+        out = tmp_path_factory.mktemp(f"register-{name}")
+        shutil.copytree(demo_dir, out, dirs_exist_ok=True)
+        made[name] = Server(out, unit_dir, render_pool)
+    yield made
+    for server in made.values():
+        server.httpd.close()
+    if today is None:
+        os.environ.pop("CHARTER_TODAY")
+    else:
+        os.environ["CHARTER_TODAY"] = today
+
+
+@pytest.fixture(scope="module")
 def browser():
+    # module-scoped: the sync API keeps an event loop running in this thread until it closes,
+    # which would stop any later test that runs asyncio (the questionnaire)
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is not installed: run `make test`, which installs it"
     with sync_playwright() as playwright:
@@ -38,11 +82,31 @@ def browser():
         instance.close()
 
 
-def test_fill_watch_the_preview_submit_and_download_the_pdf(server, browser, tmp_path):
-    page = browser.new_page(locale="zh-CN", accept_downloads=True)
-    page.goto(server + "/")
-    expect(page.locator("legend").first).to_have_text("1/5 语言")
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", accept_downloads=True, viewport=DESKTOP)
+    yield context.new_page()
+    context.close()
 
+
+def fits(page) -> None:
+    """Nothing on the page is wider than the window."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+def write_and_read_back(page, server) -> dict:
+    """Press the write button; the answers file of the new folder."""
+    page.click("#write")
+    page.wait_for_url("**/groups/**done=written", timeout=60_000)
+    folder = unquote(urlparse(page.url).path.split("/groups/")[1])
+    return tomllib.loads((server.out / folder / "charter.toml").read_text("utf-8"))
+
+
+def test_fill_watch_the_preview_submit_and_download_the_pdf(servers, page, tmp_path):
+    page.goto(servers["plain"].url + "/")
+    expect(page.locator("h1")).to_have_text("建群规")
+    entries = page.evaluate("history.length")
     page.fill("#group-name", "汛期值班群")
     page.fill("#group-purpose", "汛期值班安排和雨情通报")
     page.fill("#group-dissolve_on", "2026-12-31")
@@ -52,16 +116,203 @@ def test_fill_watch_the_preview_submit_and_download_the_pdf(server, browser, tmp
     preview = page.frame_locator("#preview")
     expect(preview.locator("h1")).to_have_text("汛期值班群群规", timeout=15_000)
     expect(preview.locator("body")).to_contain_text("2026年12月31日")
-
     page.fill("#group-name", "汛期防汛值班群")  # the preview follows the answers
     expect(preview.locator("h1")).to_have_text("汛期防汛值班群群规", timeout=15_000)
+    assert page.evaluate("history.length") == entries  # previews do not pile up in the back button
 
     page.click("#write")
-    expect(page.locator("p.ok")).to_have_text("群规已生成。")
+    expect(page.locator("p.ok")).to_contain_text("群规已生成")
     expect(page.locator("#notice-rules")).to_contain_text("【群公告】汛期防汛值班群群规")
     with page.expect_download() as download_info:
-        page.click("text=charter.pdf")
+        page.click("text=打印版（PDF）")
     saved = tmp_path / "downloaded.pdf"
     download_info.value.save_as(saved)
     text = squeeze(pdf_text(saved))
     assert "汛期防汛值班群群规" in text and "2026年12月31日" in text and "陈刚" in text
+
+
+@pytest.mark.parametrize("stem", sorted(EXAMPLE_FOLDERS))
+def test_every_example_opened_from_the_register_and_written_unchanged_gives_the_same_answers(servers, page, stem):
+    server = servers["unit" if stem == "county-propaganda-group" else "plain"]
+    folder = EXAMPLE_FOLDERS[stem]
+    original = tomllib.loads((server.out / folder / "charter.toml").read_text("utf-8"))
+    page.goto(f"{server.url}/?from={folder}")
+    expect(page.locator("#group-name")).to_have_value(original["group"]["name"])
+    expect(page.frame_locator("#preview").locator("h1")).to_be_visible()
+    assert same_answers(original, write_and_read_back(page, server), server.unit)
+
+
+def test_dependent_questions_appear_as_soon_as_they_apply(servers, page):
+    page.goto(servers["plain"].url + "/")
+    expect(page.locator("#successor-name")).to_be_hidden()
+    page.check("#successor")
+    expect(page.locator("#successor-name")).to_be_visible()  # no button pressed
+    page.uncheck("#successor")
+    expect(page.locator("#successor-name")).to_be_hidden()
+    expect(page.locator("#rules-params-quiet_start")).to_be_visible()
+    page.uncheck("#rules-posting-posting\\.quiet-hours")
+    expect(page.locator("#rules-params-quiet_start")).to_be_hidden()
+    page.fill("#custom-0-text", "值班表每周一上传。")
+    expect(page.locator("#custom-1-text")).to_be_visible()  # room for another
+    with page.expect_navigation():
+        page.select_option("#group-kind", "standing")  # the form is drawn anew for the kind
+    expect(page.locator("#group-review_every_months")).to_be_visible()
+    expect(page.locator("#group-dissolve_on")).to_be_hidden()
+    expect(page.locator("#custom-0-text")).to_have_value("值班表每周一上传。")
+    with page.expect_navigation():
+        page.select_option("#lang", "en")
+    expect(page.locator("label[for=group-name]")).to_contain_text("Group name")
+    expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Unit-Subject")
+
+
+def test_the_write_button_says_it_is_writing(servers, page):
+    page.goto(servers["plain"].url + "/")
+    page.evaluate("document.getElementById('charter-form').addEventListener('submit', e => e.preventDefault())")
+    page.click("#write")
+    expect(page.locator("#write")).to_have_text("正在生成……")
+    expect(page.locator("#write")).to_have_attribute("aria-disabled", "true")
+    expect(page.locator("#writing")).to_be_visible()
+
+
+def test_without_javascript_the_update_button_brings_the_questions_and_the_preview(servers, browser):
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    server = servers["plain"]
+    page.goto(server.url + "/")
+    page.fill("#group-name", "无脚本测试群")
+    page.fill("#group-purpose", "测试")
+    page.fill("#group-dissolve_on", "2026-12-20")
+    page.fill("#owner-name", "陈刚")
+    page.check("#successor")
+    page.select_option("#lang", "en")
+    page.click("button[value=update]")
+    expect(page.locator("label[for=successor-name]")).to_contain_text("Successor")
+    expect(page.locator("#successor-name")).to_be_visible()
+    expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Unit-Subject")
+    page.fill("#successor-name", "Liu Yang")
+    page.click("button[value=update]")
+    expect(page.frame_locator("#preview").locator("body")).to_contain_text("Liu Yang")
+    fits(page)
+    answers = write_and_read_back(page, server)
+    assert answers["successor"]["name"] == "Liu Yang" and answers["lang"] == "en"
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_link_of_the_register_and_group_pages_answers_and_fits_a_phone(servers, browser, lang):
+    context = browser.new_context(locale="zh-CN" if lang == "zh" else "en-GB", viewport=PHONE)
+    page = context.new_page()
+    base = servers["plain"].url
+    start = f"{base}/groups?lang={lang}"
+    seen, queue = set(), [start]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        if "/files/" in url:  # a download: its answer, not a page
+            response = page.request.get(url)
+            assert response.status == 200 and "attachment" in response.headers["content-disposition"], url
+            continue
+        response = page.goto(url)
+        assert response.status == 200, url
+        fits(page)
+        if url == start or urlparse(url).path.count("/") == 2:  # the register and each group page
+            for href in page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))"):
+                target = urljoin(url, href).split("#")[0]
+                if target.startswith(base) and "/dissolve" not in target:
+                    queue.append(target)
+                elif "/dissolve" in target:
+                    assert page.goto(target).status == 200 and seen.add(target) is None
+                    fits(page)
+    assert len([u for u in seen if "/groups/" in u and "/files/" not in u]) >= 4 * 3
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_pages_are_accessible_by_axe(servers, browser, width):
+    assert AXE.is_file(), "axe-core is not installed: run `make test`, which installs it"
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    base = servers["plain"].url
+    folder = EXAMPLE_FOLDERS["county-media-event"]
+    for path in ("/", f"/?from={folder}", "/groups", f"/groups/{folder}", f"/groups/{folder}/renew",
+                 f"/groups/{folder}/dissolve", "/?lang=en", "/nowhere"):
+        page.goto(base + path)
+        if path == "/":
+            page.click("#write")  # the page with every error shown
+            page.wait_for_selector("#summary")
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})"
+                                   ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.length))")
+        assert violations == [], (path, violations)
+    context.close()
+
+
+CATALOGUE = builtin_catalogue()
+TODAY = date(2026, 11, 25)
+# Names with the characters a CSV line and an HTML attribute must survive: commas, both quotes.
+NAME = st.text(st.sampled_from(list("陈刚刘洋王敏李明张 ,\"'AbXy-·0")), min_size=1, max_size=12).map(str.strip).filter(bool)
+LABEL = st.one_of(st.just(""), NAME)
+PROSE = st.text(st.sampled_from(list("汛期值班通知 ,，。\"'*#-\nab")), min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+def _person():
+    return st.fixed_dictionaries({"name": NAME, "unit": LABEL, "title": LABEL})
+
+
+def _param(param):
+    if param.type == "int":
+        return st.integers(param.min or 1, param.max or 30)
+    if param.type == "choice":
+        return st.sampled_from(sorted(param.choices))
+    if param.type == "time":
+        return st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.sampled_from([0, 15, 30, 45]))
+    return NAME
+
+
+@st.composite
+def answers_files(draw) -> dict:
+    kind = draw(st.sampled_from(["temporary", "project", "standing"]))
+    group = {"name": draw(NAME), "purpose": draw(PROSE), "kind": kind, "created": TODAY,
+             "platform": draw(st.sampled_from(["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]))}
+    if kind == "standing":
+        group["review_every_months"] = draw(st.integers(1, 24))
+    else:
+        group["dissolve_on"] = TODAY + timedelta(days=draw(st.integers(1, 400)))
+    ids = [rule.id for rule in CATALOGUE.rules]
+    switched = draw(st.lists(st.sampled_from(ids), unique=True, max_size=8))
+    split = draw(st.integers(0, len(switched)))
+    names = draw(st.lists(st.sampled_from(sorted(CATALOGUE.params)), unique=True, max_size=4))
+    data = {"lang": draw(st.sampled_from(["zh", "en"])), "group": group, "owner": draw(_person()),
+            "show_roster": draw(st.booleans()),
+            "members": draw(st.lists(st.fixed_dictionaries(
+                {"name": NAME, "unit": LABEL, "title": LABEL, "role": st.sampled_from(["member", "admin", "guest"])}),
+                max_size=4)),
+            "rules": {"on": switched[:split], "off": switched[split:],
+                      "params": {name: draw(_param(CATALOGUE.params[name])) for name in names},
+                      "custom": draw(st.lists(st.fixed_dictionaries(
+                          {"category": st.sampled_from(CATALOGUE.categories.order), "text": PROSE}), max_size=2))}}
+    if draw(st.booleans()):
+        data["successor"] = draw(_person())
+    return data
+
+
+# No shrinking: each example is a browser round trip, and a failure prints its answers anyway.
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=(Phase.explicit, Phase.reuse, Phase.generate))
+@given(original=answers_files(), script=st.booleans())
+def test_generated_answers_round_trip_through_the_form(servers, browser, original, script):
+    """Any answers, opened from the register and written without a change, come back the same,
+    with the page's script or without it."""
+    server = servers["plain"]
+    model = validate_for(original, None)
+    folder = write_charter(model, None, server.out, Placement.FRESH, formats=())[0].parent.name
+    context = browser.new_context(locale="zh-CN", java_script_enabled=script, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/?from={quote(folder)}")
+        written = write_and_read_back(page, server)
+    finally:
+        context.close()
+    assert comparable(written) == comparable(answers_to_data(model))

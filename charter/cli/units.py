@@ -14,21 +14,31 @@ from .base import cli, out_option, unit_option
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="A further host name the pages may be opened by (repeatable), e.g. charter.office.lan.")
+@click.option("--password-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="File whose first line is the password (else CHARTER_SERVE_PASSWORD); required off loopback.")
+@click.option("--workers", type=click.IntRange(1, 16), default=None, help="Charters written at once (default: up to 2).")
 @unit_option
 @out_option
-def serve(host: str, port: int, unit_dir: Path | None, out_dir: Path):
+def serve(host: str, port: int, allow_hosts: tuple[str, ...], password_file: Path | None, workers: int | None,
+          unit_dir: Path | None, out_dir: Path):
     """Serve the questionnaire as a web page, with a live preview and the register.
 
     Example: charter serve --unit examples/units/county-propaganda --out output
     """
-    from ..interfaces.web import create_app, is_loopback
+    from ..core.i18n import text
+    from ..interfaces.web import Access, Limits, RenderPool, create_app, is_loopback, password_from
     from ..interfaces.web import serve as run
 
-    app = create_app(out_dir, unit_dir)
-    if not is_loopback(host):
-        click.echo(f"warning: listening on {host}: anyone who can reach this address can write charters "
-                   f"into {out_dir.resolve()}. Use --host 127.0.0.1 to keep it on this machine.", err=True)
-    click.echo(f"charter serve: http://{host}:{port}/  (Ctrl-C stops it)")
+    password = password_from(password_file)
+    if not is_loopback(host) and password is None:
+        click.echo(text(environment_lang(), "web.needs_password", host=host), err=True)
+        sys.exit(2)
+    access = Access(host.lower(), frozenset(name.lower() for name in allow_hosts), password)
+    pool = RenderPool(Limits(workers=workers) if workers else Limits())
+    app = create_app(out_dir, unit_dir, access, pool)
+    click.echo(f"charter serve: http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  (Ctrl-C stops it)")
     run(app, host, port)
 
 

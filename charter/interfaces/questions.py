@@ -53,6 +53,7 @@ class Question:
     required: bool = False  # the answers file cannot do without it
     examples: list[str] = field(default_factory=list)  # offered to pick from, then edit
     when: tuple[When, ...] = ()  # applies when any of these holds; () always
+    accepts: frozenset = frozenset()  # answers taken beyond the choices shown (another profile's rule switched on)
 
     @property
     def dom_id(self) -> str:
@@ -98,6 +99,10 @@ class Engine:
         # A page that does not say which profile its rule ticks were shown for, on which the
         # profile was changed: its ticks belong to the old profile and are not kept.
         self._stale_ticks = False
+        # A walk draws a section's questions again after each answer: rule labels and the rules
+        # naming each parameter are worked out once per engine (a web request), not per step.
+        self._filled: dict[tuple, str] = {}
+        self._users: dict[tuple, dict[str, set[str]]] = {}
 
     # ── the questions ───────────────────────────────────────────────────────────
     def questions(self, section: str, answers: dict) -> list[Question]:
@@ -173,14 +178,15 @@ class Engine:
         values = self.rule_values(answers, lang)
         chosen = self.chosen_rule_ids(answers)
         questions = []
-        offered = self.catalogue.offered(preset_of(answers).profile)
+        offered = self.catalogue.offered(preset_of(answers).profile, get(answers, "rules.on", []))
         for category in self.catalogue.categories.order:
             rules = [r for r in offered if r.category == category]
             if rules:
                 questions.append(Question(
                     f"rules.{category}", "checkbox", _ask(lang, "rules_category", category=t["categories"][category]),
-                    choices=[(r.id, fill(r.wording(lang, brief=True), values)) for r in rules],
-                    default=[r.id for r in rules if r.id in chosen]))
+                    choices=[(r.id, self._fill(r.wording(lang, brief=True), values)) for r in rules],
+                    default=[r.id for r in rules if r.id in chosen],
+                    accepts=frozenset(r.id for r in self.catalogue.rules if r.category == category)))
         defaults = self.catalogue.param_defaults(preset_of(answers))
         for name, param in self.catalogue.params.items():
             users = self._rules_using(name, lang)
@@ -196,13 +202,21 @@ class Engine:
                                   default=get(answers, "rules.custom", [])))
         return questions
 
+    def _fill(self, source: str, values: dict) -> str:
+        key = (source, tuple(sorted(values.items())))
+        if key not in self._filled:
+            self._filled[key] = fill(source, values)
+        return self._filled[key]
+
     def _rules_using(self, param: str, lang: str) -> dict[str, set[str]]:
         """The rules whose text names a parameter, by category: it is asked only when one of them is on."""
-        users: dict[str, set[str]] = {}
-        for rule in self.catalogue.rules:
-            if param in rule.params_named(lang):
-                users.setdefault(rule.category, set()).add(rule.id)
-        return users
+        if (param, lang) not in self._users:
+            users: dict[str, set[str]] = {}
+            for rule in self.catalogue.rules:
+                if param in rule.params_named(lang):
+                    users.setdefault(rule.category, set()).add(rule.id)
+            self._users[param, lang] = users
+        return self._users[param, lang]
 
     def chosen_rule_ids(self, answers: dict) -> list[str]:
         return [r.id for r in self.catalogue.chosen_rules(preset_of(answers), get(answers, "rules.on", []),
@@ -290,7 +304,9 @@ class Engine:
     def _store_ticks(self, category: str, ticked: list[str], answers: dict, shown: Preset) -> None:
         """A category's ticks as on/off lists relative to the kind's defaults; ticks left as the kind
         they were shown for had them follow the new kind's defaults."""
-        in_category = {r.id: r for r in self.catalogue.rules if r.category == category}
+        # A rule the page did not show (another profile's, not switched on) keeps its state.
+        shown_rules = {r.id for r in self.catalogue.offered(shown.profile, [*get(answers, "rules.on", []), *ticked])}
+        in_category = {r.id: r for r in self.catalogue.rules if r.category == category and r.id in shown_rules}
         on = [i for i in get(answers, "rules.on", []) if i not in in_category]
         off = [i for i in get(answers, "rules.off", []) if i not in in_category]
         on += [i for i, r in in_category.items() if i in ticked and not self.catalogue.on_by_default(r, shown)]

@@ -70,7 +70,10 @@ def parse_members(source: str, lang: str, header_optional: bool = False) -> tupl
             members.append(Member.model_validate(fields))
         except ValidationError as error:
             detail = error.errors()[0]
-            field = ".".join(map(str, detail["loc"]))
-            message = f"{field}: {error_message(lang, detail)}"
+            column = str(detail["loc"][0])
+            words = messages(lang)
+            problem = error_message(lang, detail) if column != "role" else \
+                text(lang, "errors.unknown_choice", expected=words["list_sep"].join(words["roles"].values()))
+            message = f"{words['columns'].get(column, column)}{words['web']['colon']}{problem}"
             problems.append(text(lang, "errors.csv_row", line=line, message=message))
     return members, problems

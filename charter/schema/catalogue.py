@@ -144,9 +144,10 @@ class Catalogue(_Data):
     def profile(self, name: str) -> Profile:
         return self.profiles.get(name) or self.profiles[DEFAULT_PROFILE]
 
-    def offered(self, profile: str) -> list[Rule]:
-        """The rules a group of this profile can choose from: the common ones and its own."""
-        extra = self.profile(profile).on
+    def offered(self, profile: str, switched_on: list[str] | tuple[str, ...] = ()) -> list[Rule]:
+        """The rules a group of this profile can choose from: the common ones and its own, and any
+        other the group has switched on (an answers file may name any rule)."""
+        extra = {*self.profile(profile).on, *switched_on}
         return [r for r in self.rules if not r.profiles or profile in r.profiles or r.id in extra]
 
     def on_by_default(self, rule: Rule, preset: Preset) -> bool:

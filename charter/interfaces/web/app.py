@@ -1,0 +1,253 @@
+"""`charter serve`: the questionnaire as a web form with a live preview, and the register.
+
+Flask, because the pages are a handful of server-rendered Jinja forms that must work
+without JavaScript, and Flask is Jinja's own home; Flask-WTF for CSRF; waitress to serve
+(pure Python, threaded, runs on an office Windows PC as well as on a Linux host).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ...core.clock import today
+from ...core.errors import InputError
+from ...core.i18n import environment_lang, lang_or, messages, text
+from ...core.resources import templates_dir
+from ...core.tree import merged
+from ...register.groups import Entry, find_group
+from ...render.documents import ANSWERS_FILE, render_documents
+from ...schema.unit import load_unit
+from ..questions import Engine
+from ..terminal import answers_from
+from . import groups
+from .forms import FormState, answers_from_upload, build_form
+from .pool import Busy, Failed, RenderPool, TooSlow
+from .security import Access, secure_headers
+
+MAX_REQUEST_BYTES = 1_000_000
+_KEPT_PREVIEWS = 64
+
+
+class Previews:
+    """Rendered previews by an unguessable token, the latest few kept: the form's frame loads
+    one by URL, so its inline style is allowed there and nowhere else (the page's policy forbids it)."""
+
+    def __init__(self):
+        self._kept: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def keep(self, html: str) -> str:
+        token = secrets.token_urlsafe(16)
+        with self._lock:
+            self._kept[token] = html
+            while len(self._kept) > _KEPT_PREVIEWS:
+                self._kept.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> str | None:
+        with self._lock:
+            return self._kept.get(token)
+
+
+@dataclass
+class Site:
+    """What the routes share: where the register is, the unit, the render pool, and how a page is made."""
+    out_dir: Path
+    unit_dir: Path | None
+    pool: RenderPool
+
+    def __post_init__(self):
+        self.unit = load_unit(self.unit_dir) if self.unit_dir else None
+        self.previews = Previews()
+
+    def engine(self) -> Engine:
+        return Engine(self.unit, today())
+
+    def page(self, template: str, lang: str, code: int = 200, **values):
+        t = messages(lang)
+        html = render_template(template, t=t, w=t["web"], lang=lang, unit=self.unit.plain() if self.unit else None,
+                               **values)
+        return html, code
+
+    @staticmethod
+    def lang() -> str:
+        """The page's language: ?lang=, else the browser's, else the machine's."""
+        asked = request.args.get("lang") or request.accept_languages.best_match(["zh", "en"])
+        return lang_or(asked, environment_lang())
+
+    def message(self, lang: str, code: int, message: str, headers: dict | None = None):
+        html, code = self.page("message.html", lang, code, message=message)
+        return html, code, headers or {}
+
+    def entry(self, folder: str) -> Entry:
+        # Only a folder of the register, by its exact name: no path from the request reaches the disk.
+        names = {p.name for p in self.out_dir.iterdir() if (p / ANSWERS_FILE).is_file()} \
+            if self.out_dir.is_dir() else set()
+        if folder not in names:
+            abort(404)
+        return find_group(self.out_dir, str(self.out_dir / folder), self.lang())
+
+
+def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Access(),
+               pool: RenderPool | None = None) -> Flask:
+    site = Site(Path(out_dir), unit_dir, pool or RenderPool())
+    web = templates_dir() / "web"
+    app = Flask(__name__, template_folder=str(web), static_folder=str(web / "static"))
+    app.config.update(SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+                      WTF_CSRF_TIME_LIMIT=None, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
+    app.extensions["charter"] = site
+    CSRFProtect(app)
+    app.jinja_env.filters["when_json"] = lambda when: json.dumps(
+        [{"key": c.key, "values": sorted(c.values, key=str)} for c in when], ensure_ascii=False)
+
+    @app.before_request
+    def check_access():
+        if not access.allows_host(request.host):
+            return site.message(site.lang(), 400, text(site.lang(), "web.unknown_host", host=request.host[:100]))
+        given = request.authorization.password if request.authorization else None
+        if not access.allows_password(given):
+            lang = site.lang()
+            return site.message(lang, 401, text(lang, "web.password_needed"),
+                                {"WWW-Authenticate": 'Basic realm="charter", charset="UTF-8"'})
+
+    @app.after_request
+    def headers(response):
+        secure_headers(response, preview=request.endpoint == "preview_page")
+        return response
+
+    def start_answers() -> dict:
+        if site.unit is None:
+            return {"lang": site.lang()}
+        lang = site.unit.info.lang if "lang" not in request.args else site.lang()
+        return merged({"lang": lang}, site.unit.defaults)
+
+    def posted_form() -> FormState:
+        return build_form(start_answers(), site.engine(), site.pool.limits.members, request.form)
+
+    def preview_url(state: FormState) -> str | None:
+        if state.model is None:
+            return None
+        html = render_documents(state.model, formats=("html",), unit=site.unit)["charter.html"].decode("utf-8")
+        return url_for("preview_page", token=site.previews.keep(html))
+
+    def form_page(state: FormState, code: int = 200, notice: str | None = None):
+        return site.page("form.html", state.lang, code, state=state, preview=preview_url(state), notice=notice)
+
+    @app.get("/")
+    def form_start():
+        start = start_answers()
+        source = request.args.get("from")
+        if source:
+            start = answers_from(site.entry(source).answers, today())
+        return form_page(build_form(start, site.engine(), site.pool.limits.members))
+
+    @app.post("/load")
+    def form_load():
+        upload = request.files.get("answers_file")
+        lang = site.lang()
+        start = start_answers()
+        problems = []
+        if upload is None or not upload.filename:
+            problems = [text(lang, "web.choose_file")]
+        else:
+            try:
+                start = answers_from_upload(upload.read(), upload.filename, site.engine(), lang)
+            except InputError as error:
+                at = messages(error.lang)["errors"]["at_line"]
+                problems = [" ".join(filter(None, [upload.filename, at.format(line=p.line) if p.line else "",
+                                                   p.brief()])) for p in error.problems]
+        state = build_form(start, site.engine(), site.pool.limits.members)
+        state.general = problems
+        return form_page(state, 400 if problems else 200)
+
+    @app.post("/")
+    def form_submit():
+        state = posted_form()
+        if request.form.get("action") != "write":
+            return form_page(state)
+        if state.model is None or state.errors:
+            return form_page(state, 422)
+        try:
+            folder = site.pool.write_new(state.answers, site.unit_dir, site.out_dir)
+        except (Busy, TooSlow, Failed) as error:
+            return form_page(state, 503, pool_message(state.lang, error))
+        return redirect(url_for("group_page", folder=folder, done="written"), code=303)
+
+    @app.post("/preview")
+    def preview():
+        state = posted_form()
+        url = preview_url(state)
+        if url is None:
+            problems = [message for _, message in state.summary()]
+            html, _ = site.page("preview-problems.html", state.lang, problems=problems)
+            url = url_for("preview_page", token=site.previews.keep(html))
+        return jsonify(url=url, ok=state.model is not None)
+
+    @app.get("/preview/<token>")
+    def preview_page(token: str):
+        html = site.previews.get(token)
+        if html is None:
+            html, _ = site.page("preview-problems.html", site.lang(), problems=[])
+        return html, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+    groups.add_routes(app, site, pool_message)
+
+    @app.errorhandler(InputError)
+    def bad_input(error: InputError):
+        return site.message(error.lang, 400, error.report())
+
+    @app.errorhandler(CSRFError)
+    def bad_csrf(error):
+        return site.message(site.lang(), 400, text(site.lang(), "web.csrf"))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error):
+        return site.message(site.lang(), 413, text(site.lang(), "web.too_large"))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return site.message(site.lang(), 404, text(site.lang(), "web.not_found"))
+
+    @app.errorhandler(405)
+    def wrong_method(error):
+        return site.message(site.lang(), 405, text(site.lang(), "web.not_found"))
+
+    @app.errorhandler(Exception)
+    def crashed(error):
+        if isinstance(error, HTTPException):
+            return error
+        app.logger.exception("request failed")  # the server goes on; this request gets a page saying so
+        return site.message(site.lang(), 500, text(site.lang(), "web.server_error", detail=type(error).__name__))
+
+    return app
+
+
+def pool_message(lang: str, error: Exception) -> str:
+    if isinstance(error, Busy):
+        return text(lang, "web.busy")
+    if isinstance(error, TooSlow):
+        return text(lang, "web.too_slow", seconds=int(error.args[0]))
+    return error.machine or text(lang, "web.server_error", detail=error.detail)
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    # Enough threads that writes waiting for the render pool never leave pages and previews
+    # without one: the pool refuses writes beyond its queue before the threads run out.
+    site = app.extensions["charter"]
+    site.pool.start()
+    try:
+        waitress_serve(app, host=host, port=port, threads=site.pool.limits.queue + 8,
+                       max_request_body_size=MAX_REQUEST_BYTES)
+    finally:
+        site.pool.close()

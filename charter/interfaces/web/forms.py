@@ -1,0 +1,236 @@
+"""The questionnaire as a web form: a post is walked through the questions engine exactly as the
+terminal walks its prompts, so the answers written are the answers posted.
+
+The page shows every question a section may ask (the page's script hides those that do not
+apply yet); each field's name is its answers-file key, and `_shown` lists the fields the
+posted page had, so a field the page did not show keeps its answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from ...core.errors import InputError, input_error
+from ...core.i18n import lang_or, messages, text
+from ...core.tomlfile import parse_toml
+from ...core.tree import merged
+from ...schema.answers import AnswersBase
+from ...schema.group import validate_for
+from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of
+from ..spreadsheets import parse_members
+from ..terminal import answers_from
+
+MAX_CUSTOM_RULES = 20
+_CUSTOM_TEXT = Question("rules.custom.text", "textarea", "", schema_key="rules.custom.text")
+_CUSTOM_FIELD = re.compile(r"^rules\.custom\.(\d+)\.")
+
+
+@dataclass
+class FormState:
+    """The questionnaire as a page: the answers posted, what was typed, what is wrong, and what to ask."""
+    engine: Engine
+    answers: dict
+    max_members: int
+    raw: dict[str, str] = field(default_factory=dict)  # what was typed where it could not be kept
+    errors: dict[str, str] = field(default_factory=dict)  # field key -> message
+    general: list[str] = field(default_factory=list)  # problems no single field shows
+    sections: list[tuple[str, list[Question]]] = field(default_factory=list)
+    model: AnswersBase | None = None
+
+    @property
+    def lang(self) -> str:
+        return lang_of(self.answers)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.answers)
+
+    def applies(self, question: Question) -> bool:
+        return self.engine.applies(question, self.answers)
+
+    def label(self, question: Question) -> str:
+        """The question's words on a page: the terminal's keystroke hints have no place here."""
+        t = messages(self.lang)
+        category = question.key.removeprefix("rules.")
+        if question.type == "checkbox" and category in t["categories"]:
+            return t["categories"][category]
+        return t["web"]["labels"].get(question.key, question.label)
+
+    def shown(self, question: Question):
+        """What the field shows: what was typed, else the answer, else the question's default."""
+        if question.key in self.raw:
+            return self.raw[question.key]
+        if question.type in ("checkbox", "confirm"):
+            return self.engine.current(question.key, self.answers) if question.key != "show_roster" \
+                else bool(self.answers.get("show_roster"))
+        if question.type == "members":
+            return members_text(self.answers.get("members", []), self.lang)
+        value = question.default
+        return value.isoformat() if isinstance(value, date) else ("" if value is None else value)
+
+    def custom_rules(self, question: Question) -> list[dict]:
+        """The custom rules to show, each with what was typed, and one blank to add another."""
+        kept = [{"category": rule.get("category", "enforcement"),  # a file leaves the default category out
+                 "text": self.raw.get(f"rules.custom.{i}.text", rule["text"])}
+                for i, rule in enumerate(question.default)]
+        return kept + [{"category": "enforcement", "text": ""}] if len(kept) < MAX_CUSTOM_RULES else kept
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Every problem as (the id of its field or "", "label: message"), in the page's order."""
+        t = messages(self.lang)["web"]
+        items = []
+        for _, questions in self.sections:
+            for question in questions:
+                if question.key in self.errors:
+                    items.append((question.dom_id, f"{self.label(question)}{t['colon']}{self.errors[question.key]}"))
+                if question.type == "custom_rules":
+                    for key in sorted((k for k in self.errors if _CUSTOM_FIELD.match(k)), key=_custom_index):
+                        number = _custom_index(key) + 1
+                        items.append((f"custom-{number - 1}-text",
+                                      f"{t['custom_rule'].format(number=number)}{t['colon']}{self.errors[key]}"))
+        return items + [("", problem) for problem in self.general]
+
+
+def _custom_index(key: str) -> int:
+    return int(_CUSTOM_FIELD.match(key).group(1))
+
+
+def members_text(members: list[dict], lang: str) -> str:
+    """Members as the form's textarea shows them: a header row, then one CSV line each, roles in
+    words (with the header, a member named like a column is still a member)."""
+    if not members:
+        return ""
+    words = messages(lang)
+    roles = words["roles"]
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow([words["columns"][column] for column in ("name", "unit", "title", "role")])
+    for member in members:
+        role = member.get("role", "member")
+        writer.writerow([member.get("name", ""), member.get("unit", ""), member.get("title", ""),
+                         "" if role == "member" else roles[role]])
+    return rows.getvalue()
+
+
+def _posted(form, key: str, default: str | None = "") -> str | None:
+    """A posted text as typed: browsers send a textarea's line breaks as CRLF."""
+    value = form.get(key, default)
+    return value.replace("\r\n", "\n") if value is not None else None
+
+
+def _posted_custom_rules(form, question: Question, state: FormState) -> list[dict]:
+    """The custom rules posted as rules.custom.N.text/category, blanks left out, each checked."""
+    categories = {c for c, _ in question.choices}
+    rules = []
+    for index in range(MAX_CUSTOM_RULES + 1):
+        body = _posted(form, f"rules.custom.{index}.text", None)
+        if body is None:
+            break
+        if not body.strip():
+            continue
+        category = form.get(f"rules.custom.{index}.category", "enforcement")
+        value, problem = state.engine.check(_CUSTOM_TEXT, body, state.answers)
+        if problem:
+            state.errors[f"rules.custom.{len(rules)}.text"] = problem
+            state.raw[f"rules.custom.{len(rules)}.text"] = body
+        rules.append({"category": category if category in categories else "enforcement", "text": value or body})
+    return rules[:MAX_CUSTOM_RULES]
+
+
+def _members(form, question: Question, state: FormState):
+    raw = _posted(form, question.key)
+    members, problems = parse_members(raw, state.lang, header_optional=True)
+    if not problems and len(members) > state.max_members:
+        problems = [text(state.lang, "web.too_many_members", limit=state.max_members, count=len(members))]
+    if problems:
+        state.raw[question.key] = raw
+        state.errors[question.key] = messages(state.lang)["semicolon"].join(problems)
+        return KEEP
+    return [m.model_dump(exclude_defaults=True) for m in members]
+
+
+def _answer_from_form(form, state: FormState, shown_keys: set[str]):
+    """answer_for for the engine: the posted value of a question, checked as the terminal checks it."""
+    def answer_for(question: Question):
+        if question.key not in shown_keys:
+            return KEEP  # the page that was posted did not have this field
+        if question.type == "confirm":
+            return question.key in form
+        if question.type == "checkbox":
+            allowed = {value for value, _ in question.choices} | question.accepts
+            return [value for value in form.getlist(question.key) if value in allowed]
+        if question.type == "members":
+            return _members(form, question, state)
+        if question.type == "custom_rules":
+            return _posted_custom_rules(form, question, state)
+        raw = _posted(form, question.key)
+        value, problem = state.engine.check(question, raw, state.answers)
+        if problem and question.required and not raw.strip():  # "cannot read this date" says too little
+            problem = text(state.lang, "errors.string_too_short")
+        if problem:
+            state.raw[question.key] = raw
+            state.errors[question.key] = problem
+            return KEEP
+        return value
+    return answer_for
+
+
+def build_form(start: dict, engine: Engine, max_members: int, form=None) -> FormState:
+    """Walk every section through the engine; with a posted form, its answers are the answers."""
+    state = FormState(engine, merged({}, start), max_members)
+    # The kind the page shows selected is the kind the questions follow, with or without script.
+    state.answers.setdefault("group", {}).setdefault("kind", kind_of(state.answers))
+    if form is not None:
+        shown_keys = set(form.getlist("_shown"))
+        shown = Shown(lang_or(form.get("_lang"), state.lang), form.get("_kind") or state.kind)
+        answer_for = _answer_from_form(form, state, shown_keys)
+        for section in SECTIONS:
+            engine.walk(section, state.answers, answer_for, shown)
+        _keep_hidden_parameters(form, state, shown_keys, shown)
+    state.sections = [(section, engine.questions(section, state.answers)) for section in SECTIONS]
+    if not state.errors:
+        _validate_whole(state)
+    if form is None:  # a fresh form has nothing wrong yet, only things not answered yet
+        state.errors.clear()
+        state.general.clear()
+    return state
+
+
+def _keep_hidden_parameters(form, state: FormState, shown_keys: set[str], shown: Shown) -> None:
+    """A parameter none of whose rules is ticked is not asked, but the answers still hold it (the
+    terminal keeps it too): the page carries it hidden, and it is kept as posted when valid."""
+    for question in state.engine.questions("rules", state.answers):
+        if question.key.startswith("rules.params.") and question.key in shown_keys and not state.applies(question):
+            value, problem = state.engine.check(question, _posted(form, question.key), state.answers)
+            if problem is None:
+                state.engine.apply(question, value, state.answers, shown)
+
+
+def _validate_whole(state: FormState) -> None:
+    """Checks across answers (a dissolution date before creation): each by its field where the page has one."""
+    keys = {q.key for _, questions in state.sections for q in questions if state.applies(q)}
+    try:
+        state.model = state.engine.validate(state.answers)
+    except InputError as error:
+        for problem in error.problems:
+            path = re.sub(r"\[(\d+)\]", r".\1", problem.path)
+            key = "members" if path.startswith("members.") else path
+            if key in keys or _CUSTOM_FIELD.match(key):
+                state.errors.setdefault(key, problem.message)
+            else:
+                state.general.append(problem.message)
+
+
+def answers_from_upload(content: bytes, name: str, engine: Engine, lang: str) -> dict:
+    """An uploaded answers file as the start of a new charter, as `charter new --from` takes one;
+    InputError names the line of what is wrong."""
+    try:
+        source_text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise input_error(lang, "unreadable", source=name, detail="UTF-8") from None
+    data = parse_toml(source_text, name)
+    return answers_from(validate_for(data, engine.unit, name, source_text), engine.today)

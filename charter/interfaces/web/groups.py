@@ -1,0 +1,106 @@
+"""The register in the browser: the list of groups (search, sort), a group's page with its files
+and ready-to-send notices, and its renewal and dissolution, each confirmed on a page of its own
+(no script needed) and recorded by the register's own functions."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, send_file, url_for
+
+from ...core.clock import today
+from ...core.dates import long_date, parse_date
+from ...core.errors import InputError
+from ...core.i18n import messages, text
+from ...register.changes import record_dissolution
+from ...register.groups import by_attention, read_register
+from ...render.documents import ANSWERS_FILE, FILE_NAMES
+from ...render.notices import notice
+from .pool import Busy, Failed, TooSlow
+
+DOWNLOADS = (*FILE_NAMES.values(), ANSWERS_FILE)
+SORTS = ("status", "date", "created")
+GROUP_NOTICES = ("rules", "dissolve", "digest")
+MEMBER_NOTICES = ("welcome", "leave")
+DONE = ("written", "renewed", "dissolved")
+
+
+def _matches(entry, query: str) -> bool:
+    words = (entry.answers.group.name, entry.answers.owner.name, entry.folder.name)
+    return not query or any(query.casefold() in word.casefold() for word in words)
+
+
+def _sorted(entries, sort: str, on):
+    if sort == "date":
+        return sorted(entries, key=lambda e: (e.answers.due_date(), e.answers.group.name))
+    if sort == "created":
+        return sorted(entries, key=lambda e: (e.answers.group.created, e.answers.group.name), reverse=True)
+    return by_attention(entries, on)
+
+
+def add_routes(app, site, pool_message) -> None:
+    @app.get("/groups")
+    def groups_page():
+        lang, on = site.lang(), today()
+        entries, unreadable = read_register(site.out_dir)
+        query = request.args.get("q", "").strip()[:100]
+        sort = request.args.get("sort") if request.args.get("sort") in SORTS else "status"
+        shown = _sorted([e for e in entries if _matches(e, query)], sort, on)
+        rows = [(e, e.status(on), long_date(e.answers.due_date(), lang), long_date(e.answers.group.created, lang))
+                for e in shown]
+        return site.page("groups.html", lang, rows=rows, total=len(entries), unreadable=unreadable, query=query,
+                         sort=sort, sorts=SORTS)
+
+    @app.get("/groups/<folder>")
+    def group_page(folder: str):
+        entry = site.entry(folder)
+        lang, on = entry.answers.lang, today()
+        names = [m.name for m in entry.answers.members]
+        member = request.args.get("member") if request.args.get("member") in names else None
+        kinds = GROUP_NOTICES + (MEMBER_NOTICES if member else ())
+        texts = {kind: notice(entry.answers, entry.unit, kind, member, on) for kind in kinds}
+        files = [name for name in DOWNLOADS if (entry.folder / name).is_file()]
+        done = request.args.get("done") if request.args.get("done") in DONE else None
+        return site.page("group.html", lang, entry=entry, status=entry.status(on), files=files, texts=texts,
+                         member=member, done=done, due=long_date(entry.answers.due_date(), lang),
+                         created=long_date(entry.answers.group.created, lang))
+
+    @app.get("/groups/<folder>/files/<name>")
+    def download(folder: str, name: str):
+        entry = site.entry(folder)
+        if name not in DOWNLOADS or not (entry.folder / name).is_file():
+            abort(404)
+        return send_file(entry.folder / name, as_attachment=True, download_name=name)
+
+    def open_group(folder: str):
+        """The group, still open: a dissolved one is shown its page again, never dissolved twice."""
+        entry = site.entry(folder)
+        if entry.answers.dissolved_on:
+            abort(redirect(url_for("group_page", folder=entry.folder.name), code=303))
+        return entry
+
+    @app.route("/groups/<folder>/dissolve", methods=["GET", "POST"])
+    def dissolve(folder: str):
+        entry = open_group(folder)
+        if request.method == "POST":
+            record_dissolution(entry, today(), request.form.get("reason", "").strip()[:200])
+            return redirect(url_for("group_page", folder=folder, done="dissolved"), code=303)
+        return site.page("dissolve.html", entry.answers.lang, entry=entry)
+
+    @app.route("/groups/<folder>/renew", methods=["GET", "POST"])
+    def renew(folder: str):
+        entry = open_group(folder)
+        lang, on = entry.answers.lang, today()
+        values = {"until": request.form.get("until", ""), "reason": request.form.get("reason", "").strip()[:200]}
+        if request.method == "GET":
+            return site.page("renew.html", lang, entry=entry, values=values, error=None)
+        until = parse_date(values["until"], on)
+        error, code = (None if until else text(lang, "errors.date_unreadable")), 422
+        if until:
+            try:
+                site.pool.renew(entry.folder, until, values["reason"], on)
+            except InputError as problem:
+                error = messages(lang)["semicolon"].join(p.message for p in problem.problems)
+            except (Busy, TooSlow, Failed) as problem:
+                error, code = pool_message(lang, problem), 503
+        if error:
+            return site.page("renew.html", lang, code, entry=entry, values=values, error=error)
+        return redirect(url_for("group_page", folder=folder, done="renewed"), code=303)

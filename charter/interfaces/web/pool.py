@@ -1,0 +1,139 @@
+"""Writing charters for the web in a bounded pool of worker processes.
+
+A PDF takes a CPU-second or more to lay out (a long roster far more), and Python threads share
+one core for it. So writes go to N worker processes (pebble: a process pool whose tasks have
+a time limit, a worker past it is killed and replaced), at most `queue` writes wait, and the
+server's own threads stay free for pages and previews: one person's huge roster cannot starve
+everyone else, and two cores are both used.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pebble import ProcessExpired, ProcessPool
+
+from ...core.errors import InputError, MachineError
+from ...register.changes import record_renewal
+from ...register.groups import read_entry
+from ...register.writing import Placement, write_charter
+from ...render.weasy import load as load_weasyprint
+from ...schema.group import validate_for
+from ...schema.unit import load_unit
+
+
+@dataclass(frozen=True)
+class Limits:
+    workers: int = max(1, min(2, os.cpu_count() or 1))  # renders at once
+    seconds: float = 60  # one render's time limit
+    queue: int = 24  # writes waiting or running; more get "busy, try again"
+    members: int = 1000  # the largest roster the web renders (the command line has no cap)
+
+
+class Busy(Exception):
+    """Too many writes are waiting: the page says to try again in a moment."""
+
+
+class TooSlow(Exception):
+    """A render ran past the time limit and was stopped."""
+
+
+class Failed(Exception):
+    """The worker could not write: `machine` is the machine's one-line reason (no PDF renderer,
+    no CJK font), else `detail` names the kind of error only, never its text."""
+
+    def __init__(self, detail: str, machine: str | None = None):
+        super().__init__(detail)
+        self.detail, self.machine = detail, machine
+
+
+def _warm() -> None:
+    # A worker pays for importing the PDF renderer and loading fonts once, before its first write.
+    try:
+        load_weasyprint().HTML(string="<p>字 a</p>").write_pdf()
+    except Exception:  # noqa: BLE001 - a machine without Pango says so on the first write instead
+        pass
+
+
+def _write_new(answers: dict, unit_dir: str | None, out_dir: str) -> str:
+    unit = load_unit(Path(unit_dir)) if unit_dir else None
+    model = validate_for(answers, unit)
+    written = write_charter(model, unit, Path(out_dir), Placement.FRESH)
+    return written[0].parent.name
+
+
+def _renew(folder: str, until: date, reason: str, on: date) -> str:
+    record_renewal(read_entry(Path(folder)), until, reason, on)
+    return Path(folder).name
+
+
+def _guarded(task, *args):
+    """Run a task in the worker; bad input comes back as data (an exception's pickling loses fields)."""
+    try:
+        return "ok", task(*args)
+    except InputError as error:
+        return "input", (error.problems, error.source, error.lang)
+    except MachineError as error:
+        return "machine", str(error)
+    except Exception as error:  # the worker goes on; the page names the kind of failure only
+        return "failed", type(error).__name__
+
+
+class RenderPool:
+    def __init__(self, limits: Limits = Limits()):
+        self.limits = limits
+        self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(limits.queue)
+
+    def start(self) -> RenderPool:
+        with self._lock:
+            if self._pool is None:
+                # spawn, not fork: the server is multi-threaded, and a forked copy of a lock held by
+                # another thread would never be released in the child.
+                self._pool = ProcessPool(max_workers=self.limits.workers, initializer=_warm,
+                                         context=multiprocessing.get_context("spawn"))
+        return self
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.stop()
+                self._pool.join()
+                self._pool = None
+
+    def _run(self, task, *args) -> str:
+        if not self._slots.acquire(blocking=False):
+            raise Busy()
+        try:
+            future = self.start()._pool.schedule(_guarded, args=(task, *args), timeout=self.limits.seconds)
+            try:
+                outcome, value = future.result()
+            except FutureTimeout:
+                raise TooSlow(self.limits.seconds) from None
+            except ProcessExpired as error:  # the worker died (out of memory, killed): pebble replaces it
+                raise Failed(type(error).__name__) from None
+            except BrokenProcessPool as error:  # no worker could start: try afresh on the next write
+                self.close()
+                raise Failed(type(error).__name__) from None
+        finally:
+            self._slots.release()
+        if outcome == "input":
+            raise InputError(*value)
+        if outcome != "ok":
+            raise Failed(value, value if outcome == "machine" else None)
+        return value
+
+    def write_new(self, answers: dict, unit_dir: Path | None, out_dir: Path) -> str:
+        """A new folder in the register for these answers; returns the folder's name."""
+        return self._run(_write_new, answers, str(unit_dir) if unit_dir else None, str(out_dir))
+
+    def renew(self, folder: Path, until: date, reason: str, on: date) -> str:
+        return self._run(_renew, str(folder), until, reason, on)
