@@ -140,11 +140,26 @@ def _check_answer_tree(tree: dict, table: str, catalogue: Catalogue, lines: dict
     return problems
 
 
-def _links_out(folder: Path) -> list[str]:
-    """The unit's own folders that are links to somewhere outside the unit."""
+def _links_out(folder: Path) -> list[Path]:
+    """Every link in the unit's files (unit.toml, templates/, assets/, at any depth) that leads
+    outside the unit folder, a broken one included. Templates, assets and the PDF renderer check
+    each path again when they use it; this names them all at once, before anything renders."""
     root = folder.resolve()
-    return [name for name in ("templates", "assets")
-            if (folder / name).exists() and not (folder / name).resolve().is_relative_to(root)]
+    found, seen = [], set()
+
+    def visit(path: Path) -> None:
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            found.append(path)
+        elif target.is_dir() and target not in seen:  # seen: a link to a folder above would loop
+            seen.add(target)
+            for child in sorted(path.iterdir()):
+                visit(child)
+
+    for name in (UNIT_FILE, "templates", "assets"):
+        if (folder / name).is_symlink() or (folder / name).exists():
+            visit(folder / name)
+    return found
 
 
 def load_unit(folder: Path) -> Unit:
@@ -153,6 +168,10 @@ def load_unit(folder: Path) -> Unit:
     source = folder / UNIT_FILE
     if not source.is_file():
         raise input_error(environment_lang(), "not_a_unit", path=str(folder))
+    links = [Problem(link.relative_to(folder).as_posix(), text(environment_lang(), "errors.link_outside", path=str(link)))
+             for link in _links_out(folder)]
+    if links:  # before unit.toml is read: it may be one of them
+        raise InputError(links, str(source), environment_lang())
     data, source_text = read_toml(source)
     lang = lang_or(get(data, "unit.lang") if isinstance(data.get("unit"), dict) else None, environment_lang())
     lines = key_lines(source_text)
@@ -161,7 +180,7 @@ def load_unit(folder: Path) -> Unit:
     except ValidationError as error:
         raise InputError(problems_from(error, UnitFile, lines, lang), str(source), lang) from None
     catalogue = _unit_catalogue(unit_file)
-    problems = [Problem(name, text(lang, "errors.link_outside", path=str(folder / name))) for name in _links_out(folder)]
+    problems = []
     known = builtin_catalogue().rule_ids()
     for index, rule_id in enumerate(unit_file.disabled):
         if rule_id not in known:
