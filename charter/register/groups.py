@@ -13,6 +13,7 @@ from ..schema.answers import AnswersBase
 from ..schema.group import load_group
 from ..schema.unit import Unit, catalogue_of
 from .folders import group_folders
+from .swap import leftovers, register_lock
 
 STATUS_ORDER = ("overdue", "due", "active", "dissolved")
 
@@ -22,6 +23,7 @@ class Entry:
     folder: Path
     answers: AnswersBase
     unit: Unit | None
+    notices: tuple[str, ...] = ()  # what changed in its unit since it was rendered
 
     @property
     def catalogue(self):
@@ -50,18 +52,29 @@ class Unreadable:
 
 
 def read_entry(folder: Path) -> Entry:
-    answers, unit, _ = load_group(folder / ANSWERS_FILE)
-    return Entry(folder, answers, unit)
+    """A group as its charter was rendered, whatever its unit locks now (which the notices say)."""
+    answers, unit, notices = load_group(folder / ANSWERS_FILE, keep_recorded=True)
+    return Entry(folder, answers, unit, tuple(notices))
 
 
 def read_register(out_dir: Path) -> tuple[list[Entry], list[Unreadable]]:
-    """Every group folder under out_dir; folders whose answers no longer validate are listed apart."""
-    entries, unreadable = [], []
-    for folder in group_folders(out_dir):
+    """Every group folder under out_dir; folders that cannot be read (no charter.toml, answers that
+    no longer validate, a unit that is gone) are listed apart, never left out. What a killed
+    writer left is finished first, and the register is read under its shared lock, so no swap is
+    ever seen half done."""
+    if leftovers(out_dir):
         try:
-            entries.append(read_entry(folder))
-        except InputError as error:
-            unreadable.append(Unreadable(folder, error.report()))
+            with register_lock(out_dir):
+                pass  # taking it recovers
+        except OSError:
+            pass  # a register this user may only read
+    entries, unreadable = [], []
+    with register_lock(out_dir, shared=True):
+        for folder in group_folders(out_dir):
+            try:
+                entries.append(read_entry(folder))
+            except InputError as error:
+                unreadable.append(Unreadable(folder, error.report()))
     return entries, unreadable
 
 

@@ -100,11 +100,17 @@ class Event(StrictModel):
     until: Day | None = Field(default=None, description="renewed: the new dissolution or next review date")
 
 
+# What a render records of its unit in the charter.toml it writes (not answers a user gives).
+RENDER_RECORD = ("unit", "unit_name", "unit_version", "unit_path", "unit_locked")
+
+
 class AnswersBase(StrictModel):
     lang: Lang = "zh"
     unit: str | None = Field(default=None, description="the unit folder, relative to this file")
     unit_name: str | None = Field(default=None, description="the unit's name when last rendered")
     unit_version: str | None = Field(default=None, description="the unit's version when last rendered")
+    unit_path: str | None = Field(default=None, description="the unit folder's absolute path when last rendered")
+    unit_locked: dict[str, Any] | None = Field(default=None, description="the unit's locked answers when last rendered")
     show_roster: bool = False
     group: Group
     owner: Person

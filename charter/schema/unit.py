@@ -13,6 +13,7 @@ links included.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..core.errors import InputError, Problem, input_error
 from ..core.i18n import environment_lang, lang_or, text
+from ..core.resources import examples_dir
 from ..core.tomlfile import key_lines, line_of, read_toml
 from ..core.tree import MISSING, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model
@@ -68,20 +70,37 @@ class Unit:
     def is_locked(self, path: str) -> bool:
         return path in leaves(self.locked)
 
-    def apply(self, data: dict, lines: dict | None = None, source: str = "") -> dict:
-        """The answers with the unit's defaults under them and its locked answers enforced."""
-        lang = lang_or(data.get("lang"), self.info.lang)
-        problems = []
+    def lock_changes(self, data: dict) -> tuple[list[str], list[tuple[str, Any, Any]]]:
+        """Where the answers differ from what the unit locks: (paths the user changed, which is bad
+        input; (path, was, now) the unit changed since a charter was rendered with them). Only a
+        rendered charter.toml records the locked answers it was made with (unit_locked): a value
+        that still matches its record, or that was not locked then, is the unit's doing."""
+        record = data.get("unit_locked") if isinstance(data.get("unit_locked"), dict) else None
+        edited, changed = [], []
         for path, value in leaves(self.locked).items():
             given = get(data, path, MISSING)
-            if given is not MISSING and given != value:
-                problems.append(Problem(path, text(lang, "errors.locked", unit=self.info.name, value=value),
-                                        line_of(lines or {}, tuple(path.split(".")))))
-        if problems:
-            raise InputError(problems, source, lang)
+            if given is MISSING or given == value:
+                continue
+            if record is not None and get(record, path, MISSING) in (MISSING, given):
+                changed.append((path, given, value))
+            else:
+                edited.append(path)
+        return edited, changed
+
+    def apply(self, data: dict, lines: dict | None = None, source: str = "", keep_recorded: bool = False) -> dict:
+        """The answers with the unit's defaults under them and its locked answers enforced. A locked
+        answer the unit changed after the charter was rendered takes the unit's new value, or, with
+        keep_recorded (reading the register), stays what the charter was rendered with."""
+        lang = lang_or(data.get("lang"), self.info.lang)
+        edited, changed = self.lock_changes(data)
+        if edited:
+            raise InputError([Problem(path, text(lang, "errors.locked", unit=self.info.name, value=get(self.locked, path)),
+                                      line_of(lines or {}, tuple(path.split(".")))) for path in edited], source, lang)
+        kept = {path for path, _, _ in changed} if keep_recorded else set()
         result = merged(merged({"lang": self.info.lang}, self.defaults), data)
         for path, value in leaves(self.locked).items():
-            put(result, path, value)
+            if path not in kept:
+                put(result, path, value)
         return result
 
     def plain(self) -> dict:
@@ -92,6 +111,53 @@ class Unit:
 def catalogue_of(unit: Unit | None) -> Catalogue:
     """The rules a group draws on: its unit's catalogue, or the built-in one."""
     return unit.catalogue if unit else builtin_catalogue()
+
+
+def builtin_units() -> Path:
+    return examples_dir() / "units"
+
+
+def unit_reference(unit: Unit, out_dir: Path) -> tuple[str, str | None]:
+    """How a rendered charter.toml names its unit: a unit that comes with charter by its name alone
+    (never a path into site-packages, which a reinstall moves), any other by its path relative to
+    the group's folder, and by its absolute path for when the register moves without it."""
+    if unit.root.parent == builtin_units().resolve():
+        return unit.root.name, None
+    return Path(os.path.relpath(unit.root, out_dir.resolve() / "group")).as_posix(), str(unit.root)
+
+
+def _named(folder: Path, name: str | None) -> bool:
+    try:
+        return name is None or get(read_toml(folder / UNIT_FILE)[0], "unit.name") == name
+    except InputError:
+        return False
+
+
+def find_unit(answers_file: Path, data: dict) -> Path | None:
+    """The unit folder an answers file names: relative to the file; a unit that comes with charter
+    by name; the absolute path it was rendered with; else a folder of that name beside the
+    register or one of the folders above it (in it, or in its units/), whose unit.toml has the
+    recorded name. None when it names none; the path as written when none of these is a unit."""
+    named = data.get("unit")
+    if not isinstance(named, str) or not named:
+        return None
+    written = answers_file.parent / named
+    tried = [written]
+    if "/" not in named and "\\" not in named:
+        tried.append(builtin_units() / named)
+    absolute = data.get("unit_path")
+    if isinstance(absolute, str) and absolute:
+        tried.append(Path(absolute))
+    for folder in tried:
+        if (folder / UNIT_FILE).is_file():
+            return folder
+    base = Path(named.replace("\\", "/")).name
+    recorded_name = data.get("unit_name") if isinstance(data.get("unit_name"), str) else None
+    for above in answers_file.resolve().parents[1:6]:
+        for folder in (above / base, above / "units" / base):
+            if (folder / UNIT_FILE).is_file() and _named(folder, recorded_name):
+                return folder
+    return written
 
 
 def asset_file(unit_root: Path, relative: str) -> Path | None:
