@@ -23,19 +23,19 @@ def list_groups(out_dir: Path, as_json: bool):
     """
     from ..core.clock import today
     from ..register.groups import by_attention, read_register
-    from .views import console, register_json, register_table, unreadable_lines
+    from .views import console, notice_lines, register_json, register_table, unreadable_lines
 
     on = today()
     entries, unreadable = read_register(out_dir)
     entries = by_attention(entries, on)
     lang = environment_lang()  # a register may hold groups of both languages; the tool speaks the user's
     if as_json:
-        click.echo(register_json(entries, on))
+        click.echo(register_json(entries, on, unreadable))
     elif entries:
         console().print(register_table(entries, on, lang))
-    else:
+    elif not unreadable:
         click.echo(messages(lang)["register"]["empty"].format(dir=out_dir))
-    for line in unreadable_lines(unreadable, lang):
+    for line in notice_lines(entries) + unreadable_lines(unreadable, lang):
         click.echo(line, err=True)
 
 
@@ -117,6 +117,8 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
 
     entry = find_group(out_dir, group, environment_lang())
     new_date = _date_option(until, "--until")
+    for line in entry.notices:  # the renewed charter takes what its unit sets now
+        click.echo(line, err=True)
     written = record_renewal(entry, new_date, reason, today())
     click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
         name=entry.answers.group.name, until=new_date.isoformat()))

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..core.dates import long_date
 from ..core.i18n import messages
 from ..register.groups import Entry, Unreadable
+from ..render.documents import ANSWERS_FILE
 
 STATUS_STYLES = {"overdue": "bold red", "due": "yellow", "active": "", "dissolved": "dim"}
 
@@ -21,12 +22,16 @@ def console(file=None):
     return Console(file=file, width=None if sys.stdout.isatty() else 160)
 
 
-def register_json(entries: list[Entry], on: date) -> str:
-    return json.dumps([{
+def register_json(entries: list[Entry], on: date, unreadable: list[Unreadable] = ()) -> str:
+    """Every group, then every folder that cannot be read (status "unreadable", with the file and why)."""
+    rows = [{
         "group": e.answers.group.name, "folder": str(e.folder), "platform": e.answers.group.platform,
         "kind": e.answers.group.kind, "owner": e.answers.owner.name,
         "created": e.answers.group.created.isoformat(), "date": e.answers.due_date().isoformat(),
-        "status": e.status(on)} for e in entries], ensure_ascii=False, indent=2)
+        "status": e.status(on), **({"notices": list(e.notices)} if e.notices else {})} for e in entries]
+    rows += [{"group": None, "folder": str(item.folder), "file": str(item.folder / ANSWERS_FILE),
+              "status": "unreadable", "problem": item.problem} for item in unreadable]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 def register_table(entries: list[Entry], on: date, lang: str):
@@ -48,6 +53,11 @@ def register_table(entries: list[Entry], on: date, lang: str):
 def unreadable_lines(unreadable: list[Unreadable], lang: str) -> list[str]:
     r = messages(lang)["register"]
     return [r["unreadable"].format(folder=item.folder) + "\n" + item.problem for item in unreadable]
+
+
+def notice_lines(entries: list[Entry]) -> list[str]:
+    """What changed in each group's unit since its charter was rendered."""
+    return [f"{e.answers.group.name}: {notice}" for e in entries for notice in e.notices]
 
 
 def due_lines(pending: list[Entry], on: date, within: int | None) -> list[str]:

@@ -187,4 +187,6 @@ def answers_to_data(answers: AnswersBase) -> dict:
     """The answers as plain TOML-ready data: what was chosen, without the defaults (lang always)."""
     data = answers.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
     data["group"] = answers.group.model_dump(mode="python", exclude_none=True)  # all of it, for the register
+    if "unit_locked" in data:  # the record of a render, last: not where someone editing the answers looks
+        data["unit_locked"] = data.pop("unit_locked")
     return {"lang": answers.lang, **data}

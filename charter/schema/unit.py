@@ -126,18 +126,20 @@ def unit_reference(unit: Unit, out_dir: Path) -> tuple[str, str | None]:
     return Path(os.path.relpath(unit.root, out_dir.resolve() / "group")).as_posix(), str(unit.root)
 
 
-def _named(folder: Path, name: str | None) -> bool:
+def _named(folder: Path, name: str) -> bool:
     try:
-        return name is None or get(read_toml(folder / UNIT_FILE)[0], "unit.name") == name
+        return (folder / UNIT_FILE).is_file() and get(read_toml(folder / UNIT_FILE)[0], "unit.name") == name
     except InputError:
         return False
 
 
 def find_unit(answers_file: Path, data: dict) -> Path | None:
     """The unit folder an answers file names: relative to the file; a unit that comes with charter
-    by name; the absolute path it was rendered with; else a folder of that name beside the
-    register or one of the folders above it (in it, or in its units/), whose unit.toml has the
-    recorded name. None when it names none; the path as written when none of these is a unit."""
+    by name; the absolute path it was rendered with. A rendered charter (which records its unit's
+    name) that moved, or was made by a charter installed elsewhere, also finds a unit of that name
+    in a folder of the same name beside the register or above it (there, or in its units/), or
+    among the units that come with charter. None when the file names no unit; the path as written
+    when none of these is one (the error names it)."""
     named = data.get("unit")
     if not isinstance(named, str) or not named:
         return None
@@ -151,11 +153,13 @@ def find_unit(answers_file: Path, data: dict) -> Path | None:
     for folder in tried:
         if (folder / UNIT_FILE).is_file():
             return folder
-    base = Path(named.replace("\\", "/")).name
-    recorded_name = data.get("unit_name") if isinstance(data.get("unit_name"), str) else None
-    for above in answers_file.resolve().parents[1:6]:
-        for folder in (above / base, above / "units" / base):
-            if (folder / UNIT_FILE).is_file() and _named(folder, recorded_name):
+    recorded = data.get("unit_name")
+    if isinstance(recorded, str):
+        base = Path(named.replace("\\", "/")).name
+        nearby = [folder for above in answers_file.resolve().parents[1:6] for folder in (above / base,
+                                                                                         above / "units" / base)]
+        for folder in [*nearby, builtin_units() / base]:
+            if _named(folder, recorded):
                 return folder
     return written
 
