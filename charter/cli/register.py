@@ -80,6 +80,18 @@ def _date_option(value: str | None, option: str) -> date | None:
     return parsed
 
 
+def _reason(value: str) -> str:
+    """--reason checked as the history's reason field is, and named as the option the user typed."""
+    from ..core.errors import InputError, Problem
+    from ..schema.answers import Event
+    from ..schema.validation import field_problem
+
+    problem = field_problem(Event, "reason", value, environment_lang())
+    if problem:
+        raise InputError([Problem("--reason", problem)], lang=environment_lang())
+    return value
+
+
 @cli.command()
 @click.argument("group")
 @dir_option
@@ -96,7 +108,7 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
 
     entry = find_group(out_dir, group, environment_lang())
     on = _date_option(on_date, "--on") or today()
-    record_dissolution(entry, on, reason)
+    record_dissolution(entry, on, _reason(reason))
     click.echo(messages(entry.answers.lang)["register"]["dissolved"].format(
         name=entry.answers.group.name, on=on.isoformat(), folder=entry.folder))
 
@@ -119,7 +131,7 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     new_date = _date_option(until, "--until")
     for line in entry.notices:  # the renewed charter takes what its unit sets now
         click.echo(line, err=True)
-    written = record_renewal(entry, new_date, reason, today())
+    written = record_renewal(entry, new_date, _reason(reason), today())
     click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
         name=entry.answers.group.name, until=new_date.isoformat()))
     _print_written(written)

@@ -23,7 +23,7 @@ _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 
 def _split_key(dotted: str) -> tuple[str, ...]:
     parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
-    return tuple(next(p for p in part if p) for part in parts)
+    return tuple("".join(part) for part in parts)  # one of the three matched (a quoted key may be empty: "")
 
 
 def key_lines(source: str) -> dict[tuple, int]:

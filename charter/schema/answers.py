@@ -142,7 +142,7 @@ class AnswersBase(StrictModel):
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-def _param_field(param) -> Any:
+def param_field(param) -> Any:
     if param.type == "int":
         kind = Annotated[int, Field(ge=param.min, le=param.max)]
     elif param.type == "time":
@@ -171,7 +171,7 @@ _models: dict[str, type[AnswersBase]] = {}
 
 def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
     params = create_model("Params", __base__=StrictModel,
-                          **{name: _param_field(p) for name, p in catalogue.params.items()})
+                          **{name: param_field(p) for name, p in catalogue.params.items()})
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
     return create_model("Answers", __base__=AnswersBase, rules=(rules, rules()))
 

@@ -18,16 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..core.errors import InputError, Problem, input_error
 from ..core.i18n import environment_lang, lang_or, text
 from ..core.resources import examples_dir
 from ..core.tomlfile import key_lines, line_of, read_toml
 from ..core.tree import MISSING, get, leaves, merged, put
-from .answers import Lang, StrictModel, answers_model
+from .answers import Lang, StrictModel, answers_model, param_field
 from .catalogue import Catalogue, Param, Rule, builtin_catalogue
-from .validation import field_problem, problems_from
+from .validation import error_message, field_problem, problems_from
 
 UNIT_FILE = "unit.toml"
 
@@ -99,13 +99,45 @@ class Unit:
         kept = {path for path, _, _ in changed} if keep_recorded else set()
         result = merged(merged({"lang": self.info.lang}, self.defaults), data)
         for path, value in leaves(self.locked).items():
-            if path not in kept:
+            if path not in kept and _tables_on_the_way(result, path):  # `rules = 1` is for validation to name
                 put(result, path, value)
         return result
 
     def plain(self) -> dict:
         """What a template may know of the unit: its [unit] table as plain data."""
         return self.info.model_dump()
+
+
+def _tables_on_the_way(tree: dict, path: str) -> bool:
+    node = tree
+    for part in path.split(".")[:-1]:
+        node = node.get(part, {})
+        if not isinstance(node, dict):
+            return False
+    return True
+
+
+def _param_problems(params: dict[str, Param], lines: dict, lang: str) -> list[Problem]:
+    """A choice parameter needs choices, and every default of a parameter must be a value it allows."""
+    problems = []
+    for name, param in params.items():
+        where = ("params", name)
+        defaults = {"default": param.default, "default_zh": param.default_zh, "default_en": param.default_en,
+                    **{f"by_kind.{kind}": value for kind, value in param.by_kind.items()}}
+        if param.type == "choice" and not param.choices:
+            problems.append(Problem(f"params.{name}.choices", text(lang, "errors.no_choices"),
+                                    line_of(lines, where)))
+            continue
+        field = TypeAdapter(param_field(param)[0])
+        for key, value in defaults.items():
+            if value is None:
+                continue
+            try:
+                field.validate_python(value)
+            except ValidationError as error:
+                problems.append(Problem(f"params.{name}.{key}", error_message(lang, error.errors()[0]),
+                                        line_of(lines, (*where, *key.split(".")))))
+    return problems
 
 
 def catalogue_of(unit: Unit | None) -> Catalogue:
@@ -126,9 +158,16 @@ def unit_reference(unit: Unit, out_dir: Path) -> tuple[str, str | None]:
     return Path(os.path.relpath(unit.root, out_dir.resolve() / "group")).as_posix(), str(unit.root)
 
 
+def is_unit(folder: Path) -> bool:
+    try:
+        return (folder / UNIT_FILE).is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL in it
+        return False
+
+
 def _named(folder: Path, name: str) -> bool:
     try:
-        return (folder / UNIT_FILE).is_file() and get(read_toml(folder / UNIT_FILE)[0], "unit.name") == name
+        return is_unit(folder) and get(read_toml(folder / UNIT_FILE)[0], "unit.name") == name
     except InputError:
         return False
 
@@ -151,7 +190,7 @@ def find_unit(answers_file: Path, data: dict) -> Path | None:
     if isinstance(absolute, str) and absolute:
         tried.append(Path(absolute))
     for folder in tried:
-        if (folder / UNIT_FILE).is_file():
+        if is_unit(folder):
             return folder
     recorded = data.get("unit_name")
     if isinstance(recorded, str):
@@ -236,8 +275,8 @@ def load_unit(folder: Path) -> Unit:
     """A unit folder, validated; problems raise InputError naming the file, line and field."""
     folder = Path(folder)
     source = folder / UNIT_FILE
-    if not source.is_file():
-        raise input_error(environment_lang(), "not_a_unit", path=str(folder))
+    if not is_unit(folder):
+        raise input_error(environment_lang(), "not_a_unit", path=str(folder)[:300])
     links = [Problem(link.relative_to(folder).as_posix(), text(environment_lang(), "errors.link_outside", path=str(link)))
              for link in _links_out(folder)]
     if links:  # before unit.toml is read: it may be one of them
@@ -249,8 +288,10 @@ def load_unit(folder: Path) -> Unit:
         unit_file = UnitFile.model_validate(data)
     except ValidationError as error:
         raise InputError(problems_from(error, UnitFile, lines, lang), str(source), lang) from None
+    problems = _param_problems(unit_file.params, lines, lang)
+    if problems:  # the catalogue cannot even be built from them
+        raise InputError(problems, str(source), lang)
     catalogue = _unit_catalogue(unit_file)
-    problems = []
     known = builtin_catalogue().rule_ids()
     for index, rule_id in enumerate(unit_file.disabled):
         if rule_id not in known:
