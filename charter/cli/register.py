@@ -23,7 +23,7 @@ def list_groups(out_dir: Path, as_json: bool):
     """
     from ..core.clock import today
     from ..register.groups import by_attention, read_register
-    from .views import console, notice_lines, register_json, register_table, unreadable_lines
+    from .views import notice_lines, register_json, register_table, unreadable_lines
 
     on = today()
     entries, unreadable = read_register(out_dir)
@@ -32,7 +32,7 @@ def list_groups(out_dir: Path, as_json: bool):
     if as_json:
         click.echo(register_json(entries, on, unreadable))
     elif entries:
-        console().print(register_table(entries, on, lang))
+        click.echo(register_table(entries, on, lang))
     elif not unreadable:
         click.echo(messages(lang)["register"]["empty"].format(dir=out_dir))
     for line in notice_lines(entries) + unreadable_lines(unreadable, lang):

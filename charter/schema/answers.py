@@ -159,14 +159,21 @@ def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
 
     Built once per distinct set of parameters (a unit loaded again gives an equal catalogue,
     which must not build, and keep, another model)."""
+    known = _by_catalogue.get(id(catalogue))
+    if known is not None and known[0] is catalogue:  # the same object: no need to write its key again
+        return known[1]
     key = json.dumps({name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
                      sort_keys=True)
     if key not in _models:
         _models[key] = _build_answers_model(catalogue)
+    if len(_by_catalogue) > 64:
+        _by_catalogue.clear()
+    _by_catalogue[id(catalogue)] = (catalogue, _models[key])
     return _models[key]
 
 
 _models: dict[str, type[AnswersBase]] = {}
+_by_catalogue: dict[int, tuple[Catalogue, type[AnswersBase]]] = {}
 
 
 def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:

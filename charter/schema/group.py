@@ -34,15 +34,24 @@ def unit_notices(data: dict, unit: Unit) -> list[str]:
     return notices
 
 
-def load_group(path: Path, unit_dir: Path | None = None,
-               keep_recorded: bool = False) -> tuple[AnswersBase, Unit | None, list[str]]:
+def load_group(path: Path, unit_dir: Path | None = None, keep_recorded: bool = False,
+               parsed: dict | None = None, units: dict | None = None) -> tuple[AnswersBase, Unit | None, list[str]]:
     """An answers file with its unit (given, or the one the file names: find_unit) applied.
 
     Returns the validated answers, the unit, and notices for the user (the unit changed
     since the charter was last rendered). keep_recorded reads a rendered charter as it was
-    made, whatever its unit locks now (the register's view)."""
-    data, source_text = read_toml(path)
-    unit_dir = unit_dir if unit_dir is not None else find_unit(path, data)
-    unit = load_unit(unit_dir) if unit_dir is not None else None
+    made, whatever its unit locks now (the register's view). parsed: the file's TOML, already
+    parsed (problems then name no line). units: the units found so far in one read of a
+    register, by how a file in the same folder names them (found and checked once)."""
+    data, source_text = (parsed, "") if parsed is not None else read_toml(path)
+    if unit_dir is None and units is not None:
+        key = (path.parent.parent, *(str(data.get(name)) for name in ("unit", "unit_path", "unit_name")))
+        if key not in units:
+            found = find_unit(path, data)
+            units[key] = load_unit(found) if found is not None else None
+        unit = units[key]
+    else:
+        unit_dir = unit_dir if unit_dir is not None else find_unit(path, data)
+        unit = load_unit(unit_dir) if unit_dir is not None else None
     notices = unit_notices(data, unit) if unit is not None else []
     return validate_for(data, unit, str(path), source_text, keep_recorded), unit, notices

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,11 @@ class Unit:
         if edited:
             raise InputError([Problem(path, text(lang, "errors.locked", unit=self.info.name, value=get(self.locked, path)),
                                       line_of(lines or {}, tuple(path.split(".")))) for path in edited], source, lang)
+        if keep_recorded and isinstance(data.get("unit_version"), str):
+            # A rendered charter holds every answer it was made with (what equals a field's own
+            # default is left out, and must stay that default): the unit's defaults are not laid
+            # under it again, nor its locks over it.
+            return data
         kept = {path for path, _, _ in changed} if keep_recorded else set()
         result = merged(merged({"lang": self.info.lang}, self.defaults), data)
         for path, value in leaves(self.locked).items():
@@ -271,9 +277,41 @@ def _links_out(folder: Path) -> list[Path]:
     return found
 
 
+def _signature(folder: Path) -> tuple:
+    """What a loaded unit depends on, as the system sees it now: unit.toml's content and the
+    entries of the unit, templates/ and assets/ folders (a link made or retargeted in them
+    changes their mtime and ctime). Templates are read afresh whenever they render."""
+    signature = []
+    for path in (folder, folder / UNIT_FILE, folder / "templates", folder / "assets"):
+        try:
+            found = os.stat(path, follow_symlinks=False)
+            target = os.stat(path) if stat.S_ISLNK(found.st_mode) else found
+        except (OSError, ValueError):
+            signature.append(None)
+            continue
+        signature.append(tuple((s.st_ino, s.st_dev, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in (found, target)))
+    return tuple(signature)
+
+
+_loaded: dict[tuple, Unit] = {}
+_LOADED_KEPT = 32
+
+
 def load_unit(folder: Path) -> Unit:
-    """A unit folder, validated; problems raise InputError naming the file, line and field."""
-    folder = Path(folder)
+    """A unit folder, validated; problems raise InputError naming the file, line and field.
+
+    A register reads one unit for each of its groups: the same folder, unchanged since
+    (_signature), is the same Unit, without reading and checking it again."""
+    key = _signature(Path(folder))  # the folder's own device and inode name it, however it is spelled
+    if key not in _loaded or key[0] is None:
+        unit = _load_unit(Path(folder))
+        while len(_loaded) >= _LOADED_KEPT:
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[key] = unit
+    return _loaded[key]
+
+
+def _load_unit(folder: Path) -> Unit:
     source = folder / UNIT_FILE
     if not is_unit(folder):
         raise input_error(environment_lang(), "not_a_unit", path=str(folder)[:300])
