@@ -147,3 +147,68 @@ def test_a_missing_unit_of_a_hand_written_file_is_not_guessed(tmp_path):
                                                                 'unit = "units/county-propaganda"'), "utf-8")
     result = charter("check", answers)
     assert result.returncode == 2 and "units/county-propaganda" in result.stderr
+
+
+def _unit_with(tmp_path, addition: str = "", old: str = "", new: str = ""):
+    unit = tmp_path / "unit"
+    shutil.copytree(UNIT, unit)
+    source = (unit / "unit.toml").read_text("utf-8")
+    (unit / "unit.toml").write_text(source.replace(old, new, 1) + addition, "utf-8")
+    return unit
+
+
+_CHOICE = '\n[params.tone]\ntype = "choice"\nzh = "语气"\nen = "tone"\ndefault = "x"\n'
+
+
+@pytest.mark.parametrize("case", ["date-9999", "newline-in-name", "rules-is-a-number", "choice-without-choices",
+                                  "default-outside-choices", "broken-rule-text", "long-reason", "garbage-today",
+                                  "newline-in-a-batch-row"])
+def test_the_issues_bad_inputs_exit_2_naming_the_field(tmp_path, case):
+    """Issue 11, item 7, one by one, through the command a user would run."""
+    event = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+    answers = tmp_path / "answers.toml"
+    register = tmp_path / "register"
+    env = {}
+    if case == "date-9999":
+        answers.write_text(event.replace("dissolve_on = 2026-12-31", "dissolve_on = 9999-12-30"), "utf-8")
+        args, field = ["render", answers, "--out", register], "group.dissolve_on"
+    elif case == "newline-in-name":
+        answers.write_text(event.replace('name = "县融媒体中心外宣活动群"', 'name = "县融媒体\\n中心"', 1), "utf-8")
+        args, field = ["render", answers, "--out", register], "group.name"
+    elif case == "rules-is-a-number":
+        answers.write_text(GROUP_ANSWERS.read_text("utf-8").replace('lang = "zh"', 'lang = "zh"\nrules = 1'), "utf-8")
+        args, field = ["render", answers, "--unit", UNIT, "--out", register], "rules"
+    elif case == "choice-without-choices":
+        args, field = ["unit", "check", _unit_with(tmp_path, _CHOICE)], "params.tone.choices"
+    elif case == "default-outside-choices":
+        unit = _unit_with(tmp_path, _CHOICE + '[params.tone.choices.a]\nzh = "甲"\nen = "a"\n')
+        args, field = ["render", GROUP_ANSWERS, "--unit", unit, "--out", register], "params.tone.default"
+    elif case == "broken-rule-text":
+        unit = _unit_with(tmp_path, old='zh = "对外发布的稿件', new='zh = "{{ oops 对外发布的稿件')
+        args, field = ["render", GROUP_ANSWERS, "--unit", unit, "--out", register], "rules.posting.press-review"
+    elif case == "long-reason":
+        assert charter("render", EXAMPLES / "county-media-event.toml", "--out", register, "--format", "txt").returncode == 0
+        args, field = ["dissolve", "外宣", "--dir", register, "--reason", "长" * 201], "--reason"
+    elif case == "garbage-today":
+        args, field, env = ["list", "--dir", register], "CHARTER_TODAY", {"CHARTER_TODAY": "garbage"}
+    else:
+        rows = tmp_path / "groups.csv"
+        rows.write_text('群名称,用途,类型,解散日期,群主,群主单位\n"换行\n群",用途,临时群,2027-01-31,李明,县委\n'
+                        "好群,用途,临时群,2027-01-31,李明,县委\n", "utf-8")
+        args, field = ["batch", rows, "--unit", UNIT, "--out", register, "--format", "txt", "--jobs", "1"], "group.name"
+    result = run_charter(*args, env={"CHARTER_TODAY": "2026-12-29", **env})
+    assert result.returncode == 2 and field in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "unexpected error" not in result.stderr
+    if case == "newline-in-a-batch-row":
+        assert (register / "好群" / "charter.toml").is_file()  # the other row was not stopped
+
+
+def test_a_file_where_the_group_folder_would_be_is_left_alone(tmp_path):
+    register = tmp_path / "register"
+    register.mkdir()
+    (register / EVENT).write_text("the owner's notes", "utf-8")
+    result = charter("render", EXAMPLES / "county-media-event.toml", "--out", register, "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert (register / EVENT).read_text("utf-8") == "the owner's notes"
+    assert (register / f"{EVENT}-2" / "charter.toml").is_file()
+    assert [r["group"] for r in listed(register)] == [EVENT]
