@@ -23,7 +23,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..core.files import TEMPORARY_PREFIX, exchange, sync_folder, write_file
+from ..core.files import create_file, exchange, sync_folder
 
 try:
     import fcntl
@@ -33,7 +33,7 @@ except ImportError:  # Windows: no lock; concurrent writers are then the user's 
 STAGING_PREFIX = ".charter-staging-"
 OLD_PREFIX = ".charter-old-"
 JOURNAL_PREFIX = ".charter-swap-"
-_LEFTOVERS = (STAGING_PREFIX, OLD_PREFIX, TEMPORARY_PREFIX)
+_LEFTOVERS = (STAGING_PREFIX, OLD_PREFIX)
 
 
 def discard(path: Path) -> None:
@@ -80,16 +80,20 @@ def register_lock(out_dir: Path, shared: bool = False):
     """The register's lock, an flock on its folder itself (no lock file to clutter it, and one a
     reader may take without write access): exclusive for a writer, which first cleans what a
     killed one left; shared for a reader."""
+    if fcntl is None:
+        if not shared:
+            recover(out_dir)
+        yield
+        return
     try:
         fd = os.open(out_dir, os.O_RDONLY)
     except OSError:
         if not shared:
             raise
-        yield  # no folder to read (or none this system can lock): nothing a writer could be changing
+        yield  # no folder yet: nothing a writer could be changing
         return
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         if not shared:
             recover(out_dir)
         yield
@@ -114,8 +118,10 @@ def swap_in(staging: Path, target: Path) -> None:
         sync_folder(out_dir)
         discard(staging)  # the old folder, under the staging folder's name
     else:
-        journal = out_dir / f"{JOURNAL_PREFIX}{token}"
-        write_file(journal, target.name.encode("utf-8"))
+        journal, draft = out_dir / f"{JOURNAL_PREFIX}{token}", out_dir / f"{STAGING_PREFIX}{token}.journal"
+        create_file(draft, target.name.encode("utf-8"))  # a draft is a leftover like any staging name
+        os.replace(draft, journal)
+        sync_folder(out_dir)
         old = out_dir / f"{OLD_PREFIX}{token}"
         os.rename(target, old)
         os.rename(staging, target)
