@@ -39,8 +39,6 @@ from markupsafe import Markup
 from . import costs
 from .costs import TemplateTooCostly, render_budget
 
-__all__ = ["CharterSandbox", "TemplateTooCostly", "render_budget"]
-
 _TEXT_METHODS = frozenset(
     "capitalize casefold center count endswith find format format_map index isalnum isalpha isascii isdecimal "
     "isdigit islower isnumeric isspace istitle isupper join ljust lower lstrip partition removeprefix removesuffix "
