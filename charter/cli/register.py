@@ -23,19 +23,19 @@ def list_groups(out_dir: Path, as_json: bool):
     """
     from ..core.clock import today
     from ..register.groups import by_attention, read_register
-    from .views import console, register_json, register_table, unreadable_lines
+    from .views import notice_lines, register_json, register_table, unreadable_lines
 
     on = today()
     entries, unreadable = read_register(out_dir)
     entries = by_attention(entries, on)
     lang = environment_lang()  # a register may hold groups of both languages; the tool speaks the user's
     if as_json:
-        click.echo(register_json(entries, on))
+        click.echo(register_json(entries, on, unreadable))
     elif entries:
-        console().print(register_table(entries, on, lang))
-    else:
+        click.echo(register_table(entries, on, lang))
+    elif not unreadable:
         click.echo(messages(lang)["register"]["empty"].format(dir=out_dir))
-    for line in unreadable_lines(unreadable, lang):
+    for line in notice_lines(entries) + unreadable_lines(unreadable, lang):
         click.echo(line, err=True)
 
 
@@ -80,6 +80,18 @@ def _date_option(value: str | None, option: str) -> date | None:
     return parsed
 
 
+def _reason(value: str) -> str:
+    """--reason checked as the history's reason field is, and named as the option the user typed."""
+    from ..core.errors import InputError, Problem
+    from ..schema.answers import Event
+    from ..schema.validation import field_problem
+
+    problem = field_problem(Event, "reason", value, environment_lang())
+    if problem:
+        raise InputError([Problem("--reason", problem)], lang=environment_lang())
+    return value
+
+
 @cli.command()
 @click.argument("group")
 @dir_option
@@ -96,7 +108,7 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
 
     entry = find_group(out_dir, group, environment_lang())
     on = _date_option(on_date, "--on") or today()
-    record_dissolution(entry, on, reason)
+    record_dissolution(entry, on, _reason(reason))
     click.echo(messages(entry.answers.lang)["register"]["dissolved"].format(
         name=entry.answers.group.name, on=on.isoformat(), folder=entry.folder))
 
@@ -117,7 +129,9 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
 
     entry = find_group(out_dir, group, environment_lang())
     new_date = _date_option(until, "--until")
-    written = record_renewal(entry, new_date, reason, today())
+    for line in entry.notices:  # the renewed charter takes what its unit sets now
+        click.echo(line, err=True)
+    written = record_renewal(entry, new_date, _reason(reason), today())
     click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
         name=entry.answers.group.name, until=new_date.isoformat()))
     _print_written(written)

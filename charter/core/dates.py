@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -18,6 +19,7 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=4096)  # a register of thousands of groups writes the same few hundred dates
 def long_date(day: date, lang: str) -> str:
     """2026年12月31日 in Chinese, 31 December 2026 in English."""
     return format_date(day, "long", locale=BABEL_LOCALES[lang])

@@ -1,9 +1,14 @@
-"""Files written whole or not at all, readable as the user's umask says (0644 under 022)."""
+"""Files written whole or not at all, readable as the user's umask says (0644 under 022), and
+folders swapped in one step."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import secrets
+import shutil
+import sys
 from pathlib import Path
 
 TEMPORARY_PREFIX = ".charter-tmp-"
@@ -11,13 +16,17 @@ TEMPORARY_PREFIX = ".charter-tmp-"
 
 def create_file(path: Path, content: bytes) -> None:
     """A new file with its content on disk (fsynced); mode 0666 less the umask, unlike mkstemp's 0600,
-    so colleagues on a shared folder can read what charter writes."""
+    so colleagues on a shared folder can read what charter writes. A write that fails (a full disk)
+    leaves no file behind, not even an empty one."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -48,3 +57,57 @@ def write_file(path: Path, content: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
+
+
+def _renameat2():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)  # glibc 2.28+, musl 1.2.2+
+    except OSError:
+        return None
+
+
+_RENAMEAT2 = _renameat2()
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV}
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux's renameat2 RENAME_EXCHANGE): anyone looking sees one or
+    the other, never neither. False where the system or the filesystem cannot; nothing moved then."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+def link_tree(source: Path, target: Path, skip: frozenset[str] = frozenset()) -> None:
+    """target/ made to hold what source/ holds (but the names in skip, at its top), each file as a
+    hard link (no copy, the same bytes), a copy where links cannot be made; links stay links."""
+    target.mkdir(exist_ok=True)
+    shutil.copymode(source, target)
+    for entry in os.scandir(source):
+        if entry.name in skip:
+            continue
+        inner = target / entry.name
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry.path), inner)
+        elif entry.is_dir():
+            link_tree(Path(entry.path), inner)
+        else:
+            link_file(Path(entry.path), inner)
+
+
+def link_file(source: Path, target: Path) -> None:
+    """target as a hard link to source (the same bytes, nothing copied), or a copy where links
+    cannot be made (FAT, some network shares)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -4,25 +4,23 @@ A unit folder is something people download from another office, so its templates
 rule texts are treated as hostile. The context they see is plain data (dicts, lists,
 strings, numbers, dates); on top of Jinja's immutable sandbox this environment
 
-- lets a template read attributes of plain data and of Jinja's own helpers only, so an
-  object with methods that slipped into a context still gives nothing;
-- bounds the work a template can ask for: loops, operators and filters that build big
-  values (`*`, `+`, `~`, `**`, `%`, str.format widths, `center(10**9)`), and the time and
-  output of one render.
+- lets a template read a short list of harmless attributes of plain data (`s.upper`,
+  `d.items`, `day.year`) and Jinja's own helpers (`loop.index`), nothing else, so an object
+  with methods that slipped into a context still gives nothing;
+- prices every call, filter and operator before it runs and bounds the render's steps,
+  time, output and memory (core/costs.py), so no template can hang or exhaust the machine;
+- opens those limits itself for every render (no caller can forget them).
 """
 
 from __future__ import annotations
 
-import re
-import string
-import threading
-import time
-from contextlib import contextmanager
+import inspect
 from datetime import date, datetime
 from datetime import time as clock_time
 from functools import update_wrapper
 
-from jinja2 import nodes, pass_eval_context
+from jinja2 import nodes, pass_context, pass_eval_context
+from jinja2.environment import Template
 from jinja2.runtime import (
     BlockReference,
     LoopContext,
@@ -33,152 +31,215 @@ from jinja2.runtime import (
     markup_join,
     str_join,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
-RENDER_SECONDS = 10.0  # far above any honest template (a whole charter renders in milliseconds)
-MAX_OUTPUT_CHARS = 5_000_000
-MAX_BUILT_LENGTH = 100_000  # a string or list that `*` may build
-MAX_FORMAT_WIDTH = 1_000
+from . import costs
+from .costs import TemplateTooCostly, render_budget
 
-PLAIN_TYPES = (str, Markup, int, float, bool, type(None), date, datetime, clock_time, dict, list, tuple)
+_TEXT_METHODS = frozenset(
+    "capitalize casefold center count endswith find format format_map index isalnum isalpha isascii isdecimal "
+    "isdigit islower isnumeric isspace istitle isupper join ljust lower lstrip partition removeprefix removesuffix "
+    "replace rfind rindex rjust rpartition rsplit rstrip split splitlines startswith strip swapcase title upper "
+    "zfill escape striptags unescape".split())
+# What a template may read of plain data; anything else (encode, translate, to_bytes, fromkeys…)
+# is refused even when Jinja's own sandbox would allow it.
+SAFE_ATTRIBUTES = (
+    ((str,), _TEXT_METHODS),
+    ((date, datetime, clock_time), frozenset(
+        "year month day hour minute second weekday isoweekday isoformat isocalendar strftime toordinal".split())),
+    ((bool, int, float), frozenset({"real", "imag", "is_integer"})),
+    ((list, tuple), frozenset({"count", "index"})),
+    ((dict,), frozenset({"get", "items", "keys", "values"})),
+)
 JINJA_TYPES = (LoopContext, Namespace, TemplateReference, BlockReference, Macro, Undefined)
 
-_budget = threading.local()
+# How large each filter's result can be, from its arguments (by name); the rest copy, escape or
+# print what they are given (costs.generic).
+_FILTER_COSTS = {
+    "center": lambda a: costs.generic(a["value"]) + costs.size_argument(a["width"]),
+    "indent": lambda a: costs.generic(a["s"]) + (str(a["s"]).count("\n") + 2) * costs.size_argument(a["width"]),
+    "join": lambda a: costs.joined(a["value"], a["d"]),
+    "replace": lambda a: costs.replaced(a["s"], a["old"], a["new"], a["count"]),
+    "format": lambda a: costs.percent_formatted(str(a["value"]), a["kwargs"] or a["args"]),
+    "wordwrap": lambda a: costs.slow_input(a["s"]) * (2 + costs.weight(a["wrapstring"])),
+    "urlize": lambda a: costs.slow_input(a["value"]) * (2 + costs.weight(a["target"]) + costs.weight(a["rel"])),
+    "truncate": lambda a: costs.generic(a["s"], a["end"]),
+    "batch": lambda a: costs.generic(a["value"]) + costs.size_argument(a["linecount"]) * costs.weight(a["fill_with"]),
+    "slice": lambda a: costs.generic(a["value"]) + costs.size_argument(a["slices"]) * costs.weight(a["fill_with"]),
+    "sum": lambda a: costs.generic(a["iterable"]) if isinstance(a["start"], (int, float)) else _refuse("sum"),
+    "tojson": lambda a: costs.generic(a["value"]) if a["indent"] is None else _refuse("tojson indent"),
+}
+_METHOD_COSTS = {
+    "center": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
+    "ljust": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
+    "rjust": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
+    "zfill": lambda text, width: costs.generic(text) + costs.size_argument(width),
+    "join": lambda separator, items: costs.joined(items, separator),
+    "replace": lambda text, old, new, count=None: costs.replaced(text, old, new, count),
+}
+_REMOVED_FILTERS = ("pprint",)  # prints nested data at any width; nothing a charter needs
+_REMOVED_GLOBALS = ("lipsum", "cycler", "joiner")
 
 
-class TemplateTooCostly(SecurityError):
-    """A template asked for more time, output or memory than a charter ever needs."""
+def _refuse(what: str):
+    raise TemplateTooCostly(f"{what} is not available in a unit's template")
 
 
-@contextmanager
-def render_budget(seconds: float = RENDER_SECONDS):
-    """The limits one render works within (nested renders share the outer one's)."""
-    if getattr(_budget, "deadline", None) is not None:
-        yield
-        return
-    _budget.deadline, _budget.output = time.monotonic() + seconds, 0
-    try:
-        yield
-    finally:
-        _budget.deadline = None
+def _priced_filter(name: str, function):
+    """A built-in filter whose result is priced before it runs and counted after."""
+    skip = 1 if _PassArg.from_obj(function) is not None else 0
+    price = _FILTER_COSTS.get(name)
+    signature = inspect.signature(function)
+    if price is not None and skip and len(signature.parameters) and \
+            list(signature.parameters)[0] in ("environment", "env", "context", "eval_ctx"):
+        signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+
+    def priced(*args, **kwargs):
+        costs.step()
+        if name == "join" and len(args) > skip:
+            args = (*args[:skip], costs.materialized(args[skip]), *args[skip + 1:])
+        if price is None:
+            costs.expect(costs.generic(*args[skip:], *kwargs.values()))
+        else:
+            bound = signature.bind(*args[skip:], **kwargs)
+            bound.apply_defaults()
+            costs.expect(price(bound.arguments))
+        return costs.built(function(*args, **kwargs))
+    return update_wrapper(priced, function)
 
 
-def _check_time() -> None:
-    deadline = getattr(_budget, "deadline", None)
-    if deadline is not None and time.monotonic() > deadline:
-        raise TemplateTooCostly("the template took too long to render")
+class _PricedFilters(dict):
+    """The filters of the environment; one added later (the templates' `md`) is priced like the
+    built-in ones. (dict.update, which charter's own bookkeeping filters go in by, is left as is.)"""
+
+    def __setitem__(self, name, function):
+        super().__setitem__(name, _priced_filter(name, function))
 
 
-def _bounded(iterable):
-    """Every loop of a template runs through this, so no loop can outlast the render's time."""
-    for count, item in enumerate(iterable):
-        if count % 256 == 0:
-            _check_time()
+@pass_context  # never folded into a constant when the template is compiled
+def _bounded(context, iterable):
+    """Every loop of a template runs through this: each round is a step."""
+    for item in iterable:
+        costs.step()
         yield item
 
 
-def _count_output(value):
-    if getattr(_budget, "deadline", None) is not None:
-        _budget.output += len(str(value))
-        if _budget.output > MAX_OUTPUT_CHARS:
-            raise TemplateTooCostly("the template's output is far too long")
-        _check_time()
-    return value
-
-
-def _size(value) -> int | None:
-    return len(value) if isinstance(value, (str, list, tuple)) else None
-
-
-def _limit_size(value):
-    length = _size(value)
-    if length is not None and length > MAX_BUILT_LENGTH:
-        raise TemplateTooCostly("the template builds a value far too large")
-    return value
+@pass_context
+def _literal(context, text):
+    """The template's own text, as an expression, so that the output budget counts it each time it
+    is printed (inside a loop, a line of text is printed as often as the loop asks)."""
+    return Markup(text)
 
 
 @pass_eval_context
-def _bounded_concat(eval_ctx, parts):
-    """`a ~ b`: joined as Jinja joins it, refused once far longer than any charter needs
-    (a loop that doubles a string would otherwise fill the memory before any deadline)."""
-    return _limit_size((markup_join if eval_ctx.autoescape else str_join)(parts))
+def _priced_concat(eval_ctx, parts):
+    """`a ~ b`, priced first: a loop that doubles a string would otherwise fill the memory."""
+    costs.step()
+    costs.expect(costs.generic(*parts))
+    return costs.built((markup_join if eval_ctx.autoescape else str_join)(parts))
 
 
-def _capped_filter(function):
-    """A built-in filter whose number arguments (widths, counts) cannot ask for a huge value:
-    `center(10**9)` or `slice(10**9)` would build it in one step, before any deadline."""
-    def capped(*args, **kwargs):
-        for value in (*args, *kwargs.values()):
-            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_BUILT_LENGTH:
-                raise TemplateTooCostly("a filter was asked for a value far too large")
-        return function(*args, **kwargs)
-    return update_wrapper(capped, function)
+@pass_context
+def _priced_literal(context, value):
+    """A list, tuple or dict written in the template, weighed: `[x, x]` sixty times over would
+    otherwise be a value whose comparison or printing never ends."""
+    costs.step()
+    return costs.built(value)
+
+
+def _through(node, name: str):
+    return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
 
 
 class _Bounded(NodeTransformer):
-    """Every loop's iterable through charter_bounded, every `~` through charter_concat."""
+    """Every loop's iterable through charter_bounded, every `~` through charter_concat, every
+    list, tuple or dict written in the template through charter_built, the template's own text
+    through charter_literal."""
+
+    def visit_List(self, node):
+        return _through(self.generic_visit(node), "charter_built")
+
+    visit_Dict = visit_List
+
+    def visit_Tuple(self, node):
+        node = self.generic_visit(node)
+        return _through(node, "charter_built") if node.ctx == "load" else node
+
+    def visit_Output(self, node):
+        node = self.generic_visit(node)
+        node.nodes = [_through(nodes.Const(child.data, lineno=child.lineno), "charter_literal")
+                      if isinstance(child, nodes.TemplateData) else child for child in node.nodes]
+        return node
 
     def visit_For(self, node):
         node = self.generic_visit(node)
-        node.iter = nodes.Filter(node.iter, "charter_bounded", [], [], None, None, lineno=node.lineno)
+        node.iter = _through(node.iter, "charter_bounded")
         return node
 
     def visit_Concat(self, node):
         node = self.generic_visit(node)
-        return nodes.Filter(nodes.List(node.nodes, lineno=node.lineno), "charter_concat", [], [], None, None,
-                            lineno=node.lineno)
+        return _through(nodes.List(node.nodes, lineno=node.lineno), "charter_concat")
 
 
-_DIGITS = re.compile(r"\d+")
+class _BudgetedTemplate(Template):
+    """Every render of a sandboxed template within the limits of core/costs.py."""
 
+    def render(self, *args, **kwargs):
+        with render_budget():
+            return super().render(*args, **kwargs)
 
-def _check_format_string(pattern: str) -> None:
-    for _, _, spec, _ in string.Formatter().parse(pattern):
-        if spec and ("{" in spec or any(int(n) > MAX_FORMAT_WIDTH for n in _DIGITS.findall(spec))):
-            raise TemplateTooCostly("format width too large")
-
-
-_PERCENT_WIDTH = re.compile(r"%[-+ #0]*(\*|\d+)?(?:\.(\*|\d+))?")
+    def generate(self, *args, **kwargs):
+        with render_budget():
+            yield from super().generate(*args, **kwargs)
 
 
 class CharterSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
+    template_class = _BudgetedTemplate
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.finalize = _count_output
-        self.filters = {name: _capped_filter(function) for name, function in self.filters.items()}
-        self.filters["charter_bounded"] = _bounded
-        self.filters["charter_concat"] = _bounded_concat
-        for name in ("lipsum", "cycler", "joiner"):
+        self.finalize = costs.count_output
+        self.filters = _PricedFilters({name: _priced_filter(name, function) for name, function in self.filters.items()
+                                       if name not in _REMOVED_FILTERS})
+        self.filters.update(charter_bounded=_bounded, charter_concat=_priced_concat, charter_literal=_literal,
+                            charter_built=_priced_literal)
+        for name in _REMOVED_GLOBALS:
             self.globals.pop(name, None)
 
     def is_safe_attribute(self, obj, attr, value) -> bool:
-        return isinstance(obj, PLAIN_TYPES + JINJA_TYPES) and super().is_safe_attribute(obj, attr, value)
+        if isinstance(obj, JINJA_TYPES):
+            return super().is_safe_attribute(obj, attr, value)
+        return any(isinstance(obj, types) and attr in names for types, names in SAFE_ATTRIBUTES) and \
+            super().is_safe_attribute(obj, attr, value)
+
+    def getitem(self, obj, argument):
+        value = super().getitem(obj, argument)
+        return costs.built(value) if isinstance(argument, slice) else value
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
-        _check_time()
-        return super().call(__context, __obj, *args, **kwargs)
+        costs.step()
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and __obj.__name__ == "join" and args:
+            args = (costs.materialized(args[0]), *args[1:])
+        price = _METHOD_COSTS.get(getattr(__obj, "__name__", "")) if isinstance(owner, str) else None
+        costs.expect(price(owner, *args, **kwargs) if price else costs.generic(owner, *args, *kwargs.values()))
+        return costs.built(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context, operator, left, right):
-        _check_time()
+        costs.step()
         if operator == "*":
-            for sized, times in ((left, right), (right, left)):
-                length = _size(sized)
-                if length is not None and isinstance(times, int) and length * times > MAX_BUILT_LENGTH:
-                    raise TemplateTooCostly("the template builds a value far too large")
-        elif operator == "+":
-            return _limit_size(super().call_binop(context, operator, left, right))
+            costs.expect(costs.product(left, right))
         elif operator == "**":
-            if isinstance(right, (int, float)) and abs(right) > 64:
-                raise TemplateTooCostly("exponent too large")
+            costs.expect(costs.power(left, right))
         elif operator == "%" and isinstance(left, str):
-            for width, precision in _PERCENT_WIDTH.findall(left):
-                if "*" in (width, precision) or any(n and int(n) > MAX_FORMAT_WIDTH for n in (width, precision)):
-                    raise TemplateTooCostly("format width too large")
-        return super().call_binop(context, operator, left, right)
+            costs.expect(costs.percent_formatted(left, right))
+        else:
+            costs.expect(costs.generic(left, right))
+        return costs.built(super().call_binop(context, operator, left, right))
 
     def wrap_str_format(self, value):
         wrapped = super().wrap_str_format(value)
@@ -186,10 +247,12 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
             return None
         pattern = value.__self__
 
-        def checked(*args, **kwargs):
-            _check_format_string(pattern)
-            return wrapped(*args, **kwargs)
-        return update_wrapper(checked, wrapped)
+        def priced(*args, **kwargs):
+            costs.step()
+            mapping = args[0] if value.__name__ == "format_map" and args else kwargs
+            costs.expect(costs.brace_formatted(pattern, args if mapping is kwargs else (), mapping))
+            return costs.built(wrapped(*args, **kwargs))
+        return update_wrapper(priced, wrapped)
 
     def _parse(self, source, name, filename):
         return _Bounded().visit(super()._parse(source, name, filename))

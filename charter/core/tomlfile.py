@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import InputError, Problem, input_error
@@ -23,11 +24,36 @@ _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 
 def _split_key(dotted: str) -> tuple[str, ...]:
     parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
-    return tuple(next(p for p in part if p) for part in parts)
+    return tuple("".join(part) for part in parts)  # one of the three matched (a quoted key may be empty: "")
 
 
-def key_lines(source: str) -> dict[tuple, int]:
-    """Map each table and key path, e.g. ("members", 2, "name"), to its 1-based line."""
+class KeyLines(Mapping):
+    """Each table and key path, e.g. ("members", 2, "name"), to its 1-based line; found only when
+    first asked (a valid file, the usual case, never needs them)."""
+
+    def __init__(self, source: str):
+        self._source, self._lines = source, None
+
+    def _found(self) -> dict[tuple, int]:
+        if self._lines is None:
+            self._lines = _key_lines(self._source)
+        return self._lines
+
+    def __getitem__(self, key):
+        return self._found()[key]
+
+    def __iter__(self):
+        return iter(self._found())
+
+    def __len__(self):
+        return len(self._found())
+
+
+def key_lines(source: str) -> KeyLines:
+    return KeyLines(source)
+
+
+def _key_lines(source: str) -> dict[tuple, int]:
     lines: dict[tuple, int] = {}
     table: tuple = ()
     array_counts: dict[tuple, int] = {}

@@ -48,6 +48,7 @@ class Row:
     line: int
     answers: dict | None  # None when the row cannot become answers
     problem: str = ""
+    group: str = ""  # the group it names, when it cannot become answers for another reason
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,14 @@ class Outcome:
 def read_groups(path: Path, lang: str, today: date) -> list[Row]:
     """The rows of a groups CSV as answers (without the unit's defaults, which come later)."""
     try:
-        source = decode(path.read_bytes())
+        source, bad = decode(path.read_bytes())
     except OSError as error:
         raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
-    if source is None:
-        return [Row(1, None, text(lang, "errors.csv_encoding"))]
     rows = rows_by_header(source, COLUMNS)
     if rows is None:
-        return [Row(1, None, text(lang, "errors.batch_header"))]
+        return [Row(1, None, text(lang, "errors.csv_line_encoding" if 1 in bad else "errors.batch_header"))]
     kinds, platforms = _words("kinds"), _words("platforms")
-    result = []
+    result = [Row(line, None, text(lang, "errors.csv_line_encoding")) for line in bad]
     for line, fields in rows:
         cells = {key: value for key, value in fields.items() if value}
         group = {"name": cells.get("name", ""), "purpose": cells.get("purpose", ""),
@@ -89,6 +88,21 @@ def read_groups(path: Path, lang: str, today: date) -> list[Row]:
         if "successor" in cells:
             answers["successor"] = {"name": cells["successor"]}
         result.append(Row(line, answers))
+    return _without_repeats(sorted(result, key=lambda row: row.line), lang)
+
+
+def _without_repeats(rows: list[Row], lang: str) -> list[Row]:
+    """A group named by an earlier row too is a failed row naming that line: rendering both would
+    have one overwrite the other, each reported as written."""
+    first: dict[str, int] = {}
+    result = []
+    for row in rows:
+        name = (row.answers or {}).get("group", {}).get("name", "")
+        if name and name in first:
+            row = Row(row.line, None, text(lang, "errors.batch_repeat", line=first[name]), name)
+        elif name:
+            first[name] = row.line
+        result.append(row)
     return result
 
 
@@ -105,7 +119,7 @@ def render_row(row: Row, unit_dir: Path, out_dir: Path, formats: tuple[str, ...]
                force: bool) -> Outcome:
     """One group's charter; any bad input becomes a failed outcome, never an exception."""
     unit = _unit(str(unit_dir))
-    name = (row.answers or {}).get("group", {}).get("name", "")
+    name = (row.answers or {}).get("group", {}).get("name", "") or row.group
     if row.answers is None:
         return Outcome(row.line, name, "failed", row.problem)
     try:

@@ -21,25 +21,42 @@ HEADERS = {
 ROLE_WORDS = {"": "member", **{word: role for lang in ("zh", "en") for role, word in messages(lang)["roles"].items()}}
 
 
-def decode(raw: bytes) -> str | None:
-    """Text of a CSV saved by Excel or WPS: UTF-8 with or without BOM, else GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
+_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode(raw: bytes) -> tuple[str, list[int]]:
+    """Text of a CSV saved by Excel or WPS: UTF-8 with or without BOM, else GB18030, and the lines
+    that are neither. A file that is not wholly one or the other is read line by line (neither
+    encoding puts a newline byte inside a character), each line in the first that fits; a line
+    that fits none becomes blank, its number returned, so the other rows still count."""
+    for encoding in _ENCODINGS:
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), []
         except UnicodeDecodeError:
             continue
-    return None
+    lines, bad = [], []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        for encoding in _ENCODINGS:
+            try:
+                lines.append(line.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            lines.append("")
+            bad.append(number)
+    return "\n".join(lines), bad
 
 
 def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
     """The members of a CSV file and a message for each row that could not be read (by line)."""
     try:
-        source = decode(path.read_bytes())
+        source, bad = decode(path.read_bytes())
     except OSError as error:
         return [], [text(lang, "errors.unreadable", detail=error.strerror or str(error))]
-    if source is None:
-        return [], [text(lang, "errors.csv_encoding")]
-    return parse_members(source, lang)
+    members, problems = parse_members(source, lang)
+    return members, [text(lang, "errors.csv_row", line=line, message=text(lang, "errors.csv_line_encoding"))
+                     for line in bad] + problems
 
 
 def rows_by_header(source: str, columns: dict[str, str],
@@ -53,8 +70,12 @@ def rows_by_header(source: str, columns: dict[str, str],
         if headerless is None:
             return None
         header, rows = headerless, csv.reader(io.StringIO(source))
-    return [(rows.line_num, {key: cell.strip() for key, cell in zip(header, row) if key})
-            for row in rows if any(cell.strip() for cell in row)]
+    result, last = [], rows.line_num
+    for row in rows:
+        start, last = last + 1, rows.line_num  # a quoted cell may go on over several lines: the first names it
+        if any(cell.strip() for cell in row):
+            result.append((start, {key: cell.strip() for key, cell in zip(header, row) if key}))
+    return result
 
 
 def parse_members(source: str, lang: str, header_optional: bool = False) -> tuple[list[Member], list[str]]:

@@ -20,7 +20,7 @@ from ..register.folders import group_folder
 from ..register.writing import Placement, write_charter
 from ..render.context import person_label
 from ..render.documents import ANSWERS_FILE
-from ..schema.answers import answers_to_data
+from ..schema.answers import RENDER_RECORD, answers_to_data
 from ..schema.group import load_group
 from ..schema.unit import Unit, load_unit
 from .drafts import load_draft, remove_draft, save_draft
@@ -290,7 +290,7 @@ def starting_answers(from_file: Path | None, unit: Unit | None, today: date) -> 
 def answers_from(model, today: date) -> dict:
     """Another group's answers as the start of a new group's: what it chose, created today."""
     answers = answers_to_data(model)
-    for recorded in ("history", "unit", "unit_name", "unit_version"):
+    for recorded in ("history", *RENDER_RECORD):
         answers.pop(recorded, None)
     answers["group"]["created"] = today
     if answers["group"].get("dissolve_on") and answers["group"]["dissolve_on"] <= today:

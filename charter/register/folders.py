@@ -10,12 +10,13 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
-from ..render.documents import ANSWERS_FILE
+from ..render.documents import ANSWERS_FILE, FILE_NAMES
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
 MAX_SUFFIX = 1000
+_GROUP_FILES = (ANSWERS_FILE, *FILE_NAMES.values(), "versions")
 
 
 def folder_name(group_name: str) -> str:
@@ -35,7 +36,12 @@ def candidates(out_dir: Path, group_name: str):
 
 
 def is_group_folder(path: Path) -> bool:
-    return not path.name.startswith(".") and (path / ANSWERS_FILE).is_file()
+    """A folder of the register that is, or was, a group's: it holds a charter.toml, or a charter's
+    other files or versions/ (a group whose charter.toml is gone is a problem to show, not a folder
+    to skip). Dot-folders are charter's own: staging, a swap's old folder."""
+    if path.name.startswith(".") or not path.is_dir():
+        return False
+    return any((path / name).exists() or (path / name).is_symlink() for name in _GROUP_FILES)
 
 
 def group_folders(out_dir: Path) -> list[Path]:

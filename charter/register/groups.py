@@ -8,11 +8,14 @@ from pathlib import Path
 
 from ..core.errors import InputError, input_error
 from ..core.i18n import messages
+from ..core.tomlfile import read_toml
 from ..render.documents import ANSWERS_FILE
 from ..schema.answers import AnswersBase
 from ..schema.group import load_group
 from ..schema.unit import Unit, catalogue_of
 from .folders import group_folders
+from .index import RegisterIndex, signature
+from .swap import leftovers, register_lock
 
 STATUS_ORDER = ("overdue", "due", "active", "dissolved")
 
@@ -22,6 +25,7 @@ class Entry:
     folder: Path
     answers: AnswersBase
     unit: Unit | None
+    notices: tuple[str, ...] = ()  # what changed in its unit since it was rendered
 
     @property
     def catalogue(self):
@@ -49,19 +53,46 @@ class Unreadable:
     problem: str
 
 
-def read_entry(folder: Path) -> Entry:
-    answers, unit, _ = load_group(folder / ANSWERS_FILE)
-    return Entry(folder, answers, unit)
+def read_entry(folder: Path, index: RegisterIndex | None = None, units: dict | None = None) -> Entry:
+    """A group as its charter was rendered, whatever its unit locks now (which the notices say).
+    With an index, a charter.toml unchanged since it was last read is not parsed again; units
+    holds the units this read has met (load_group)."""
+    path = folder / ANSWERS_FILE
+    parsed = index.parsed(path) if index is not None else None
+    if parsed is not None:
+        try:
+            answers, unit, notices = load_group(path, keep_recorded=True, parsed=parsed, units=units)
+            return Entry(folder, answers, unit, tuple(notices))
+        except InputError:
+            pass  # read the file itself, so that the problem names its line
+    before = signature(path)
+    data, source_text = read_toml(path)
+    if index is not None:
+        index.remember(path, data, before)
+    answers, unit, notices = load_group(path, keep_recorded=True, parsed=data, units=units)
+    return Entry(folder, answers, unit, tuple(notices))
 
 
 def read_register(out_dir: Path) -> tuple[list[Entry], list[Unreadable]]:
-    """Every group folder under out_dir; folders whose answers no longer validate are listed apart."""
-    entries, unreadable = [], []
-    for folder in group_folders(out_dir):
+    """Every group folder under out_dir; folders that cannot be read (no charter.toml, answers that
+    no longer validate, a unit that is gone) are listed apart, never left out. What a killed
+    writer left is finished first, and the register is read under its shared lock, so no swap is
+    ever seen half done."""
+    if leftovers(out_dir):
         try:
-            entries.append(read_entry(folder))
-        except InputError as error:
-            unreadable.append(Unreadable(folder, error.report()))
+            with register_lock(out_dir):
+                pass  # taking it recovers
+        except OSError:
+            pass  # a register this user may only read
+    entries, unreadable = [], []
+    index, units = RegisterIndex(out_dir), {}
+    with register_lock(out_dir, shared=True):
+        for folder in group_folders(out_dir):
+            try:
+                entries.append(read_entry(folder, index, units))
+            except InputError as error:
+                unreadable.append(Unreadable(folder, error.report()))
+    index.save()
     return entries, unreadable
 
 

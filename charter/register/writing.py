@@ -1,22 +1,32 @@
-"""Writing a group's charter into the register: all files or none, nothing overwritten unasked."""
+"""Writing a group's charter into the register: the whole folder in one step, nothing overwritten
+unasked, no history event lost.
+
+Every write renders first, then, under the register's lock, checks that the charter on disk is
+still the one it started from, builds the group's whole new folder in staging (the new files,
+and as hard links what it keeps of the old folder: versions/, the user's own files, the old
+charter under versions/N for a new version) and swaps it in (register/swap.py). Someone else
+wrote in between: render again from what is there now.
+"""
 
 from __future__ import annotations
 
 import enum
-import os
-import shutil
-import time
+import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
-from ..core.errors import input_error
-from ..core.files import create_file, sync_folder
-from ..render.documents import ANSWERS_FILE, FILE_NAMES, FORMATS, render_documents
-from ..schema.answers import AnswersBase
-from ..schema.unit import Unit
-from .folders import candidates, group_folder
+from pydantic import ValidationError
 
-STAGING_PREFIX = ".charter-staging-"
-_STALE_SECONDS = 3600
+from ..core.errors import input_error
+from ..core.files import create_file, link_file, link_tree, sync_folder
+from ..render.documents import ANSWERS_FILE, FILE_NAMES, FORMATS, render_documents
+from ..schema.answers import AnswersBase, Event
+from ..schema.unit import Unit, unit_reference
+from .folders import candidates, group_folder
+from .swap import discard, new_staging, register_lock, swap_in
+
+MAX_ATTEMPTS = 5
+CHARTER_FILES = frozenset({ANSWERS_FILE, *FILE_NAMES.values()})
 
 
 class Placement(enum.Enum):
@@ -26,84 +36,109 @@ class Placement(enum.Enum):
     FRESH = "fresh"  # always a folder no one else has (a web form submission)
 
 
-def _remove_stale_staging(out_dir: Path) -> None:
-    """Staging folders left by a render that was killed; an hour is far longer than any render."""
-    for stale in out_dir.glob(STAGING_PREFIX + "*"):
-        try:
-            if time.time() - stale.stat().st_mtime > _STALE_SECONDS:
-                shutil.rmtree(stale, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def _stage(out_dir: Path, files: dict[str, bytes], lang: str) -> Path:
-    """The files written and flushed in a fresh staging folder under out_dir, ready to rename."""
+def on_disk(folder: Path | None) -> bytes | None:
+    """The group's charter.toml as it is now, or None."""
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _remove_stale_staging(out_dir)
-        staging = out_dir / f"{STAGING_PREFIX}{os.getpid()}-{time.monotonic_ns()}"
-        staging.mkdir()
-        for name, content in files.items():
-            create_file(staging / name, content)
-    except OSError as error:
-        raise input_error(lang, "cannot_write", path=str(out_dir), detail=error.strerror or str(error)) from None
-    return staging
+        return (folder / ANSWERS_FILE).read_bytes() if folder is not None else None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
 
 
-def archive_previous(folder: Path) -> Path:
-    """Move a group's current files into versions/N/, so a new version never overwrites them."""
-    versions = folder / "versions"
-    number = 1 + max((int(p.name) for p in versions.glob("*") if p.name.isdigit()), default=0)
-    target = versions / str(number)
-    target.mkdir(parents=True)
-    for name in (ANSWERS_FILE, *FILE_NAMES.values()):
-        if (folder / name).exists():
-            os.replace(folder / name, target / name)
-    return target
-
-
-def _claim_fresh(out_dir: Path, group_name: str, staging: Path) -> Path:
-    """Rename staging to the first free folder name; two writers of one name get two folders
-    (the rename that claims a name fails for the second)."""
-    for candidate in candidates(out_dir, group_name):
-        if candidate.exists():
-            continue
+def keeping_history(answers: AnswersBase, before: bytes | None) -> AnswersBase:
+    """The answers with every event of the charter they replace that they lack: a renewal recorded
+    meanwhile, or the history an older answers file never had. Nothing is ever deleted."""
+    try:
+        events = tomllib.loads((before or b"").decode("utf-8-sig")).get("history")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return answers
+    kept = []
+    for raw in events if isinstance(events, list) else []:
         try:
-            staging.rename(candidate)
-            return candidate
-        except OSError:  # another writer claimed it between the check and the rename
+            kept.append(Event.model_validate(raw))
+        except ValidationError:
             continue
+    if all(event in answers.history for event in kept):
+        return answers
+    return answers.model_copy(update={"history": [*kept, *(e for e in answers.history if e not in kept)]})
+
+
+def _next_version(folder: Path) -> Path:
+    versions = folder / "versions"
+    numbers = [int(p.name) for p in versions.glob("*") if p.name.isdigit()] if versions.is_dir() else []
+    return versions / str(1 + max(numbers, default=0))
+
+
+def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Placement) -> None:
+    """The group's whole new folder in staging: the new files, and what it keeps of the old one."""
+    for name, content in files.items():
+        create_file(staging / name, content)
+    if folder is None or not folder.is_dir():
+        return
+    archive = how is Placement.VERSION and (folder / ANSWERS_FILE).is_file()
+    link_tree(folder, staging, skip=frozenset(files) | (CHARTER_FILES if archive else frozenset()))
+    if archive:
+        version = staging / _next_version(folder).relative_to(folder)
+        version.mkdir(parents=True)
+        for name in sorted(CHARTER_FILES):
+            if (folder / name).is_file():
+                link_file(folder / name, version / name)
+    for sub in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
+        sync_folder(sub)  # every name in the new folder on disk before the swap makes it the group's
+
+
+def _free_folder(out_dir: Path, group_name: str) -> Path:
+    """The first folder name no one has (under the lock, so no one takes it meanwhile)."""
+    for candidate in candidates(out_dir, group_name):
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
     raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
 
 
 def place_files(folder: Path | None, out_dir: Path, group_name: str, files: dict[str, bytes], how: Placement,
-                lang: str) -> Path:
-    """The files in the group's folder as `how` says; returns the folder.
-
-    They are written in a staging folder beside it first, so a render that fails or is
-    killed leaves the group folder as it was: no partial file, the previous charter intact.
-    """
-    if how is Placement.NEW and (folder / ANSWERS_FILE).exists():
-        raise input_error(lang, "exists", path=str(folder))
-    staging = _stage(out_dir, files, lang)
+                lang: str, before: bytes | None) -> Path | None:
+    """The files in the group's folder as `how` says, in one step; returns the folder, or None when
+    the charter there is no longer `before` (someone else wrote it meanwhile)."""
     try:
-        if how is Placement.FRESH:
-            folder = _claim_fresh(out_dir, group_name, staging)
-        elif not folder.exists():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with register_lock(out_dir):
+            if how is Placement.FRESH:
+                folder = _free_folder(out_dir, group_name)
+            elif on_disk(folder) != before:
+                return None
+            staging = new_staging(out_dir)
             try:
-                staging.rename(folder)
-            except OSError as error:
-                raise input_error(lang, "cannot_write", path=str(folder), detail=error.strerror or str(error)) \
-                    from None
-        else:
-            if how is Placement.VERSION and (folder / ANSWERS_FILE).exists():
-                archive_previous(folder)
-            for name in files:
-                os.replace(staging / name, folder / name)
-        sync_folder(out_dir)
-        return folder
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                _fill(staging, folder, files, how)
+                swap_in(staging, folder)
+            except BaseException:
+                discard(staging)
+                raise
+            return folder
+    except OSError as error:  # a full disk, a folder nobody may write to: the old charter is as it was
+        raise input_error(lang, "cannot_write", path=str(folder or out_dir),
+                          detail=error.strerror or str(error)) from None
+
+
+def commit(out_dir: Path, how: Placement, folder_for: Callable[[], Path | None],
+           answers_for: Callable[[bytes | None], AnswersBase], unit: Unit | None, formats, paper: str) -> list[Path]:
+    """Render what answers_for makes of the charter on disk and place it; again, from what is there
+    then, when someone else wrote the group's charter in between."""
+    for _ in range(MAX_ATTEMPTS):
+        folder = folder_for()
+        before = on_disk(folder)
+        answers = answers_for(before)
+        if how is Placement.NEW and before is not None:
+            raise input_error(answers.lang, "exists", path=str(folder))
+        if unit is not None:
+            reference, absolute = unit_reference(unit, out_dir)
+            record = {"unit": reference, "unit_path": absolute}
+            if formats:  # what the documents are made with (a change of the answers alone keeps the old record)
+                record.update(unit_name=unit.info.name, unit_version=unit.info.version, unit_locked=unit.locked or None)
+            answers = answers.model_copy(update=record)
+        files = render_documents(answers, formats, paper, unit)
+        placed = place_files(folder, out_dir, answers.group.name, files, how, answers.lang, before)
+        if placed is not None:
+            return [placed / name for name in files]
+    raise input_error(answers.lang, "busy", path=str(folder))
 
 
 def write_charter(answers: AnswersBase, unit: Unit | None, out_dir: Path, how: Placement = Placement.NEW,
@@ -111,19 +146,14 @@ def write_charter(answers: AnswersBase, unit: Unit | None, out_dir: Path, how: P
     """Render the charter and place it in the register; returns the files written.
 
     The folder is the group's own under out_dir unless given (a register entry's); FRESH
-    always picks a new one. With a unit, the answers written record it (its folder relative
-    to the group folder, and its version), so a later render uses the same unit or says that
-    it changed.
+    always picks a new one. A charter replaced keeps its history (keeping_history). With a unit,
+    the answers written record it (unit_reference, its name, version and locked answers), so a
+    later render finds the same unit, even after the register moved, or says what changed.
     """
     if how is Placement.FRESH and folder is not None:
         raise ValueError("a fresh folder is chosen by the register, not given")
-    target = folder or group_folder(out_dir, answers.group.name)
-    if how is Placement.NEW and (target / ANSWERS_FILE).exists():
-        raise input_error(answers.lang, "exists", path=str(target))
-    if unit is not None:
-        answers = answers.model_copy(update={"unit": Path(os.path.relpath(unit.root, target.resolve())).as_posix(),
-                                             "unit_name": unit.info.name, "unit_version": unit.info.version})
-    files = render_documents(answers, formats, paper, unit)
-    placed = place_files(target if how is not Placement.FRESH else None, out_dir, answers.group.name, files, how,
-                         answers.lang)
-    return [placed / name for name in files]
+
+    def folder_for():
+        return None if how is Placement.FRESH else folder or group_folder(out_dir, answers.group.name)
+
+    return commit(out_dir, how, folder_for, lambda before: keeping_history(answers, before), unit, formats, paper)

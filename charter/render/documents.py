@@ -7,6 +7,7 @@ import tomli_w
 from ..schema.answers import AnswersBase, answers_to_data
 from ..schema.unit import Unit, catalogue_of
 from .assets import embed_rule_images, embedded_asset, linked_asset
+from .calendar import build_calendar
 from .context import build_context
 from .formats import ANSWERS_FILE, FILE_NAMES, FORMATS
 from .pdf import render_pdf
@@ -47,8 +48,6 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
     if "txt" in formats:
         files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context, templates, answers.lang).encode("utf-8")
     if "ics" in formats:
-        from .calendar import build_calendar  # icalendar is a slow import, needed for one format
-
         files[FILE_NAMES["ics"]] = build_calendar(answers, unit=unit)
     files[ANSWERS_FILE] = answers_file(answers)
     return files

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 from functools import cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SecurityError
+from jinja2.loaders import split_template_path
 
-from ..core.errors import input_error
+from ..core.errors import InputError, input_error
 from ..core.resources import templates_dir
-from ..core.sandbox import CharterSandbox, render_budget
+from ..core.sandbox import CharterSandbox
+
+MAX_TEMPLATE_BYTES = 1_000_000  # a unit's template is a page of layout; reading a huge file is the attack
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -22,9 +26,13 @@ def markdown_escape(value) -> str:
 
 
 class ConfinedLoader(FileSystemLoader):
-    """A unit's template folder; a template reached through a link that leaves it is refused."""
+    """A unit's template folder; a template reached through a link that leaves it, or too large
+    to be a template, is refused."""
 
     def get_source(self, environment, template):
+        path = posixpath.join(self.searchpath[0], *split_template_path(template))
+        if os.path.isfile(path) and os.path.getsize(path) > MAX_TEMPLATE_BYTES:
+            raise TemplateError(f"{template} is larger than {MAX_TEMPLATE_BYTES} bytes")
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(Path(self.searchpath[0]).resolve()):
             # not TemplateNotFound: that would quietly fall back to the built-in template
@@ -64,19 +72,26 @@ def template_position(error: BaseException) -> str:
     return position
 
 
-def template_problem(lang: str, error: BaseException):
+class TemplateProblem(InputError):
+    """A unit's template that fails (broken, hostile or too costly): bad input naming it."""
+
+
+def template_problem(lang: str, error: BaseException) -> TemplateProblem:
     """A template's failure as bad input naming the template and line."""
     where = template_position(error)
     detail = f"{where}: {error}" if where else str(error)
-    return input_error(lang, "template", detail=f"{type(error).__name__}: {detail}")
+    problem = input_error(lang, "template", detail=f"{type(error).__name__}: {detail}")
+    return TemplateProblem(problem.problems, problem.source, problem.lang)
 
 
 def render_template(name: str, context: dict, unit_templates: Path | None = None, lang: str = "zh") -> str:
-    """A template rendered; with a unit, a broken or hostile template is bad input (exit 2), not a crash."""
+    """A template rendered (within the sandbox's budget); with a unit, a broken or hostile template
+    is bad input (exit 2), not a crash."""
     try:
-        with render_budget():
-            return environment(unit_templates).get_template(name).render(context)
-    except (TemplateError, SecurityError, RecursionError) as error:
+        return environment(unit_templates).get_template(name).render(context)
+    except InputError:  # asset() naming a file outside the unit's assets
+        raise
+    except Exception as error:  # a unit's template is data: whatever it breaks is its fault
         if unit_templates is None:
             raise
         raise template_problem(lang, error) from None

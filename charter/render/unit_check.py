@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import TemplateError
-from jinja2.sandbox import SecurityError
 
 from ..core.errors import InputError
 from ..core.i18n import text
@@ -16,7 +15,7 @@ from ..schema.catalogue import FACTS, names_in
 from ..schema.group import validate_for
 from ..schema.unit import Unit, load_unit
 from .documents import render_documents
-from .templates import environment, template_problem
+from .templates import TemplateProblem, environment, template_problem
 
 
 def _rule_problems(unit: Unit) -> list[str]:
@@ -29,7 +28,7 @@ def _rule_problems(unit: Unit) -> list[str]:
                 try:
                     source = rule.wording(lang, brief)
                     names = names_in(source)
-                except TemplateError as error:
+                except (TemplateError, RecursionError) as error:
                     reports.append(f"rules.{rule.id}: {type(error).__name__}: {error}")
                     continue
                 for name in sorted(names - known):
@@ -45,7 +44,7 @@ def _template_problems(unit: Unit) -> list[str]:
     for template in sorted(unit.templates.rglob("*.j2")):
         try:
             env.get_template(template.relative_to(unit.templates).as_posix())
-        except (TemplateError, SecurityError, RecursionError) as error:
+        except Exception as error:  # a unit's template is data: whatever it breaks is its fault
             reports.append(f"{template}: {template_problem(unit.info.lang, error).report()}")
     return reports
 
@@ -66,6 +65,9 @@ def check_unit(folder: Path) -> list[str]:
             put(data, path, None)  # an example's own choice of a locked answer is not the unit's fault
         try:
             render_documents(validate_for(data, unit, str(example)), unit=unit)
+        except TemplateProblem as error:
+            reports.append(f"{example.name}: {error.report()}")
+            break  # a broken template breaks every example alike (and a costly one would cost each time)
         except InputError as error:
             reports.append(f"{example.name}: {error.report()}")
     return reports

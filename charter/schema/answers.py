@@ -101,11 +101,17 @@ class Event(StrictModel):
     until: Day | None = Field(default=None, description="renewed: the new dissolution or next review date")
 
 
+# What a render records of its unit in the charter.toml it writes (not answers a user gives).
+RENDER_RECORD = ("unit", "unit_name", "unit_version", "unit_path", "unit_locked")
+
+
 class AnswersBase(StrictModel):
     lang: Lang = "zh"
     unit: str | None = Field(default=None, description="the unit folder, relative to this file")
     unit_name: str | None = Field(default=None, description="the unit's name when last rendered")
     unit_version: str | None = Field(default=None, description="the unit's version when last rendered")
+    unit_path: str | None = Field(default=None, description="the unit folder's absolute path when last rendered")
+    unit_locked: dict[str, Any] | None = Field(default=None, description="the unit's locked answers when last rendered")
     show_roster: bool = False
     group: Group
     owner: Person
@@ -146,7 +152,7 @@ class AnswersBase(StrictModel):
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-def _param_field(param) -> Any:
+def param_field(param) -> Any:
     if param.type == "int":
         kind = Annotated[int, Field(ge=param.min, le=param.max)]
     elif param.type == "time":
@@ -163,19 +169,26 @@ def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
 
     Built once per distinct set of parameters (a unit loaded again gives an equal catalogue,
     which must not build, and keep, another model)."""
+    known = _by_catalogue.get(id(catalogue))
+    if known is not None and known[0] is catalogue:  # the same object: no need to write its key again
+        return known[1]
     key = json.dumps({"params": {name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
                       "profiles": sorted(catalogue.profiles)}, sort_keys=True)
     if key not in _models:
         _models[key] = _build_answers_model(catalogue)
+    if len(_by_catalogue) > 64:
+        _by_catalogue.clear()
+    _by_catalogue[id(catalogue)] = (catalogue, _models[key])
     return _models[key]
 
 
 _models: dict[str, type[AnswersBase]] = {}
+_by_catalogue: dict[int, tuple[Catalogue, type[AnswersBase]]] = {}
 
 
 def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
     params = create_model("Params", __base__=StrictModel,
-                          **{name: _param_field(p) for name, p in catalogue.params.items()})
+                          **{name: param_field(p) for name, p in catalogue.params.items()})
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
     # The profiles are the catalogue's, a unit's among them.
     group = create_model("Group", __base__=Group, profile=(Literal[tuple(catalogue.profiles)], Field(
@@ -194,4 +207,6 @@ def answers_to_data(answers: AnswersBase) -> dict:
     """The answers as plain TOML-ready data: what was chosen, without the defaults (lang always)."""
     data = answers.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
     data["group"] = answers.group.model_dump(mode="python", exclude_none=True)  # all of it, for the register
+    if "unit_locked" in data:  # the record of a render, last: not where someone editing the answers looks
+        data["unit_locked"] = data.pop("unit_locked")
     return {"lang": answers.lang, **data}

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, meta
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.resources import data_file
-from ..core.sandbox import CharterSandbox, render_budget
+from ..core.sandbox import CharterSandbox
 
 Kind = Literal["temporary", "project", "standing"]
 KINDS: tuple[str, ...] = ("temporary", "project", "standing")
@@ -204,9 +204,14 @@ def names_in(source: str) -> frozenset[str]:
 
 
 def fill(source: str, values: dict) -> str:
-    """A rule text with its parameters and the group's facts (plain values) filled in."""
-    with render_budget():
+    """A rule text with its parameters and the group's facts (plain values) filled in (within the
+    sandbox's budget). Whatever a rule text breaks is a TemplateError, the rule's fault."""
+    try:
         return compiled_rule(source).render(**values)
+    except (TemplateError, RecursionError):
+        raise
+    except Exception as error:  # 1/0, int("x"), a memory error: the text's doing
+        raise TemplateRuntimeError(f"{type(error).__name__}: {error}") from None
 
 
 @cache

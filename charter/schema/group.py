@@ -7,33 +7,51 @@ from pathlib import Path
 from ..core.i18n import lang_or, text
 from ..core.tomlfile import key_lines, read_toml
 from .answers import AnswersBase
-from .unit import Unit, catalogue_of, load_unit
+from .unit import Unit, catalogue_of, find_unit, load_unit
 from .validation import validate_answers
 
 
-def validate_for(data: dict, unit: Unit | None, source: str = "", source_text: str = "") -> AnswersBase:
-    """Answers as a model, with the unit's defaults under them and its locked answers enforced;
-    every problem at once as InputError, naming the line when source_text is given."""
+def validate_for(data: dict, unit: Unit | None, source: str = "", source_text: str = "",
+                 keep_recorded: bool = False) -> AnswersBase:
+    """Answers as a model, with the unit's defaults under them and its locked answers enforced
+    (or, with keep_recorded, those a rendered charter recorded kept: Unit.apply); every problem at
+    once as InputError, naming the line when source_text is given."""
     lines = key_lines(source_text) if source_text else None
-    full = unit.apply(data, lines, source) if unit else data
+    full = unit.apply(data, lines, source, keep_recorded) if unit else data
     return validate_answers(full, catalogue_of(unit), source, source_text)
 
 
-def load_group(path: Path, unit_dir: Path | None = None) -> tuple[AnswersBase, Unit | None, list[str]]:
-    """An answers file with its unit (given, or named in the file relative to it) applied.
+def unit_notices(data: dict, unit: Unit) -> list[str]:
+    """What changed in the unit since the charter was rendered: its version, and each locked answer
+    it now sets otherwise (which rendering the charter again will change)."""
+    lang = lang_or(data.get("lang"), unit.info.lang)
+    notices = []
+    recorded = data.get("unit_version")
+    if recorded is not None and str(recorded) != unit.info.version:
+        notices.append(text(lang, "ask.unit_changed", unit=unit.info.name, was=recorded, now=unit.info.version))
+    for path, was, now in unit.lock_changes(data)[1]:
+        notices.append(text(lang, "register.lock_changed", unit=unit.info.name, field=path, was=was, now=now))
+    return notices
+
+
+def load_group(path: Path, unit_dir: Path | None = None, keep_recorded: bool = False,
+               parsed: dict | None = None, units: dict | None = None) -> tuple[AnswersBase, Unit | None, list[str]]:
+    """An answers file with its unit (given, or the one the file names: find_unit) applied.
 
     Returns the validated answers, the unit, and notices for the user (the unit changed
-    since the charter was last rendered).
-    """
-    data, source_text = read_toml(path)
-    named = data.get("unit")
-    if unit_dir is None and isinstance(named, str) and named:
-        unit_dir = path.parent / named
-    unit = load_unit(unit_dir) if unit_dir is not None else None
-    notices = []
-    if unit is not None:
-        recorded = data.get("unit_version")
-        if recorded is not None and str(recorded) != unit.info.version:
-            notices.append(text(lang_or(data.get("lang"), unit.info.lang), "ask.unit_changed", unit=unit.info.name,
-                                was=recorded, now=unit.info.version))
-    return validate_for(data, unit, str(path), source_text), unit, notices
+    since the charter was last rendered). keep_recorded reads a rendered charter as it was
+    made, whatever its unit locks now (the register's view). parsed: the file's TOML, already
+    parsed (problems then name no line). units: the units found so far in one read of a
+    register, by how a file in the same folder names them (found and checked once)."""
+    data, source_text = (parsed, "") if parsed is not None else read_toml(path)
+    if unit_dir is None and units is not None:
+        key = (path.parent.parent, *(str(data.get(name)) for name in ("unit", "unit_path", "unit_name")))
+        if key not in units:
+            found = find_unit(path, data)
+            units[key] = load_unit(found) if found is not None else None
+        unit = units[key]
+    else:
+        unit_dir = unit_dir if unit_dir is not None else find_unit(path, data)
+        unit = load_unit(unit_dir) if unit_dir is not None else None
+    notices = unit_notices(data, unit) if unit is not None else []
+    return validate_for(data, unit, str(path), source_text, keep_recorded), unit, notices

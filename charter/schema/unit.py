@@ -13,19 +13,22 @@ links included.
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..core.errors import InputError, Problem, input_error
 from ..core.i18n import environment_lang, lang_or, text
+from ..core.resources import examples_dir
 from ..core.tomlfile import key_lines, line_of, read_toml
 from ..core.tree import MISSING, get, leaves, merged, put
-from .answers import Lang, StrictModel, answers_model
+from .answers import Lang, StrictModel, answers_model, param_field
 from .catalogue import Catalogue, Param, Profile, Rule, builtin_catalogue
-from .validation import field_problem, problems_from
+from .validation import error_message, field_problem, problems_from
 
 UNIT_FILE = "unit.toml"
 
@@ -69,20 +72,42 @@ class Unit:
     def is_locked(self, path: str) -> bool:
         return path in leaves(self.locked)
 
-    def apply(self, data: dict, lines: dict | None = None, source: str = "") -> dict:
-        """The answers with the unit's defaults under them and its locked answers enforced."""
-        lang = lang_or(data.get("lang"), self.info.lang)
-        problems = []
+    def lock_changes(self, data: dict) -> tuple[list[str], list[tuple[str, Any, Any]]]:
+        """Where the answers differ from what the unit locks: (paths the user changed, which is bad
+        input; (path, was, now) the unit changed since a charter was rendered with them). Only a
+        rendered charter.toml records the locked answers it was made with (unit_locked): a value
+        that still matches its record, or that was not locked then, is the unit's doing."""
+        record = data.get("unit_locked") if isinstance(data.get("unit_locked"), dict) else None
+        edited, changed = [], []
         for path, value in leaves(self.locked).items():
             given = get(data, path, MISSING)
-            if given is not MISSING and given != value:
-                problems.append(Problem(path, text(lang, "errors.locked", unit=self.info.name, value=value),
-                                        line_of(lines or {}, tuple(path.split(".")))))
-        if problems:
-            raise InputError(problems, source, lang)
+            if given is MISSING or given == value:
+                continue
+            if record is not None and get(record, path, MISSING) in (MISSING, given):
+                changed.append((path, given, value))
+            else:
+                edited.append(path)
+        return edited, changed
+
+    def apply(self, data: dict, lines: dict | None = None, source: str = "", keep_recorded: bool = False) -> dict:
+        """The answers with the unit's defaults under them and its locked answers enforced. A locked
+        answer the unit changed after the charter was rendered takes the unit's new value, or, with
+        keep_recorded (reading the register), stays what the charter was rendered with."""
+        lang = lang_or(data.get("lang"), self.info.lang)
+        edited, changed = self.lock_changes(data)
+        if edited:
+            raise InputError([Problem(path, text(lang, "errors.locked", unit=self.info.name, value=get(self.locked, path)),
+                                      line_of(lines or {}, tuple(path.split(".")))) for path in edited], source, lang)
+        if keep_recorded and isinstance(data.get("unit_version"), str):
+            # A rendered charter holds every answer it was made with (what equals a field's own
+            # default is left out, and must stay that default): the unit's defaults are not laid
+            # under it again, nor its locks over it.
+            return data
+        kept = {path for path, _, _ in changed} if keep_recorded else set()
         result = merged(merged({"lang": self.info.lang}, self.defaults), data)
         for path, value in leaves(self.locked).items():
-            put(result, path, value)
+            if path not in kept and _tables_on_the_way(result, path):  # `rules = 1` is for validation to name
+                put(result, path, value)
         return result
 
     def plain(self) -> dict:
@@ -90,9 +115,99 @@ class Unit:
         return self.info.model_dump()
 
 
+def _tables_on_the_way(tree: dict, path: str) -> bool:
+    node = tree
+    for part in path.split(".")[:-1]:
+        node = node.get(part, {})
+        if not isinstance(node, dict):
+            return False
+    return True
+
+
+def _param_problems(params: dict[str, Param], lines: dict, lang: str) -> list[Problem]:
+    """A choice parameter needs choices, and every default of a parameter must be a value it allows."""
+    problems = []
+    for name, param in params.items():
+        where = ("params", name)
+        defaults = {"default": param.default, "default_zh": param.default_zh, "default_en": param.default_en,
+                    **{f"by_kind.{kind}": value for kind, value in param.by_kind.items()}}
+        if param.type == "choice" and not param.choices:
+            problems.append(Problem(f"params.{name}.choices", text(lang, "errors.no_choices"),
+                                    line_of(lines, where)))
+            continue
+        field = TypeAdapter(param_field(param)[0])
+        for key, value in defaults.items():
+            if value is None:
+                continue
+            try:
+                field.validate_python(value)
+            except ValidationError as error:
+                problems.append(Problem(f"params.{name}.{key}", error_message(lang, error.errors()[0]),
+                                        line_of(lines, (*where, *key.split(".")))))
+    return problems
+
+
 def catalogue_of(unit: Unit | None) -> Catalogue:
     """The rules a group draws on: its unit's catalogue, or the built-in one."""
     return unit.catalogue if unit else builtin_catalogue()
+
+
+def builtin_units() -> Path:
+    return examples_dir() / "units"
+
+
+def unit_reference(unit: Unit, out_dir: Path) -> tuple[str, str | None]:
+    """How a rendered charter.toml names its unit: a unit that comes with charter by its name alone
+    (never a path into site-packages, which a reinstall moves), any other by its path relative to
+    the group's folder, and by its absolute path for when the register moves without it."""
+    if unit.root.parent == builtin_units().resolve():
+        return unit.root.name, None
+    return Path(os.path.relpath(unit.root, out_dir.resolve() / "group")).as_posix(), str(unit.root)
+
+
+def is_unit(folder: Path) -> bool:
+    try:
+        return (folder / UNIT_FILE).is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL in it
+        return False
+
+
+def _named(folder: Path, name: str) -> bool:
+    try:
+        return is_unit(folder) and get(read_toml(folder / UNIT_FILE)[0], "unit.name") == name
+    except InputError:
+        return False
+
+
+def find_unit(answers_file: Path, data: dict) -> Path | None:
+    """The unit folder an answers file names: relative to the file; a unit that comes with charter
+    by name; the absolute path it was rendered with. A rendered charter (which records its unit's
+    name) that moved, or was made by a charter installed elsewhere, also finds a unit of that name
+    in a folder of the same name beside the register or above it (there, or in its units/), or
+    among the units that come with charter. None when the file names no unit; the path as written
+    when none of these is one (the error names it)."""
+    named = data.get("unit")
+    if not isinstance(named, str) or not named:
+        return None
+    written = answers_file.parent / named
+    tried = [written]
+    if "/" not in named and "\\" not in named:
+        tried.append(builtin_units() / named)
+    absolute = data.get("unit_path")
+    if isinstance(absolute, str) and absolute:
+        tried.append(Path(absolute))
+    for folder in tried:
+        if is_unit(folder):
+            return folder
+    recorded = data.get("unit_name")
+    if isinstance(recorded, str):
+        base = Path(named.replace("\\", "/")).name
+        nearby = [folder for above in answers_file.resolve().parents[1:6] for folder in (above / base,
+                                                                                         above / "units" / base)]
+        for folder in [*nearby, builtin_units() / base]:
+            if _named(folder, recorded):
+                return folder
+    return written
 
 
 def asset_file(unit_root: Path, relative: str) -> Path | None:
@@ -142,19 +257,70 @@ def _check_answer_tree(tree: dict, table: str, catalogue: Catalogue, lines: dict
     return problems
 
 
-def _links_out(folder: Path) -> list[str]:
-    """The unit's own folders that are links to somewhere outside the unit."""
+def _links_out(folder: Path) -> list[Path]:
+    """Every link in the unit's files (unit.toml, templates/, assets/, at any depth) that leads
+    outside the unit folder, a broken one included. Templates, assets and the PDF renderer check
+    each path again when they use it; this names them all at once, before anything renders."""
     root = folder.resolve()
-    return [name for name in ("templates", "assets")
-            if (folder / name).exists() and not (folder / name).resolve().is_relative_to(root)]
+    found, seen = [], set()
+
+    def visit(path: Path) -> None:
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            found.append(path)
+        elif target.is_dir() and target not in seen:  # seen: a link to a folder above would loop
+            seen.add(target)
+            for child in sorted(path.iterdir()):
+                visit(child)
+
+    for name in (UNIT_FILE, "templates", "assets"):
+        if (folder / name).is_symlink() or (folder / name).exists():
+            visit(folder / name)
+    return found
+
+
+def _signature(folder: Path) -> tuple:
+    """What a loaded unit depends on, as the system sees it now: unit.toml's content and the
+    entries of the unit, templates/ and assets/ folders (a link made or retargeted in them
+    changes their mtime and ctime). Templates are read afresh whenever they render."""
+    signature = []
+    for path in (folder, folder / UNIT_FILE, folder / "templates", folder / "assets"):
+        try:
+            found = os.stat(path, follow_symlinks=False)
+            target = os.stat(path) if stat.S_ISLNK(found.st_mode) else found
+        except (OSError, ValueError):
+            signature.append(None)
+            continue
+        signature.append(tuple((s.st_ino, s.st_dev, s.st_size, s.st_mtime_ns, s.st_ctime_ns) for s in (found, target)))
+    return tuple(signature)
+
+
+_loaded: dict[tuple, Unit] = {}
+_LOADED_KEPT = 32
 
 
 def load_unit(folder: Path) -> Unit:
-    """A unit folder, validated; problems raise InputError naming the file, line and field."""
-    folder = Path(folder)
+    """A unit folder, validated; problems raise InputError naming the file, line and field.
+
+    A register reads one unit for each of its groups: the same folder, unchanged since
+    (_signature), is the same Unit, without reading and checking it again."""
+    key = _signature(Path(folder))  # the folder's own device and inode name it, however it is spelled
+    if key not in _loaded or key[0] is None:
+        unit = _load_unit(Path(folder))
+        while len(_loaded) >= _LOADED_KEPT:
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[key] = unit
+    return _loaded[key]
+
+
+def _load_unit(folder: Path) -> Unit:
     source = folder / UNIT_FILE
-    if not source.is_file():
-        raise input_error(environment_lang(), "not_a_unit", path=str(folder))
+    if not is_unit(folder):
+        raise input_error(environment_lang(), "not_a_unit", path=str(folder)[:300])
+    links = [Problem(link.relative_to(folder).as_posix(), text(environment_lang(), "errors.link_outside", path=str(link)))
+             for link in _links_out(folder)]
+    if links:  # before unit.toml is read: it may be one of them
+        raise InputError(links, str(source), environment_lang())
     data, source_text = read_toml(source)
     lang = lang_or(get(data, "unit.lang") if isinstance(data.get("unit"), dict) else None, environment_lang())
     lines = key_lines(source_text)
@@ -162,8 +328,10 @@ def load_unit(folder: Path) -> Unit:
         unit_file = UnitFile.model_validate(data)
     except ValidationError as error:
         raise InputError(problems_from(error, UnitFile, lines, lang), str(source), lang) from None
+    problems = _param_problems(unit_file.params, lines, lang)
+    if problems:  # the catalogue cannot even be built from them
+        raise InputError(problems, str(source), lang)
     catalogue = _unit_catalogue(unit_file)
-    problems = [Problem(name, text(lang, "errors.link_outside", path=str(folder / name))) for name in _links_out(folder)]
     known = builtin_catalogue().rule_ids()
     for index, rule_id in enumerate(unit_file.disabled):
         if rule_id not in known:
