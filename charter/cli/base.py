@@ -11,9 +11,6 @@ from .. import __version__
 from ..core.errors import InputError, MachineError, input_error
 from ..core.i18n import environment_lang
 
-DEFAULT_OUT = Path("output")
-
-
 class CharterGroup(click.Group):
     """Bad input exits 2 with its message; anything else exits 1 without a traceback."""
 
@@ -57,8 +54,16 @@ paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"])
                             show_default=True, help="Paper size of the PDF.")
 unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
                            help="A unit folder: its letterhead, defaults, locked answers, rules and templates.")
+def _register_folder() -> Path:
+    from ..core.settings import default_register
+
+    return default_register()
+
+
+REGISTER_DEFAULT = "output, or CHARTER_HOME, or `register` in the settings file"
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                          default=DEFAULT_OUT, show_default=True, help="Folder that holds one folder per group.")
+                          default=_register_folder, show_default=REGISTER_DEFAULT,
+                          help="The register: the folder that holds one folder per group.")
 
 
 @click.group(cls=CharterGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,5 +73,6 @@ def cli():
     the group announcement text and calendar reminders."""
 
 
-dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-                          show_default=True, help="The register: the folder of group folders.")
+dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                          default=_register_folder, show_default=REGISTER_DEFAULT,
+                          help="The register: the folder of group folders.")
