@@ -11,6 +11,7 @@ from .. import __version__
 from ..core.errors import InputError, MachineError, input_error
 from ..core.i18n import environment_lang
 
+
 class CharterGroup(click.Group):
     """Bad input exits 2 with its message; anything else exits 1 without a traceback."""
 
@@ -49,7 +50,11 @@ def _print_written(paths: list[Path]) -> None:
 
 
 format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics,poster", show_default=True,
-                             help="Comma-separated formats: pdf, html, md, txt, ics, poster (poster.pdf).")
+                             help="Comma-separated formats: pdf, html, md, txt, ics, poster (poster.pdf), "
+                                  "docx (Word).")
+pdf_variant_option = click.option(
+    "--pdf-variant", type=click.Choice(["pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), default=None,
+    help="An archival PDF (PDF/A-2b, PDF/A-3b) or an accessible, tagged one (PDF/UA-1).")
 paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
                             show_default=True, help="Paper size of the PDF.")
 unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),

@@ -14,7 +14,8 @@ from ..core.errors import InputError, input_error
 from ..core.i18n import messages, text
 from ..register.folders import group_folder
 from ..register.writing import Placement, write_charter
-from ..render.documents import ANSWERS_FILE, FORMATS
+from ..render.documents import ANSWERS_FILE
+from ..render.formats import DEFAULT_FORMATS
 from ..schema.group import validate_for
 from ..schema.unit import load_unit
 from .spreadsheets import decode, rows_by_header
@@ -140,7 +141,7 @@ def _warm_worker() -> None:
     load()
 
 
-def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=FORMATS, paper: str = "A4",
+def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=DEFAULT_FORMATS, paper: str = "A4",
               force: bool = False, advance=lambda outcome: None) -> list[Outcome]:
     """Render every row, with `jobs` worker processes; calls advance(outcome) as each row ends."""
     outcomes = []

@@ -54,7 +54,8 @@ def _font_config(asset_roots: tuple[Path, ...]):
     return FontConfiguration()
 
 
-def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...]) -> bytes:
+def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...],
+                 variant: str | None = None) -> bytes:
     from ..core.errors import MachineError
     from ..core.resources import templates_dir
 
@@ -66,7 +67,7 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=AssetFetcher([*asset_roots, builtin]))
-    return document.write_pdf(font_config=_font_config(asset_roots))
+    return document.write_pdf(font_config=_font_config(asset_roots), pdf_variant=variant)
 
 
 def _send(fd: int, message) -> None:
@@ -157,9 +158,14 @@ def start_renderer() -> None:
         atexit.register(_renderer.close)
 
 
-def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = ()) -> bytes:
-    """The PDF of html. Relative URLs resolve against base_dir; only files under asset_roots and
-    the built-in templates can be read."""
+# Archival and accessible PDFs, as WeasyPrint makes them (pdf/ua-1 is tagged).
+PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+
+
+def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = (),
+               variant: str | None = None) -> bytes:
+    """The PDF of html (optionally one of PDF_VARIANTS). Relative URLs resolve against base_dir;
+    only files under asset_roots and the built-in templates can be read."""
     if _renderer is not None:
-        return _renderer.render(html, lang, base_dir, tuple(asset_roots))
-    return _render_here(html, lang, base_dir, tuple(asset_roots))
+        return _renderer.render(html, lang, base_dir, tuple(asset_roots), variant)
+    return _render_here(html, lang, base_dir, tuple(asset_roots), variant)

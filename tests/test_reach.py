@@ -1,0 +1,121 @@
+"""Where the office lives: Word documents, archival and accessible PDFs, a register found from anywhere."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import docx
+import pytest
+from conftest import EXAMPLES, run_charter
+from pypdf import PdfReader
+
+
+@pytest.fixture(scope="module")
+def word(tmp_path_factory):
+    out = tmp_path_factory.mktemp("word")
+    for example in ("county-media-event.toml", "school-project-team.toml", "units/county-propaganda-group.toml"):
+        result = run_charter("render", EXAMPLES / example, "--out", out, "--format", "docx,md")
+        assert result.returncode == 0, result.stderr
+    return out
+
+
+def _paragraphs(path) -> list[str]:
+    document = docx.Document(path)
+    return [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
+
+
+def test_the_word_document_holds_what_the_charter_holds(word):
+    folder = word / "县融媒体中心外宣活动群"
+    texts = _paragraphs(folder / "charter.docx")
+    markdown = (folder / "charter.md").read_text("utf-8")
+    assert texts[0] == "县融媒体中心外宣活动群群规"
+    headings = re.findall(r"^## (.+)$", markdown, re.M)
+    assert headings and all(h in texts for h in headings)
+    rules = [re.sub(r"\\(.)", r"\1", line.split(". ", 1)[1]) for line in markdown.splitlines() if re.match(r"^\d+\. ", line)]
+    assert rules and all(any(rule in t for t in texts) for rule in rules)
+    assert any("2026年12月31日" in t for t in texts) and any("李明" in t for t in texts)
+
+
+def test_chinese_text_is_set_in_faces_word_and_wps_know_with_noto_fallbacks(word):
+    path = word / "县融媒体中心外宣活动群" / "charter.docx"
+    with zipfile.ZipFile(path) as archive:
+        document = archive.read("word/document.xml").decode()
+        fonts = archive.read("word/fontTable.xml").decode()
+    assert 'w:eastAsia="仿宋"' in document and 'w:eastAsia="黑体"' in document and 'w:eastAsia="宋体"' in document
+    assert re.search(r'w:name="仿宋".*?w:altName w:val="Noto Serif CJK SC"', fonts, re.S)
+
+
+def test_a_unit_charter_has_its_letterhead_in_word(word):
+    texts = _paragraphs(word / "县委宣传部网评工作群" / "charter.docx")
+    assert texts[0] == "中共青石县委宣传部"
+
+
+def test_the_same_answers_give_the_same_word_file(word, tmp_path):
+    again = run_charter("render", EXAMPLES / "school-project-team.toml", "--out", tmp_path, "--format", "docx")
+    assert again.returncode == 0
+    name = "Science-Fair-2027-Team/charter.docx"
+    assert (tmp_path / name).read_bytes() == (word / name).read_bytes()
+
+
+def test_a_unit_word_template_is_used_and_a_broken_one_refused(tmp_path):
+    import shutil
+
+    unit = shutil.copytree(EXAMPLES / "units" / "county-propaganda", tmp_path / "unit")
+    letterhead = docx.Document()
+    letterhead.add_paragraph("青石县委宣传部红头文件")
+    letterhead.save(unit / "templates" / "charter.docx")
+    good = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "a",
+                       "--format", "docx")
+    assert good.returncode == 0, good.stderr
+    texts = _paragraphs(next((tmp_path / "a").rglob("charter.docx")))
+    assert texts[0] == "青石县委宣传部红头文件" and texts[1] == "县委宣传部网评工作群群规"
+    (unit / "templates" / "charter.docx").write_bytes(b"not a zip")
+    bad = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "b",
+                      "--format", "docx")
+    assert bad.returncode == 2 and "charter.docx" in bad.stderr and "Traceback" not in bad.stderr
+    (unit / "templates" / "charter.docx").unlink()
+    (unit / "templates" / "charter.docx").symlink_to("/etc/hostname")
+    outside = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "c",
+                          "--format", "docx")
+    assert outside.returncode == 2 and "charter.docx" in outside.stderr
+
+
+@pytest.mark.parametrize("variant, check", [
+    ("pdf/a-2b", lambda root, xmp: 'pdfaid:part="2"' in xmp and 'pdfaid:conformance="B"' in xmp
+     and root["/OutputIntents"][0].get_object()["/S"] == "/GTS_PDFA1"),
+    ("pdf/a-3b", lambda root, xmp: 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp),
+    ("pdf/ua-1", lambda root, xmp: 'pdfuaid:part="1"' in xmp and root["/MarkInfo"]["/Marked"]
+     and "/StructTreeRoot" in root and root["/Lang"] == "zh-CN"),
+])
+def test_archival_and_accessible_pdfs_say_what_they_are(tmp_path, variant, check):
+    result = run_charter("render", EXAMPLES / "county-media-event.toml", "--out", tmp_path, "--format", "pdf",
+                         "--pdf-variant", variant)
+    assert result.returncode == 0, result.stderr
+    root = PdfReader(next(tmp_path.rglob("charter.pdf"))).trailer["/Root"]
+    assert check(root, root["/Metadata"].get_object().get_data().decode())
+
+
+def test_a_plain_pdf_is_not_tagged_as_one(tmp_path):
+    run_charter("render", EXAMPLES / "school-project-team.toml", "--out", tmp_path, "--format", "pdf")
+    root = PdfReader(next(tmp_path.rglob("charter.pdf"))).trailer["/Root"]
+    assert "/StructTreeRoot" not in root
+
+
+def test_the_register_is_found_from_any_folder(tmp_path):
+    home = tmp_path / "groups"
+    made = run_charter("render", EXAMPLES / "school-project-team.toml", "--format", "txt", cwd=tmp_path,
+                       env={"CHARTER_HOME": str(home)})
+    assert made.returncode == 0 and (home / "Science-Fair-2027-Team" / "charter.toml").is_file()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    listed = run_charter("list", "--json", cwd=elsewhere, env={"CHARTER_HOME": str(home)})
+    assert "Science Fair 2027 Team" in listed.stdout
+    config = tmp_path / "config"
+    (config / "charter").mkdir(parents=True)
+    (config / "charter" / "settings.toml").write_text(f'register = "{home}"\n', encoding="utf-8")
+    by_settings = run_charter("list", "--json", cwd=elsewhere, env={"XDG_CONFIG_HOME": str(config)})
+    assert "Science Fair 2027 Team" in by_settings.stdout
+    (config / "charter" / "settings.toml").write_text("register = 5\n", encoding="utf-8")
+    broken = run_charter("list", cwd=elsewhere, env={"XDG_CONFIG_HOME": str(config)})
+    assert broken.returncode == 2 and "register" in broken.stderr and "Traceback" not in broken.stderr
