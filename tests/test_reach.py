@@ -119,3 +119,36 @@ def test_the_register_is_found_from_any_folder(tmp_path):
     (config / "charter" / "settings.toml").write_text("register = 5\n", encoding="utf-8")
     broken = run_charter("list", cwd=elsewhere, env={"XDG_CONFIG_HOME": str(config)})
     assert broken.returncode == 2 and "register" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_chinese_fonts_are_found_without_fontconfig(tmp_path, monkeypatch):
+    """As on Windows: no fc-list, the system's font folder holds the faces."""
+    import charter.render.pdf as pdf
+
+    windows = tmp_path / "Windows"
+    (windows / "Fonts").mkdir(parents=True)
+    monkeypatch.setenv("WINDIR", str(windows))
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf, "_font_folders", lambda: [windows / "Fonts"])
+    pdf.cjk_fonts.cache_clear()
+    try:
+        assert pdf.cjk_fonts() == ()
+        (windows / "Fonts" / "msyh.ttc").write_bytes(b"")
+        (windows / "Fonts" / "simfang.ttf").write_bytes(b"")
+        (windows / "Fonts" / "arial.ttf").write_bytes(b"")
+        pdf.cjk_fonts.cache_clear()
+        assert pdf.cjk_fonts() == ("FangSong", "Microsoft YaHei")
+        monkeypatch.setattr(pdf, "_font_folders", lambda: [])
+        pdf.cjk_fonts.cache_clear()
+        assert pdf.cjk_fonts() is None  # cannot tell: the PDF is made, doctor says so
+    finally:
+        pdf.cjk_fonts.cache_clear()
+
+
+def test_doctor_gives_the_install_line_for_the_system(monkeypatch):
+    from charter.render import doctor
+
+    monkeypatch.setattr(doctor.platform, "system", lambda: "Windows")
+    assert "MSYS2" in doctor.hint("pango") and "Chinese" in doctor.hint("font")
+    monkeypatch.setattr(doctor.platform, "system", lambda: "Linux")
+    assert doctor.hint("font") == "apt-get install fonts-noto-cjk"
