@@ -152,3 +152,37 @@ def test_doctor_gives_the_install_line_for_the_system(monkeypatch):
     assert "MSYS2" in doctor.hint("pango") and "Chinese" in doctor.hint("font")
     monkeypatch.setattr(doctor.platform, "system", lambda: "Linux")
     assert doctor.hint("font") == "apt-get install fonts-noto-cjk"
+
+
+def test_every_command_and_option_has_chinese_help():
+    """A new command or option without its Chinese help would show English to a Chinese user."""
+    import tomllib
+
+    import click
+
+    from charter.cli import cli
+    from charter.cli.language import _walk
+    from charter.core.resources import data_file
+
+    words = tomllib.loads(data_file("cli-zh.toml").read_text("utf-8"))
+    missing = []
+    for path, command in _walk(cli):
+        if path not in words["commands"]:
+            missing.append(path or "charter")
+        for param in command.params:
+            if isinstance(param, click.Option) and param.help and param.name != "help" and not (
+                    f"{path}.{param.name}" in words["options"] or param.name in words["options"]):
+                missing.append(f"{path} {param.opts[0]}")
+    assert not missing
+
+
+def test_help_and_click_errors_speak_the_users_language():
+    zh = run_charter("render", "--help")
+    assert "用法" in zh.stdout and "按答案文件（TOML）生成群规" in zh.stdout and "Show this message" not in zh.stdout
+    error = run_charter("render", "x.toml", "--paper", "A5")
+    assert error.returncode == 2 and "错误" in error.stderr and "不是以下之一" in error.stderr
+    en = run_charter("--lang", "en", "render", "--help")
+    assert "Usage:" in en.stdout and "Render the charter" in en.stdout
+    assert "Usage:" in run_charter("render", "--help", env={"CHARTER_LANG": "en"}).stdout
+    messages = run_charter("--lang", "en", "list", "--dir", "/nonexistent-register")
+    assert messages.returncode == 0 and "There are no groups" in messages.stdout

@@ -41,4 +41,8 @@ def main() -> None:
         from ..render.pdf import start_renderer
 
         start_renderer()
-    __getattr__("cli")(prog_name="charter")
+    from .language import localize, requested_lang
+
+    group = __getattr__("cli")
+    localize(group, requested_lang(sys.argv[1:]))
+    group(prog_name="charter")
