@@ -186,3 +186,13 @@ def test_help_and_click_errors_speak_the_users_language():
     assert "Usage:" in run_charter("render", "--help", env={"CHARTER_LANG": "en"}).stdout
     messages = run_charter("--lang", "en", "list", "--dir", "/nonexistent-register")
     assert messages.returncode == 0 and "There are no groups" in messages.stdout
+
+
+def test_the_page_names_windows_chinese_faces_after_noto(word, tmp_path):
+    result = run_charter("render", EXAMPLES / "county-media-event.toml", "--out", tmp_path, "--format", "html")
+    assert result.returncode == 0
+    html = next(tmp_path.rglob("charter.html")).read_text("utf-8")
+    stack = re.search(r"html \{\s*font-family: ([^;]+);", html).group(1)
+    faces = [face.strip().strip('"') for face in stack.split(",")]
+    assert faces.index("Noto Sans CJK SC") < faces.index("Microsoft YaHei") < faces.index("SimSun")
+    assert "FangSong" in faces

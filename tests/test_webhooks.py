@@ -193,7 +193,7 @@ def test_429_is_retried_after_retry_after(register, robot):
 def test_the_rate_limit_is_kept_before_the_platform_enforces_it(robot):
     """The local WeCom server refuses a 21st message within a minute (the control), and the
     client's throttle, on a fake clock, waits before the 21st."""
-    from charter.interfaces.webhooks import build_request, _post
+    from charter.interfaces.webhooks import _post, build_request
 
     server, url = robot("wecom")
     codes = []

@@ -54,6 +54,9 @@ def localize(group: click.Group, lang: str) -> None:
             found = words["options"].get(key) or words["options"].get(param.name or "")
             if isinstance(param, click.Option) and found:
                 param.help = found
+            if isinstance(param.type, click.Path):  # named when the command was defined, before this
+                kind = "file" if not param.type.dir_okay else "directory" if not param.type.file_okay else "path"
+                param.type.name = words["click"][kind]
             if isinstance(param, click.Option) and isinstance(param.show_default, str):
                 param.show_default = words["defaults"].get(param.name or "", param.show_default)
     singular, plural = words["click"], words["click_plural"]
