@@ -56,6 +56,8 @@ def localize(group: click.Group, lang: str) -> None:
                 param.help = found
             if isinstance(param.type, click.Path):  # named when the command was defined, before this
                 kind = "file" if not param.type.dir_okay else "directory" if not param.type.file_okay else "path"
+                if isinstance(param, click.Option) and param.metavar is None:
+                    param.metavar = kind.upper()  # the column of option names stays aligned
                 param.type.name = words["click"][kind]
             if isinstance(param, click.Option) and isinstance(param.show_default, str):
                 param.show_default = words["defaults"].get(param.name or "", param.show_default)
