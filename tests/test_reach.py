@@ -196,3 +196,71 @@ def test_the_page_names_windows_chinese_faces_after_noto(word, tmp_path):
     faces = [face.strip().strip('"') for face in stack.split(",")]
     assert faces.index("Noto Sans CJK SC") < faces.index("Microsoft YaHei") < faces.index("SimSun")
     assert "FangSong" in faces
+
+
+def _workbook(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_batch_from_excel_names_bad_rows_as_excel_numbers_them(tmp_path):
+    from datetime import datetime
+
+    groups = _workbook(tmp_path / "groups.xlsx", [
+        ["群名称", "用途", "类型", "解散日期", "群主", "群主单位", "接任群主"],
+        ["专项工作群一", "第一项专项工作的通知和报送", "临时群", datetime(2027, 3, 15), "李明", "县委宣传部", "王芳"],
+        [None, None, None, None, None, None, None],
+        ["专项工作群二", "第二项专项工作的通知和报送", "常设群", None, "李明", "县委宣传部", "王芳"],
+        ["专项工作群三", "第三项专项工作", "项目群", "2027-06-30", "", "县委宣传部", ""],
+    ])
+    result = run_charter("batch", groups, "--unit", EXAMPLES / "units" / "county-propaganda", "--out", tmp_path / "out",
+                         "--format", "txt", "--jobs", "1")
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = {m.group(1): line for line in result.stdout.splitlines() if (m := re.match(r"\W*(\d+)\s", line))}
+    assert "已生成" in lines["2"] and "失败" in lines["4"] and "失败" in lines["5"]
+    assert "review_every_months" in lines["4"] and "owner" in lines["5"]
+    answers = (tmp_path / "out" / "专项工作群一" / "charter.toml").read_text("utf-8")
+    assert "dissolve_on = 2027-03-15" in answers
+
+
+def test_members_from_excel_in_the_questionnaire_reader(tmp_path):
+    from charter.interfaces.spreadsheets import read_members
+
+    book = _workbook(tmp_path / "成员.xlsx", [["姓名", "单位", "职务", "角色"], ["张华", "县融媒体中心", "主任", "管理员"],
+                                            ["赵磊", "县融媒体中心", 12345, None], ["", "无名", "", ""]])
+    members, problems = read_members(book, "zh")
+    assert [(m.name, m.title, m.role) for m in members] == [("张华", "主任", "admin"), ("赵磊", "12345", "member")]
+    assert len(problems) == 1 and "第 4 行" in problems[0]
+    renamed = tmp_path / "成员.csv"
+    book.rename(renamed)  # a workbook saved under a CSV name is still read as one
+    assert len(read_members(renamed, "zh")[0]) == 2
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 not really")
+    members, problems = read_members(tmp_path / "broken.xlsx", "zh")
+    assert not members and "broken.xlsx" in problems[0]
+
+
+def test_batch_workers_start_clean_where_there_is_no_forkserver(monkeypatch):
+    import multiprocessing
+
+    from charter.interfaces import batch
+
+    assert batch.start_method() == "forkserver"
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # as on Windows
+    assert batch.start_method() == "spawn"
+
+
+def test_group_names_complete_in_the_shell(tmp_path):
+    register = tmp_path / "register"
+    for example in ("county-media-event.toml", "school-project-team.toml"):
+        run_charter("render", EXAMPLES / example, "--out", register, "--format", "txt")
+    given = run_charter(env={"_CHARTER_COMPLETE": "bash_complete", "COMP_WORDS": f"charter notice --dir {register} 外宣",
+                             "COMP_CWORD": "4"})
+    assert given.stdout.splitlines() == ["plain,县融媒体中心外宣活动群"]
+    home = run_charter(env={"_CHARTER_COMPLETE": "bash_complete", "COMP_WORDS": "charter renew sci", "COMP_CWORD": "2",
+                            "CHARTER_HOME": str(register)})
+    assert home.stdout.splitlines() == ["plain,Science Fair 2027 Team"]

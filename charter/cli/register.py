@@ -14,6 +14,24 @@ from ..core.i18n import environment_lang, messages
 from .base import _print_written, cli, dir_option
 
 
+def _complete_group(ctx, param, incomplete: str):
+    """Group names for shell completion: those of the register (--dir, else the default one)."""
+    import tomllib
+
+    from click.shell_completion import CompletionItem
+
+    from ..register.folders import group_folders
+    from .base import _register_folder
+
+    names = []
+    for folder in group_folders(ctx.params.get("out_dir") or _register_folder()):
+        try:
+            names.append(tomllib.loads((folder / "charter.toml").read_text("utf-8"))["group"]["name"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return [CompletionItem(name) for name in sorted(names) if incomplete.casefold() in name.casefold()]
+
+
 @cli.command("list")
 @dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the register as JSON.")
@@ -149,7 +167,7 @@ def _reason(value: str) -> str:
 
 
 @cli.command()
-@click.argument("group")
+@click.argument("group", shell_complete=_complete_group)
 @dir_option
 @click.option("--on", "on_date", default=None, help="The day it was dissolved (default: today).")
 @click.option("--reason", default="", help="Why, in a few words.")
@@ -170,7 +188,7 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
 
 
 @cli.command()
-@click.argument("group")
+@click.argument("group", shell_complete=_complete_group)
 @dir_option
 @click.option("--until", "until", required=True, help="The new dissolution date (or the next review date).")
 @click.option("--reason", required=True, help="Why the group lives on, in a few words.")
@@ -228,7 +246,7 @@ def calendar(out_dir: Path, output: Path | None, alarms: str):
 
 
 @cli.command()
-@click.argument("group")
+@click.argument("group", shell_complete=_complete_group)
 @click.argument("kind", type=click.Choice(["welcome", "leave", "dissolve", "digest", "rules"]))
 @dir_option
 @click.option("--member", default=None, help="The member it is about (welcome, leave).")

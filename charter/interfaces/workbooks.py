@@ -8,6 +8,7 @@ apply unchanged and a problem names the row the user sees in Excel.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -38,12 +39,17 @@ def workbook_rows(path: Path) -> list[tuple[int, list[str]]]:
     try:
         if path.stat().st_size > MAX_BYTES:
             raise WorkbookError(f"larger than {MAX_BYTES // 1_000_000} MB")
-        with zipfile.ZipFile(path) as archive:
+        data = io.BytesIO(path.read_bytes())  # a workbook saved under another name is read all the same
+        with zipfile.ZipFile(data) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise WorkbookError("unpacks to far more than a list of people")
         from openpyxl import load_workbook  # openpyxl is needed for .xlsx only
+        from openpyxl.utils.exceptions import InvalidFileException
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            book = load_workbook(data, read_only=True, data_only=True)
+        except InvalidFileException as error:
+            raise WorkbookError(str(error)) from None
     except WorkbookError:
         raise
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
