@@ -11,7 +11,8 @@ from conftest import EXAMPLES, run_charter
 
 from charter import __version__
 
-COMMANDS = ["render", "demo", "check", "schema", "doctor"]
+COMMANDS = ["render", "new", "demo", "check", "schema", "doctor", "batch", "list", "due", "dissolve", "renew",
+            "calendar", "notice", "serve", "unit init", "unit check", "webhook save"]
 
 
 def test_version():
@@ -19,11 +20,15 @@ def test_version():
     assert result.returncode == 0 and __version__ in result.stdout
 
 
+@pytest.mark.parametrize("lang, example", [("zh", "示例：charter "), ("en", "Example: charter ")])
 @pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_every_command_has_help_with_an_example(command):
-    result = run_charter(*([command] if command else []), "--help")
+def test_every_command_has_help_with_an_example(command, lang, example):
+    result = run_charter("--lang", lang, *(command.split() if command else []), "--help")
     assert result.returncode == 0
-    assert ("Example: charter" in result.stdout) if command else all(c in result.stdout for c in COMMANDS)
+    if command:
+        assert example in result.stdout
+    else:
+        assert all(c.split()[0] in result.stdout for c in COMMANDS)
 
 
 def test_help_does_not_import_weasyprint():
@@ -77,7 +82,7 @@ def test_output_folder_that_is_a_file_is_bad_input(tmp_path):
     out = tmp_path / "out"
     out.write_text("a file where the output folder should be")
     result = run_charter("render", EXAMPLES / "county-media-event.toml", "--out", out, "--format", "txt")
-    assert result.returncode == 2 and "is a file" in result.stderr
+    assert result.returncode == 2 and "文件夹" in result.stderr and "是文件" in result.stderr
     assert out.read_text() == "a file where the output folder should be"
 
 

@@ -26,7 +26,7 @@ def _makes_pdf(args: list[str]) -> bool:
 
 def __getattr__(name: str):
     if name == "cli":  # the click group, with every command registered
-        from . import charters, register, units  # noqa: F401  (each adds its commands to the group)
+        from . import charters, reach, register, units  # noqa: F401  (each adds its commands to the group)
         from .base import cli
 
         return cli
@@ -41,4 +41,8 @@ def main() -> None:
         from ..render.pdf import start_renderer
 
         start_renderer()
-    __getattr__("cli")(prog_name="charter")
+    from .language import localize, requested_lang
+
+    group = __getattr__("cli")
+    localize(group, requested_lang(sys.argv[1:]))
+    group(prog_name="charter")

@@ -11,8 +11,6 @@ from .. import __version__
 from ..core.errors import InputError, MachineError, input_error
 from ..core.i18n import environment_lang
 
-DEFAULT_OUT = Path("output")
-
 
 class CharterGroup(click.Group):
     """Bad input exits 2 with its message; anything else exits 1 without a traceback."""
@@ -52,21 +50,41 @@ def _print_written(paths: list[Path]) -> None:
 
 
 format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics,poster", show_default=True,
-                             help="Comma-separated formats: pdf, html, md, txt, ics, poster (poster.pdf).")
+                             help="Comma-separated formats: pdf, html, md, txt, ics, poster (poster.pdf), "
+                                  "docx (Word).")
+pdf_variant_option = click.option(
+    "--pdf-variant", type=click.Choice(["pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), default=None,
+    help="An archival PDF (PDF/A-2b, PDF/A-3b) or an accessible, tagged one (PDF/UA-1).")
 paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
                             show_default=True, help="Paper size of the PDF.")
 unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
                            help="A unit folder: its letterhead, defaults, locked answers, rules and templates.")
+def _register_folder() -> Path:
+    from ..core.settings import default_register
+
+    return default_register()
+
+
+REGISTER_DEFAULT = "output, or CHARTER_HOME, or `register` in the settings file"
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                          default=DEFAULT_OUT, show_default=True, help="Folder that holds one folder per group.")
+                          default=_register_folder, show_default=REGISTER_DEFAULT,
+                          help="The register: the folder that holds one folder per group.")
+
+
+def _choose_lang(ctx, param, value):
+    if value:
+        os.environ["CHARTER_LANG"] = value  # every message after this one follows it
 
 
 @click.group(cls=CharterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="charter")
+@click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, is_eager=True, callback=_choose_lang,
+              help="Language of messages and help: zh or en (default: CHARTER_LANG, else the locale).")
 def cli():
     """Write the rules of a work chat group: PDF for the notice board, HTML, Markdown,
     the group announcement text and calendar reminders."""
 
 
-dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-                          show_default=True, help="The register: the folder of group folders.")
+dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                          default=_register_folder, show_default=REGISTER_DEFAULT,
+                          help="The register: the folder of group folders.")

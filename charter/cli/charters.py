@@ -12,7 +12,16 @@ import click
 
 from ..core.errors import input_error
 from ..core.i18n import environment_lang
-from .base import _formats, _print_written, cli, format_option, out_option, paper_option, unit_option
+from .base import (
+    _formats,
+    _print_written,
+    cli,
+    format_option,
+    out_option,
+    paper_option,
+    pdf_variant_option,
+    unit_option,
+)
 
 
 @cli.command()
@@ -20,9 +29,11 @@ from .base import _formats, _print_written, cli, format_option, out_option, pape
 @out_option
 @format_option
 @paper_option
+@pdf_variant_option
 @unit_option
 @click.option("--force", is_flag=True, help="Replace this group's existing charter.")
-def render(answers: Path, out_dir: Path, formats: str, paper: str, unit_dir: Path | None, force: bool):
+def render(answers: Path, out_dir: Path, formats: str, paper: str, pdf_variant: str | None, unit_dir: Path | None,
+           force: bool):
     """Render the charter from an ANSWERS file (TOML).
 
     Example: charter render examples/county-media-event.toml --out output
@@ -36,7 +47,7 @@ def render(answers: Path, out_dir: Path, formats: str, paper: str, unit_dir: Pat
     for notice in notices:
         click.echo(notice, err=True)
     written = write_charter(model, unit, out_dir, Placement.REPLACE if force else Placement.NEW, formats=chosen,
-                            paper=paper)
+                            paper=paper, pdf_variant=pdf_variant)
     click.echo(f"{model.group.name}:")
     _print_written(written)
 

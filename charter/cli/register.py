@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,24 @@ import click
 from ..core.errors import input_error
 from ..core.i18n import environment_lang, messages
 from .base import _print_written, cli, dir_option
+
+
+def _complete_group(ctx, param, incomplete: str):
+    """Group names for shell completion: those of the register (--dir, else the default one)."""
+    import tomllib
+
+    from click.shell_completion import CompletionItem
+
+    from ..register.folders import group_folders
+    from .base import _register_folder
+
+    names = []
+    for folder in group_folders(ctx.params.get("out_dir") or _register_folder()):
+        try:
+            names.append(tomllib.loads((folder / "charter.toml").read_text("utf-8"))["group"]["name"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return [CompletionItem(name) for name in sorted(names) if incomplete.casefold() in name.casefold()]
 
 
 @cli.command("list")
@@ -39,12 +58,62 @@ def list_groups(out_dir: Path, as_json: bool):
         click.echo(line, err=True)
 
 
+def webhook_options(option: str, what: str):
+    """--webhook/--notify [URL], --platform, --secret, --dry-run: how a message reaches the group's robot."""
+    def decorate(command):
+        for decorator in reversed([
+            click.option(f"--{option}", "webhook", is_flag=False, flag_value="", default=None, metavar="[URL]",
+                         help=f"Send {what} to a group robot's webhook. Without URL: CHARTER_WEBHOOK, or the one "
+                              "saved with `charter webhook save` (safer: a URL typed here stays in the shell history)."),
+            click.option("--platform", type=click.Choice(["wecom", "dingtalk", "feishu", "slack"]), default=None,
+                         help="The robot's platform (default: from the URL's host)."),
+            click.option("--secret", default=None, help="The robot's signing secret (DingTalk, Feishu); "
+                                                         "or CHARTER_WEBHOOK_SECRET."),
+            click.option("--dry-run", is_flag=True, help="Print what would be sent, send nothing."),
+        ]):
+            command = decorator(command)
+        return command
+    return decorate
+
+
+def _deliver(register: Path, text: str, webhook: str, platform: str | None, secret: str | None, dry_run: bool) -> None:
+    """Send text to the webhook given or saved; exit 4 with the platform's own words when it refuses."""
+    from ..interfaces.webhooks import WebhookError, platform_of, redacted, send, split_message
+    from ..register.settings import Webhook, saved_webhook
+
+    lang = environment_lang()
+    hook = Webhook(webhook, secret, platform) if webhook else saved_webhook(register)
+    if hook is None:
+        raise input_error(lang, "no_webhook", field="--webhook")
+    target = platform_of(hook.url, platform or hook.platform)
+    if target is None:
+        raise input_error(lang, "webhook_platform", field="--platform", host=redacted(hook.url))
+    secret = secret or hook.secret or os.environ.get("CHARTER_WEBHOOK_SECRET") or None
+    parts = split_message(text, target)
+    r = messages(lang)["register"]
+    if dry_run:
+        click.echo(r["webhook_dry_run"].format(platform=target.name, url=redacted(hook.url), count=len(parts),
+                                               signed=r["signed"] if secret else r["unsigned"]))
+        for index, part in enumerate(parts, start=1):
+            click.echo(f"--- {index}/{len(parts)} ---\n{part}")
+        return
+    try:
+        count = send(hook.url, text, target, secret)
+    except WebhookError as error:
+        click.echo(r["webhook_refused"].format(platform=error.platform, code=error.code, message=error.message),
+                   err=True)
+        sys.exit(4)
+    click.echo(r["webhook_sent"].format(platform=target.name, count=count))
+
+
 @cli.command()
 @dir_option
 @click.option("--within", type=click.IntRange(0, 3650), default=None,
               help="Days ahead to look (default: each group's own dissolution notice period).")
 @click.option("--fail-if-any", is_flag=True, help="Exit 3 when any group is due or overdue, or cannot be read (for cron).")
-def due(out_dir: Path, within: int | None, fail_if_any: bool):
+@webhook_options("notify", "one message listing what is due and overdue (nothing is sent when nothing is)")
+def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | None, platform: str | None,
+        secret: str | None, dry_run: bool):
     """The groups to dissolve or review soon, or overdue, with what to do.
 
     Example: charter due --within 30 --fail-if-any
@@ -64,6 +133,11 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool):
         click.echo(r["none_due_notice"] if within is None else r["none_due"].format(within=within))
     for line in unreadable_lines(unreadable, lang):
         click.echo(line, err=True)
+    if webhook is not None and (pending or unreadable):
+        r = messages(lang)["register"]
+        lines = [r["notify_head"].format(date=on.isoformat(), count=len(pending) + len(unreadable))]
+        lines += due_lines(pending, on, within) + [r["unreadable"].format(folder=u.folder.name) for u in unreadable]
+        _deliver(out_dir, "\n".join(lines), webhook, platform, secret, dry_run)
     if fail_if_any and (pending or unreadable):
         sys.exit(3)
 
@@ -93,7 +167,7 @@ def _reason(value: str) -> str:
 
 
 @cli.command()
-@click.argument("group")
+@click.argument("group", shell_complete=_complete_group)
 @dir_option
 @click.option("--on", "on_date", default=None, help="The day it was dissolved (default: today).")
 @click.option("--reason", default="", help="Why, in a few words.")
@@ -114,7 +188,7 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
 
 
 @cli.command()
-@click.argument("group")
+@click.argument("group", shell_complete=_complete_group)
 @dir_option
 @click.option("--until", "until", required=True, help="The new dissolution date (or the next review date).")
 @click.option("--reason", required=True, help="Why the group lives on, in a few words.")
@@ -172,12 +246,15 @@ def calendar(out_dir: Path, output: Path | None, alarms: str):
 
 
 @cli.command()
-@click.argument("group")
+@click.argument("group", shell_complete=_complete_group)
 @click.argument("kind", type=click.Choice(["welcome", "leave", "dissolve", "digest", "rules"]))
 @dir_option
 @click.option("--member", default=None, help="The member it is about (welcome, leave).")
-def notice(group: str, kind: str, out_dir: Path, member: str | None):
-    """Print a ready-to-paste message for GROUP: welcome, leave, dissolve, digest or rules.
+@webhook_options("webhook", "the notice into the group")
+def notice(group: str, kind: str, out_dir: Path, member: str | None, webhook: str | None, platform: str | None,
+           secret: str | None, dry_run: bool):
+    """Print a ready-to-paste message for GROUP: welcome, leave, dissolve, digest or rules; or send it
+    to the group's robot (WeCom, DingTalk, Feishu, Slack) with --webhook.
 
     Example: charter notice 外宣活动 welcome --member 张华
     """
@@ -186,4 +263,8 @@ def notice(group: str, kind: str, out_dir: Path, member: str | None):
     from ..render.notices import notice as make_notice
 
     entry = find_group(out_dir, group, environment_lang())
-    click.echo(make_notice(entry.answers, entry.unit, kind, member, today()).rstrip("\n"))
+    text = make_notice(entry.answers, entry.unit, kind, member, today()).rstrip("\n")
+    if webhook is None:
+        click.echo(text)
+    else:
+        _deliver(out_dir, text, webhook, platform, secret, dry_run)

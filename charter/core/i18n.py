@@ -43,7 +43,11 @@ def lang_or(value, fallback: str = "zh") -> str:
 
 
 def environment_lang() -> str:
-    """The user's language from the locale, for messages given before a file says its own; zh when unsure."""
+    """The user's language: CHARTER_LANG (or `charter --lang`), else the locale; zh when unsure.
+    Used for messages given before a file says its own language."""
+    chosen = os.environ.get("CHARTER_LANG", "").strip().lower()
+    if chosen in LANGS:
+        return chosen
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(variable, "")
         if value:

@@ -10,14 +10,15 @@ from functools import cache
 from pathlib import Path
 
 from ..core.dates import parse_date
-from ..core.errors import InputError, input_error
+from ..core.errors import InputError
 from ..core.i18n import messages, text
 from ..register.folders import group_folder
 from ..register.writing import Placement, write_charter
-from ..render.documents import ANSWERS_FILE, FORMATS
+from ..render.documents import ANSWERS_FILE
+from ..render.formats import DEFAULT_FORMATS
 from ..schema.group import validate_for
 from ..schema.unit import load_unit
-from .spreadsheets import decode, rows_by_header
+from .spreadsheets import table_rows
 
 COLUMNS = {
     "name": "name", "群名称": "name", "群名": "name",
@@ -60,12 +61,8 @@ class Outcome:
 
 
 def read_groups(path: Path, lang: str, today: date) -> list[Row]:
-    """The rows of a groups CSV as answers (without the unit's defaults, which come later)."""
-    try:
-        source, bad = decode(path.read_bytes())
-    except OSError as error:
-        raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
-    rows = rows_by_header(source, COLUMNS)
+    """The rows of a groups CSV or Excel workbook as answers (without the unit's defaults, which come later)."""
+    rows, bad = table_rows(path, COLUMNS, lang)
     if rows is None:
         return [Row(1, None, text(lang, "errors.csv_line_encoding" if 1 in bad else "errors.batch_header"))]
     kinds, platforms = _words("kinds"), _words("platforms")
@@ -140,7 +137,14 @@ def _warm_worker() -> None:
     load()
 
 
-def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=FORMATS, paper: str = "A4",
+def start_method() -> str:
+    """forkserver: workers start from a clean process, not from this one with its threads (the
+    progress bar has one), which a plain fork could leave holding a lock. Windows has no
+    forkserver: spawn, which starts clean too."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=DEFAULT_FORMATS, paper: str = "A4",
               force: bool = False, advance=lambda outcome: None) -> list[Outcome]:
     """Render every row, with `jobs` worker processes; calls advance(outcome) as each row ends."""
     outcomes = []
@@ -149,10 +153,9 @@ def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats
             outcomes.append(render_row(row, unit_dir, out_dir, formats, paper, force))
             advance(outcomes[-1])
     else:
-        # forkserver: workers start from a clean process, not from this one with its threads
-        # (the progress bar has one), which a plain fork could leave holding a lock.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["charter.interfaces.batch"])
+        context = multiprocessing.get_context(start_method())
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(["charter.interfaces.batch"])
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker) as pool:
             futures = [pool.submit(render_row, row, unit_dir, out_dir, formats, paper, force) for row in rows]
             for future in as_completed(futures):

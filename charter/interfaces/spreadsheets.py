@@ -1,4 +1,5 @@
-"""Tables people keep in spreadsheets: members and groups from CSV, with a header in either language."""
+"""Tables people keep in spreadsheets: members and groups from a CSV file or an Excel workbook,
+with a header in either language."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..core.errors import InputError, input_error
 from ..core.i18n import messages, text
 from ..schema.answers import Member
 from ..schema.validation import error_message
+from .workbooks import WorkbookError, workbook_rows
 
 HEADERS = {
     "name": "name", "姓名": "name", "名字": "name",
@@ -48,13 +51,55 @@ def decode(raw: bytes) -> tuple[str, list[int]]:
     return "\n".join(lines), bad
 
 
-def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
-    """The members of a CSV file and a message for each row that could not be read (by line)."""
+def is_workbook(path: Path) -> bool:
+    """An Excel workbook (.xlsx), by its name or, renamed, by its zip signature."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return True
     try:
+        with open(path, "rb") as stream:
+            return stream.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def table_rows(path: Path, columns: dict[str, str], lang: str,
+               headerless: list[str] | None = None) -> tuple[list[tuple[int, dict[str, str]]] | None, list[int]]:
+    """The rows of a CSV file or an Excel workbook by header (see rows_by_header), numbered as the
+    user sees them, and the CSV lines no encoding could read. Raises InputError when the file
+    cannot be read at all."""
+    try:
+        if is_workbook(path):
+            try:
+                return _rows_from_cells(workbook_rows(path), columns, headerless), []
+            except WorkbookError as error:
+                raise input_error(lang, "unreadable", source=str(path), detail=str(error)) from None
         source, bad = decode(path.read_bytes())
     except OSError as error:
-        return [], [text(lang, "errors.unreadable", detail=error.strerror or str(error))]
-    members, problems = parse_members(source, lang)
+        raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
+    return rows_by_header(source, columns, headerless), bad
+
+
+def _rows_from_cells(rows: list[tuple[int, list[str]]], columns: dict[str, str],
+                     headerless: list[str] | None) -> list[tuple[int, dict[str, str]]] | None:
+    if not rows:
+        return [] if headerless is not None else None
+    header = [columns.get(cell.strip().lower(), "") for cell in rows[0][1]]
+    body = rows[1:]
+    if "name" not in header:
+        if headerless is None:
+            return None
+        header, body = headerless, rows
+    return [(number, {key: cell for key, cell in zip(header, cells) if key}) for number, cells in body]
+
+
+def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
+    """The members of a CSV file or an Excel workbook, and a message for each row that could not
+    be read (by its line or row)."""
+    try:
+        rows, bad = table_rows(path, HEADERS, lang)
+    except InputError as error:
+        return [], [error.report()]
+    members, problems = members_from_rows(rows, lang)
     return members, [text(lang, "errors.csv_row", line=line, message=text(lang, "errors.csv_line_encoding"))
                      for line in bad] + problems
 
@@ -81,7 +126,11 @@ def rows_by_header(source: str, columns: dict[str, str],
 def parse_members(source: str, lang: str, header_optional: bool = False) -> tuple[list[Member], list[str]]:
     """Members from CSV text; with header_optional, a first row that is not a header is a member
     (columns name, unit, title, role), as people type into a form."""
-    rows = rows_by_header(source, HEADERS, ["name", "unit", "title", "role"] if header_optional else None)
+    return members_from_rows(rows_by_header(source, HEADERS, ["name", "unit", "title", "role"] if header_optional
+                                            else None), lang)
+
+
+def members_from_rows(rows: list[tuple[int, dict[str, str]]] | None, lang: str) -> tuple[list[Member], list[str]]:
     if rows is None:
         return [], [text(lang, "errors.csv_header")]
     members, problems = [], []

@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from ..core.errors import input_error
 from ..core.files import create_file, link_file, link_tree, sync_folder
-from ..render.documents import ANSWERS_FILE, FILE_NAMES, FORMATS, render_documents
+from ..render.documents import ANSWERS_FILE, FILE_NAMES, render_documents
+from ..render.formats import DEFAULT_FORMATS
 from ..schema.answers import AnswersBase, Event
 from ..schema.unit import Unit, unit_reference
 from .folders import candidates, group_folder
@@ -119,7 +120,8 @@ def place_files(folder: Path | None, out_dir: Path, group_name: str, files: dict
 
 
 def commit(out_dir: Path, how: Placement, folder_for: Callable[[], Path | None],
-           answers_for: Callable[[bytes | None], AnswersBase], unit: Unit | None, formats, paper: str) -> list[Path]:
+           answers_for: Callable[[bytes | None], AnswersBase], unit: Unit | None, formats, paper: str,
+           pdf_variant: str | None = None) -> list[Path]:
     """Render what answers_for makes of the charter on disk and place it; again, from what is there
     then, when someone else wrote the group's charter in between."""
     for _ in range(MAX_ATTEMPTS):
@@ -134,7 +136,7 @@ def commit(out_dir: Path, how: Placement, folder_for: Callable[[], Path | None],
             if formats:  # what the documents are made with (a change of the answers alone keeps the old record)
                 record.update(unit_name=unit.info.name, unit_version=unit.info.version, unit_locked=unit.locked or None)
             answers = answers.model_copy(update=record)
-        files = render_documents(answers, formats, paper, unit)
+        files = render_documents(answers, formats, paper, unit, pdf_variant)
         placed = place_files(folder, out_dir, answers.group.name, files, how, answers.lang, before)
         if placed is not None:
             return [placed / name for name in files]
@@ -142,7 +144,8 @@ def commit(out_dir: Path, how: Placement, folder_for: Callable[[], Path | None],
 
 
 def write_charter(answers: AnswersBase, unit: Unit | None, out_dir: Path, how: Placement = Placement.NEW,
-                  folder: Path | None = None, formats=FORMATS, paper: str = "A4") -> list[Path]:
+                  folder: Path | None = None, formats=DEFAULT_FORMATS, paper: str = "A4",
+                  pdf_variant: str | None = None) -> list[Path]:
     """Render the charter and place it in the register; returns the files written.
 
     The folder is the group's own under out_dir unless given (a register entry's); FRESH
@@ -156,4 +159,5 @@ def write_charter(answers: AnswersBase, unit: Unit | None, out_dir: Path, how: P
     def folder_for():
         return None if how is Placement.FRESH else folder or group_folder(out_dir, answers.group.name)
 
-    return commit(out_dir, how, folder_for, lambda before: keeping_history(answers, before), unit, formats, paper)
+    return commit(out_dir, how, folder_for, lambda before: keeping_history(answers, before), unit, formats, paper,
+                  pdf_variant)

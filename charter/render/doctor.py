@@ -7,8 +7,20 @@ from dataclasses import dataclass
 
 from .pdf import cjk_fonts
 
-INSTALL_HINT = "apt-get install libharfbuzz-subset0"
-FONT_HINT = "apt-get install fonts-noto-cjk"
+# What to run, on the system this is: Debian's packages, or Windows' own ways.
+HINTS = {
+    "Windows": {"pango": "install Pango with MSYS2 (pacman -S mingw-w64-ucrt-x86_64-pango), as WeasyPrint's "
+                         "installation guide says",
+                "subset": "use MSYS2's Pango (it brings HarfBuzz's subsetter)",
+                "font": "Settings → Apps → Optional features → add Chinese (Simplified) Supplemental Fonts"},
+    "Darwin": {"pango": "brew install pango", "subset": "brew install harfbuzz", "font": "macOS ships PingFang"},
+}
+DEBIAN_HINTS = {"pango": "apt-get install libpango-1.0-0 libpangoft2-1.0-0",
+                "subset": "apt-get install libharfbuzz-subset0", "font": "apt-get install fonts-noto-cjk"}
+
+
+def hint(what: str) -> str:
+    return HINTS.get(platform.system(), DEBIAN_HINTS)[what]
 
 
 @dataclass(frozen=True)
@@ -26,8 +38,7 @@ def _weasyprint() -> list[Check]:
         weasyprint = load()
         from weasyprint.text.ffi import harfbuzz, harfbuzz_subset, pango
     except (ImportError, OSError) as error:
-        return [Check("WeasyPrint", f"cannot load: {error}", False,
-                      "apt-get install libpango-1.0-0 libpangoft2-1.0-0")]
+        return [Check("WeasyPrint", f"cannot load: {error}", False, hint("pango"))]
     number = pango.pango_version()
     pango_version = f"{number // 10000}.{number // 100 % 100}.{number % 100}"
     # WeasyPrint's own rule (pdf/fonts.py): HarfBuzz subsetting when the library is there
@@ -38,7 +49,7 @@ def _weasyprint() -> list[Check]:
     return [
         Check("WeasyPrint", weasyprint.__version__, True),
         Check("Pango", pango_version, True),
-        Check("font subsetting", subsetting, True, "" if fast else INSTALL_HINT),
+        Check("font subsetting", subsetting, True, "" if fast else hint("subset")),
         # prebuilt: cffi's declarations of Pango & co. read from the cache (see render/weasy.py)
         Check("C declarations", prebuilt_state(), True),
     ]
@@ -47,6 +58,9 @@ def _weasyprint() -> list[Check]:
 def run_checks() -> list[Check]:
     checks = [Check("Python", platform.python_version(), True), *_weasyprint()]
     fonts = cjk_fonts()
-    checks.append(Check("CJK fonts", ", ".join(fonts) if fonts else "none found", bool(fonts),
-                        "" if fonts else FONT_HINT))
+    if fonts is None:
+        checks.append(Check("CJK fonts", "cannot tell (no fc-list, no known font folder)", True, hint("font")))
+    else:
+        checks.append(Check("CJK fonts", ", ".join(fonts) if fonts else "none found", bool(fonts),
+                            "" if fonts else hint("font")))
     return checks

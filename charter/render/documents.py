@@ -9,7 +9,7 @@ from ..schema.unit import Unit, catalogue_of
 from .assets import embed_rule_images, embedded_asset, linked_asset
 from .calendar import build_calendar
 from .context import build_context
-from .formats import ANSWERS_FILE, FILE_NAMES, FORMATS
+from .formats import ANSWERS_FILE, DEFAULT_FORMATS, FILE_NAMES
 from .pdf import render_pdf
 from .templates import render_template
 
@@ -21,14 +21,15 @@ def render_html(context: dict, unit: Unit | None, asset, name: str = "charter.ht
     return render_template(name, {**context, "asset": asset}, unit.templates if unit else None, context["lang"])
 
 
-def _pdf(context: dict, unit: Unit | None, name: str, html: str | None = None) -> bytes:
+def _pdf(context: dict, unit: Unit | None, name: str, variant: str | None, html: str | None = None) -> bytes:
     """A PDF of an HTML template; the unit's images are read from its assets/ through the fetcher."""
     if html is None:
         html = render_html(context, unit, linked_asset(unit) if unit else embedded_asset(None), name)
-    return render_pdf(html, context["lang"], unit.root if unit else None, (unit.assets,) if unit else ())
+    return render_pdf(html, context["lang"], unit.root if unit else None, (unit.assets,) if unit else (), variant)
 
 
-def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", unit: Unit | None = None) -> dict[str, bytes]:
+def render_documents(answers: AnswersBase, formats=DEFAULT_FORMATS, paper: str = "A4", unit: Unit | None = None,
+                     pdf_variant: str | None = None) -> dict[str, bytes]:
     """Every requested file's bytes, plus the answers as rendered; nothing is written."""
     context = build_context(answers, catalogue_of(unit), paper, unit)
     templates = unit.templates if unit else None
@@ -40,15 +41,20 @@ def render_documents(answers: AnswersBase, formats=FORMATS, paper: str = "A4", u
         files[FILE_NAMES["html"]] = html_file.encode("utf-8")
     if "pdf" in formats:
         # Without a unit the HTML file is the PDF's source as it is (it embeds nothing).
-        files[FILE_NAMES["pdf"]] = _pdf(context, unit, "charter.html.j2", html_file if unit is None else None)
+        files[FILE_NAMES["pdf"]] = _pdf(context, unit, "charter.html.j2", pdf_variant,
+                                        html_file if unit is None else None)
     if "poster" in formats:
-        files[FILE_NAMES["poster"]] = _pdf(context, unit, "poster.html.j2")
+        files[FILE_NAMES["poster"]] = _pdf(context, unit, "poster.html.j2", pdf_variant)
     if "md" in formats:
         files[FILE_NAMES["md"]] = render_template("charter.md.j2", context, templates, answers.lang).encode("utf-8")
     if "txt" in formats:
         files[FILE_NAMES["txt"]] = render_template("announcement.txt.j2", context, templates, answers.lang).encode("utf-8")
     if "ics" in formats:
         files[FILE_NAMES["ics"]] = build_calendar(answers, unit=unit)
+    if "docx" in formats:
+        from .word import render_docx  # python-docx is needed for this one format only
+
+        files[FILE_NAMES["docx"]] = render_docx(context, templates, answers.lang)
     files[ANSWERS_FILE] = answers_file(answers)
     return files
 

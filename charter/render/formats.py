@@ -8,5 +8,7 @@ FILE_NAMES = {
     "txt": "announcement.txt",
     "ics": "charter.ics",
     "poster": "poster.pdf",
+    "docx": "charter.docx",
 }
 FORMATS = tuple(FILE_NAMES)
+DEFAULT_FORMATS = ("pdf", "html", "md", "txt", "ics", "poster")  # Word only when asked for

@@ -25,13 +25,35 @@ from pathlib import Path
 # anything else is loaded, so that the child begins at once.
 
 
+# Font files of the Chinese faces Windows and macOS ship, for machines without fontconfig's fc-list.
+_CJK_FILES = {"msyh": "Microsoft YaHei", "msyhbd": "Microsoft YaHei", "simsun": "SimSun", "simhei": "SimHei",
+              "simfang": "FangSong", "simkai": "KaiTi", "deng": "DengXian", "pingfang": "PingFang SC",
+              "stheiti": "Heiti SC", "songti": "Songti SC", "notosanscjk": "Noto Sans CJK",
+              "notoserifcjk": "Noto Serif CJK", "sourcehansans": "Source Han Sans"}
+
+
+def _font_folders() -> list[Path]:
+    folders = [Path(os.environ.get("WINDIR", "C:\\Windows")) / "Fonts", Path("/Library/Fonts"),
+               Path("/System/Library/Fonts"), Path.home() / "Library" / "Fonts"]
+    if os.environ.get("LOCALAPPDATA"):
+        folders.append(Path(os.environ["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts")
+    return [folder for folder in folders if folder.is_dir()]
+
+
 @cache
-def cjk_fonts() -> tuple[str, ...]:
-    """The font families fontconfig offers for Chinese; () when there are none or no fc-list to ask."""
-    if not shutil.which("fc-list"):
-        return ()
-    listing = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
-    return tuple(sorted({line.split(",")[0].strip() for line in listing.splitlines() if line.strip()}))
+def cjk_fonts() -> tuple[str, ...] | None:
+    """The font families offered for Chinese: from fontconfig where there is fc-list, else from the
+    font files of the system's font folders (Windows, macOS); None when neither can tell."""
+    if shutil.which("fc-list"):
+        listing = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
+                                 check=False).stdout
+        return tuple(sorted({line.split(",")[0].strip() for line in listing.splitlines() if line.strip()}))
+    folders = _font_folders()
+    if not folders:
+        return None
+    found = {family for folder in folders for path in folder.iterdir()
+             for stem, family in _CJK_FILES.items() if path.name.lower().replace("-", "").startswith(stem)}
+    return tuple(sorted(found))
 
 
 def _weasyprint(lang: str):
@@ -54,19 +76,20 @@ def _font_config(asset_roots: tuple[Path, ...]):
     return FontConfiguration()
 
 
-def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...]) -> bytes:
+def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...],
+                 variant: str | None = None) -> bytes:
     from ..core.errors import MachineError
     from ..core.resources import templates_dir
 
     weasyprint = _weasyprint(lang)
-    if lang == "zh" and shutil.which("fc-list") and not cjk_fonts():
+    if lang == "zh" and cjk_fonts() == ():
         raise MachineError(lang, "cjk_font_missing")
     from .fetcher import AssetFetcher  # after load(): it imports from weasyprint
 
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base, url_fetcher=AssetFetcher([*asset_roots, builtin]))
-    return document.write_pdf(font_config=_font_config(asset_roots))
+    return document.write_pdf(font_config=_font_config(asset_roots), pdf_variant=variant)
 
 
 def _send(fd: int, message) -> None:
@@ -157,9 +180,14 @@ def start_renderer() -> None:
         atexit.register(_renderer.close)
 
 
-def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = ()) -> bytes:
-    """The PDF of html. Relative URLs resolve against base_dir; only files under asset_roots and
-    the built-in templates can be read."""
+# Archival and accessible PDFs, as WeasyPrint makes them (pdf/ua-1 is tagged).
+PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+
+
+def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: tuple[Path, ...] = (),
+               variant: str | None = None) -> bytes:
+    """The PDF of html (optionally one of PDF_VARIANTS). Relative URLs resolve against base_dir;
+    only files under asset_roots and the built-in templates can be read."""
     if _renderer is not None:
-        return _renderer.render(html, lang, base_dir, tuple(asset_roots))
-    return _render_here(html, lang, base_dir, tuple(asset_roots))
+        return _renderer.render(html, lang, base_dir, tuple(asset_roots), variant)
+    return _render_here(html, lang, base_dir, tuple(asset_roots), variant)

@@ -1,0 +1,214 @@
+"""Sending a notice into the group itself, through the group robot's webhook.
+
+WeCom (企业微信), DingTalk and Feishu groups and Slack channels take messages from a robot's
+webhook URL; personal WeChat has none, so there copy and paste stays. Each platform has its
+own contract, followed here as documented:
+
+    wecom     {"msgtype": "text", "text": {"content": …}}  text ≤ 2,048 bytes; 20 a minute;
+              answers {"errcode": 0, "errmsg": "ok"}
+    dingtalk  the same shape; a signed robot wants `timestamp` (ms) and
+              `sign` = base64(HMAC-SHA256(secret, "timestamp\\nsecret")) in the query;
+              20 a minute; answers {"errcode": 0, …}
+    feishu    {"msg_type": "text", "content": {"text": …}}, signed with `timestamp` (s) and
+              `sign` = base64(HMAC-SHA256(key="timestamp\\nsecret", msg="")) in the body;
+              answers {"code": 0, …}
+    slack     {"text": …}; answers "ok", or an error word with a 4xx status; 429 with
+              Retry-After when sent too fast
+
+A message longer than the platform takes is split at line breaks. The URL and the secret are
+credentials: they are never written into a charter, and never printed (errors and --dry-run
+show the host only).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+TIMEOUT_SECONDS = 15
+MAX_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    hosts: tuple[str, ...]
+    limit: int  # the longest message, in `unit`
+    unit: str  # "bytes" (UTF-8) or "chars"
+    per_minute: int
+
+    def size(self, text: str) -> int:
+        return len(text.encode("utf-8")) if self.unit == "bytes" else len(text)
+
+
+PLATFORMS = {
+    "wecom": Platform("wecom", ("qyapi.weixin.qq.com",), 2048, "bytes", 20),
+    "dingtalk": Platform("dingtalk", ("oapi.dingtalk.com",), 20000, "bytes", 20),
+    # Feishu takes a request body of at most 20 KB; the text leaves room for the JSON around it.
+    "feishu": Platform("feishu", ("open.feishu.cn", "open.larksuite.com"), 18000, "bytes", 100),
+    "slack": Platform("slack", ("hooks.slack.com",), 40000, "chars", 60),
+}
+
+
+class WebhookError(Exception):
+    """The platform refused the message or could not be reached; the CLI exits 4 with this text."""
+
+    def __init__(self, platform: str, code, message: str):
+        self.platform, self.code, self.message = platform, code, message
+        super().__init__(f"{platform}: {code}: {message}")
+
+
+def redacted(url: str) -> str:
+    """What may be shown of a webhook URL: its scheme and host (the rest is the credential)."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/…"
+
+
+def platform_of(url: str, given: str | None = None) -> Platform | None:
+    """The platform `--platform` names, else the one the URL's host belongs to."""
+    if given:
+        return PLATFORMS[given]
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return next((p for p in PLATFORMS.values() if host in p.hosts or host.endswith(tuple("." + h for h in p.hosts))),
+                None)
+
+
+def split_message(text: str, platform: Platform) -> list[str]:
+    """The text in parts that each fit the platform's limit, split at line breaks (a single line
+    that is itself too long is cut between characters)."""
+    parts, current = [], ""
+    for line in text.rstrip("\n").split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if platform.size(candidate) <= platform.limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while platform.size(line) > platform.limit:
+            cut = _fitting_prefix(line, platform)
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def _fitting_prefix(line: str, platform: Platform) -> int:
+    """The length of the longest start of the line within the platform's limit (at least one character)."""
+    low, high = 1, len(line)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if platform.size(line[:middle]) <= platform.limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _signature(key: bytes, message: bytes) -> str:
+    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+
+
+def build_request(platform: Platform, url: str, text: str, secret: str | None, now: float) -> tuple[str, bytes]:
+    """The URL and JSON body of one message, signed where the platform wants a signature."""
+    if platform.name in ("wecom", "dingtalk"):
+        body = {"msgtype": "text", "text": {"content": text}}
+        if platform.name == "dingtalk" and secret:
+            stamp = str(int(now * 1000))
+            sign = _signature(secret.encode(), f"{stamp}\n{secret}".encode())
+            url += ("&" if urllib.parse.urlsplit(url).query else "?") + urllib.parse.urlencode(
+                {"timestamp": stamp, "sign": sign})
+    elif platform.name == "feishu":
+        body = {"msg_type": "text", "content": {"text": text}}
+        if secret:
+            stamp = str(int(now))
+            body = {"timestamp": stamp, "sign": _signature(f"{stamp}\n{secret}".encode(), b""), **body}
+    else:
+        body = {"text": text}
+    return url, json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
+def _refusal(platform: Platform, status: int, payload: bytes) -> WebhookError | None:
+    """The platform's own error in its answer, or None when it took the message."""
+    answer = payload.decode("utf-8", "replace").strip()
+    if platform.name == "slack":
+        return None if status == 200 and answer == "ok" else WebhookError("slack", status, answer[:200] or "refused")
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return WebhookError(platform.name, status, answer[:200] or "not a JSON answer")
+    if platform.name == "feishu":
+        code = data.get("code", data.get("StatusCode", 0))
+        return None if code == 0 else WebhookError("feishu", code, str(data.get("msg", data.get("StatusMessage"))))
+    code = data.get("errcode", 0)
+    return None if code == 0 else WebhookError(platform.name, code, str(data.get("errmsg", "")))
+
+
+class Throttle:
+    """At most `per_minute` sends in any 60 seconds: waits before the one that would be one too many."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.per_minute, self.clock, self.sleep = per_minute, clock, sleep
+        self.sent: deque[float] = deque()
+
+    def wait(self) -> None:
+        while len(self.sent) >= self.per_minute:
+            wait = 60 - (self.clock() - self.sent[0])
+            if wait > 0:
+                self.sleep(wait)
+            self.sent.popleft()
+        self.sent.append(self.clock())
+
+
+def _post(url: str, body: bytes) -> tuple[int, bytes, str | None]:
+    request = urllib.request.Request(url, data=body, method="POST",
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, response.read(), None
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), error.headers.get("Retry-After")
+
+
+def send(url: str, text: str, platform: Platform, secret: str | None = None, *,
+         throttle: Throttle | None = None, sleep: Callable[[float], None] = time.sleep,
+         wall_clock: Callable[[], float] = time.time) -> int:
+    """Send the text (in as many parts as the limit needs); returns the number of parts sent.
+    Raises WebhookError with the platform's code and message when it refuses one."""
+    throttle = throttle or Throttle(platform.per_minute, sleep=sleep)
+    parts = split_message(text, platform)
+    for part in parts:
+        for attempt in range(MAX_RETRIES + 1):
+            throttle.wait()
+            target, body = build_request(platform, url, part, secret, wall_clock())
+            try:
+                status, payload, retry_after = _post(target, body)
+            except (urllib.error.URLError, OSError) as error:
+                reason = getattr(error, "reason", error)
+                raise WebhookError(platform.name, "unreachable", f"{redacted(url)}: {reason}") from None
+            if status == 429 and attempt < MAX_RETRIES:
+                sleep(_seconds(retry_after))
+                continue
+            refusal = _refusal(platform, status, payload)
+            if refusal is not None:
+                raise refusal
+            break
+    return len(parts)
+
+
+def _seconds(retry_after: str | None) -> float:
+    try:
+        return min(max(float(retry_after or 1), 0.0), 120.0)
+    except ValueError:
+        return 1.0

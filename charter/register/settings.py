@@ -1,0 +1,64 @@
+"""A register's own settings: the group robot's webhook, kept beside the groups but never in them.
+
+The webhook URL and its signing secret are credentials. They may come from the environment
+(CHARTER_WEBHOOK, CHARTER_WEBHOOK_SECRET, CHARTER_WEBHOOK_PLATFORM) or from
+`<register>/.charter-settings.toml`, which `charter webhook save` writes readable by its
+owner only (mode 600). They are never written into a charter.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from ..core.errors import input_error
+from ..core.i18n import environment_lang
+
+SETTINGS_FILE = ".charter-settings.toml"
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: str | None = None
+    platform: str | None = None
+
+
+def save_webhook(register: Path, hook: Webhook) -> Path:
+    """Write the register's webhook, readable by its owner only, replacing any saved before."""
+    register.mkdir(parents=True, exist_ok=True)
+    path = register / SETTINGS_FILE
+    temporary = path.with_name(f"{SETTINGS_FILE}.{os.getpid()}.tmp")
+    content = tomli_w.dumps({"webhook": {k: v for k, v in hook.__dict__.items() if v}}).encode("utf-8")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)  # a leftover temporary file keeps its old mode otherwise
+        os.write(fd, content)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+    return path
+
+
+def saved_webhook(register: Path) -> Webhook | None:
+    """The webhook from the environment, else the register's settings file; None when neither has one."""
+    url = os.environ.get("CHARTER_WEBHOOK", "").strip()
+    if url:
+        return Webhook(url, os.environ.get("CHARTER_WEBHOOK_SECRET") or None,
+                       os.environ.get("CHARTER_WEBHOOK_PLATFORM") or None)
+    path = register / SETTINGS_FILE
+    if not path.is_file():
+        return None
+    try:
+        table = tomllib.loads(path.read_text("utf-8")).get("webhook", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise input_error(environment_lang(), "unreadable", source=str(path), detail=str(error)) from None
+    if not isinstance(table, dict) or not isinstance(table.get("url"), str):
+        return None
+    return Webhook(table["url"], table.get("secret") or None, table.get("platform") or None)
