@@ -1,9 +1,9 @@
 """The fast paths of a PDF render give the same bytes as the plain ones, and fall back safely.
 
-Two speed-ups sit in front of WeasyPrint (render/weasy.py, render/pdf.py): its C declarations
-read from a prebuilt module in the user cache instead of parsed anew, and a child process
-that imports WeasyPrint while the answers are read. Each may be off, broken or impossible;
-the PDF must not change.
+Three speed-ups sit in front of WeasyPrint: its C declarations read from a prebuilt module
+in the user cache instead of parsed anew (render/weasy.py), a child process that imports
+WeasyPrint while the answers are read (render/pdf.py), and compiled templates kept in the
+user cache (core/sandbox.py). Each may be off, broken or impossible; the PDF must not change.
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ def _pdf(tmp_path, name: str, env: dict) -> bytes:
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory) -> bytes:
     """Neither speed-up: WeasyPrint imported the ordinary way, in this process."""
-    return _pdf(tmp_path_factory.mktemp("plain"), "plain", {"CHARTER_NO_PREBUILT_FFI": "1", "CHARTER_NO_PREFORK": "1"})
+    return _pdf(tmp_path_factory.mktemp("plain"), "plain", {"CHARTER_NO_PREBUILT_FFI": "1", "CHARTER_NO_PREFORK": "1",
+                                                            "CHARTER_NO_TEMPLATE_CACHE": "1"})
 
 
 @pytest.mark.parametrize("name, env", [
     ("both", {}),
     ("prebuilt only", {"CHARTER_NO_PREFORK": "1"}),
     ("child only", {"CHARTER_NO_PREBUILT_FFI": "1"}),
+    ("compiled templates only", {"CHARTER_NO_PREBUILT_FFI": "1", "CHARTER_NO_PREFORK": "1"}),
 ])
 def test_every_path_gives_the_same_pdf(tmp_path, plain, name, env):
     cache = tmp_path / "cache"
@@ -80,3 +82,13 @@ def test_the_early_guess_of_a_pdf(args, expected):
     from charter.cli import _makes_pdf
 
     assert _makes_pdf(args) is expected
+
+
+def test_a_damaged_template_cache_is_passed_over(tmp_path, plain):
+    cache = tmp_path / "cache"
+    _pdf(tmp_path, "build", {"XDG_CACHE_HOME": str(cache)})
+    compiled = list((cache / "charter").glob("templates-*/*"))
+    assert compiled
+    for path in compiled:
+        path.write_bytes(b"j2 not bytecode")
+    assert _pdf(tmp_path, "damaged", {"XDG_CACHE_HOME": str(cache)}) == plain

@@ -13,7 +13,7 @@ from jinja2.loaders import split_template_path
 
 from ..core.errors import InputError, input_error
 from ..core.resources import templates_dir
-from ..core.sandbox import CharterSandbox
+from ..core.sandbox import CharterSandbox, bytecode_cache
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a unit's template is a page of layout; reading a huge file is the attack
 
@@ -53,6 +53,7 @@ def environment(unit_templates: Path | None = None) -> CharterSandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
     )
     env.filters["md"] = markdown_escape
     return env

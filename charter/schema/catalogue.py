@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from jinja2 import StrictUndefined, TemplateError, TemplateRuntimeError, meta
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateRuntimeError, meta
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.resources import data_file
-from ..core.sandbox import CharterSandbox
+from ..core.sandbox import CharterSandbox, bytecode_cache
 
 Kind = Literal["temporary", "project", "standing"]
 KINDS: tuple[str, ...] = ("temporary", "project", "standing")
@@ -190,12 +190,15 @@ FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "revie
 # Rule texts are plain text (escaped later by whichever document shows them). A unit's rule
 # text is as untrusted as its templates: the same sandbox, and a name no parameter has is an
 # error rather than a blank in the printed rule.
-_rule_env = CharterSandbox(autoescape=False, keep_trailing_newline=False, undefined=StrictUndefined)
+# A rule text is its own template name, so the bytecode cache keeps its compiled code too.
+_rule_env = CharterSandbox(autoescape=False, keep_trailing_newline=False, undefined=StrictUndefined,
+                           loader=FunctionLoader(lambda source: (source, None, lambda: True)),
+                           bytecode_cache=bytecode_cache(), cache_size=0)
 
 
 @cache
 def compiled_rule(source: str):
-    return _rule_env.from_string(source)
+    return _rule_env.get_template(source)
 
 
 @cache
