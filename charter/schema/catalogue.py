@@ -190,15 +190,21 @@ FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "revie
 # Rule texts are plain text (escaped later by whichever document shows them). A unit's rule
 # text is as untrusted as its templates: the same sandbox, and a name no parameter has is an
 # error rather than a blank in the printed rule.
-# A rule text is its own template name, so the bytecode cache keeps its compiled code too.
+# A rule text is its own template name, so the bytecode cache keeps its compiled code too. The
+# loader knows only the rule texts being compiled: `{% include %}` in one finds nothing else.
+_rule_texts: set[str] = set()
 _rule_env = CharterSandbox(autoescape=False, keep_trailing_newline=False, undefined=StrictUndefined,
-                           loader=FunctionLoader(lambda source: (source, None, lambda: True)),
+                           loader=FunctionLoader(lambda name: (name, None, lambda: True) if name in _rule_texts else None),
                            bytecode_cache=bytecode_cache(), cache_size=0)
 
 
 @cache
 def compiled_rule(source: str):
-    return _rule_env.get_template(source)
+    _rule_texts.add(source)
+    try:
+        return _rule_env.get_template(source)
+    finally:
+        _rule_texts.discard(source)
 
 
 @cache
