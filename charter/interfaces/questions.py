@@ -332,16 +332,27 @@ class Engine:
         """Ask each question of the section that applies, in order, applying each answer before the
         next is chosen; then clean up what no longer applies."""
         asked: set[str] = set()
+        questions = self.questions(section, answers)
         while True:
-            pending = next((q for q in self.questions(section, answers)
-                            if q.key not in asked and self.applies(q, answers)), None)
+            pending = next((q for q in questions if q.key not in asked and self.applies(q, answers)), None)
             if pending is None:
                 break
             asked.add(pending.key)
             value = answer_for(pending)
             if value is not KEEP:
                 self.apply(pending, value, answers, shown)
+                if self._shapes(pending.key, questions):
+                    questions = self.questions(section, answers)
         self.cleanup(answers)
+
+    # Answers that change which questions there are, or what they offer: the language, the kind,
+    # the profile; and any answer another question's `when` names.
+    SHAPING = frozenset({"lang", "group.kind", "group.profile", "group.created", "group.dissolve_on"})
+
+    def _shapes(self, key: str, questions: list[Question]) -> bool:
+        """Whether the section's questions must be drawn again after this answer (drawing the rules
+        section after every answer made a web preview ten times dearer)."""
+        return key in self.SHAPING or any(condition.key == key for q in questions for condition in q.when)
 
     def validate(self, answers: dict) -> AnswersBase:
         """The whole answers as the model, with the unit applied: InputError names every problem."""
