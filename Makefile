@@ -19,6 +19,10 @@ test: setup-test
 
 bench: setup-test
 	$(VENV)/python benchmarks/render.py $(ARGS)
+	$(VENV)/python benchmarks/chromium.py
+	$(VENV)/python benchmarks/batch.py
+	$(VENV)/python benchmarks/roster.py
+	$(VENV)/python benchmarks/register.py
 	$(VENV)/python benchmarks/web.py
 
 setup:
