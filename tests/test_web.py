@@ -330,3 +330,18 @@ def comparable(data: dict, unit=None) -> dict:
 
 def same_answers(original: dict, copy: dict, unit=None) -> bool:
     return comparable(original, unit) == comparable(copy, unit)
+
+
+def test_a_duty_groups_untick_survives_a_round_trip(client, tmp_path):
+    """A page drawn for a duty group posts its ticks as shown for a duty group: an untick is kept,
+    not mistaken for a profile change (the post starts from an office default)."""
+    assert post_form(client, {**GOOD, "group.profile": "duty"}, action="write").status_code == 303
+    parser = _Form()
+    parser.feed(client.get("/?from=防汛宣传群", headers=ZH).get_data(as_text=True))
+    assert parser.data["group.profile"] == ["duty"]
+    ticked = [rule for rule in parser.data["rules.posting"] if rule != "posting.duty-tags"]
+    assert len(ticked) < len(parser.data["rules.posting"])
+    data = {**parser.data, "rules.posting": ticked, "group.name": "防汛宣传群二", "action": "write"}
+    assert client.post("/", data=data, headers=ZH).status_code == 303
+    answers = tomllib.loads((tmp_path / "out" / "防汛宣传群二" / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["profile"] == "duty" and "posting.duty-tags" in answers["rules"]["off"]

@@ -159,6 +159,10 @@ def test_dependent_questions_appear_as_soon_as_they_apply(servers, page):
     expect(page.locator("#group-review_every_months")).to_be_visible()
     expect(page.locator("#group-dissolve_on")).to_be_hidden()
     expect(page.locator("#custom-0-text")).to_have_value("值班表每周一上传。")
+    expect(page.locator("#rules-posting-posting\\.alerts-any-hour")).to_have_count(0)
+    with page.expect_navigation():
+        page.select_option("#group-profile", "duty")  # a duty group's own rules are offered, ticked
+    expect(page.locator("#rules-posting-posting\\.alerts-any-hour")).to_be_checked()
     with page.expect_navigation():
         page.select_option("#lang", "en")
     expect(page.locator("label[for=group-name]")).to_contain_text("Group name")

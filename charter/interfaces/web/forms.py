@@ -20,7 +20,7 @@ from ...core.tomlfile import parse_toml
 from ...core.tree import merged
 from ...schema.answers import AnswersBase
 from ...schema.group import validate_for
-from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of
+from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
 from ..spreadsheets import parse_members
 from ..terminal import answers_from
 
@@ -48,6 +48,10 @@ class FormState:
     @property
     def kind(self) -> str:
         return kind_of(self.answers)
+
+    @property
+    def profile(self) -> str:
+        return preset_of(self.answers).profile
 
     def applies(self, question: Question) -> bool:
         return self.engine.applies(question, self.answers)
@@ -186,7 +190,9 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
     state.answers.setdefault("group", {}).setdefault("kind", kind_of(state.answers))
     if form is not None:
         shown_keys = set(form.getlist("_shown"))
-        shown = Shown(lang_or(form.get("_lang"), state.lang), form.get("_kind") or state.kind)
+        # the language, kind and profile the posted page drew its defaults and ticks for
+        shown = Shown(lang_or(form.get("_lang"), state.lang), form.get("_kind") or state.kind,
+                      form.get("_profile") or None)
         answer_for = _answer_from_form(form, state, shown_keys)
         for section in SECTIONS:
             engine.walk(section, state.answers, answer_for, shown)

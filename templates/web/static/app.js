@@ -99,9 +99,9 @@ function charterForm(form) {
   }
   form.addEventListener("input", function () { changed(400); });
   form.addEventListener("change", function (event) {
-    if (event.target.name === "lang" || event.target.name === "group.kind") {
-      // Labels, examples and the defaults not edited follow the language and the kind: the
-      // server draws the form anew from the answers as they stand.
+    if (["lang", "group.kind", "group.profile"].indexOf(event.target.name) >= 0) {
+      // Labels, examples, the rules offered and the defaults not edited follow the language,
+      // the kind and the profile: the server draws the form anew from the answers as they stand.
       const update = document.createElement("input");
       update.type = "hidden"; update.name = "action"; update.value = "update";
       form.appendChild(update);
