@@ -279,7 +279,8 @@ def _param(param):
 def answers_files(draw) -> dict:
     kind = draw(st.sampled_from(["temporary", "project", "standing"]))
     group = {"name": draw(NAME), "purpose": draw(PROSE), "kind": kind, "created": TODAY,
-             "platform": draw(st.sampled_from(["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]))}
+             "platform": draw(st.sampled_from(["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"])),
+             "profile": draw(st.sampled_from(sorted(CATALOGUE.profiles)))}
     if kind == "standing":
         group["review_every_months"] = draw(st.integers(1, 24))
     else:
