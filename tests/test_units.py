@@ -275,3 +275,17 @@ def test_custom_rule_images_come_only_from_the_unit_assets(tmp_path):
     sources = [re.search(r'src="([^"]*)"', image).group(1)[:26] for image in images if "src=" in image]
     assert sources == ["data:image/svg+xml;base64,", "data:image/svg+xml;base64,"]  # the letterhead, the rule's
     assert "命名示例" in squeeze(pdf_text(next((tmp_path / "out").rglob("charter.pdf"))))
+
+
+def test_a_rule_text_naming_no_parameter_is_named_by_unit_check_and_render(tmp_path):
+    """A misspelt parameter used to print as a blank in the posted rule; now it stops both."""
+    unit = shutil.copytree(COUNTY, tmp_path / "unit")
+    source = (unit / "unit.toml").read_text("utf-8")
+    (unit / "unit.toml").write_text(source.replace(
+        'brief_zh = "对外稿件经部办公室审核后再发。"', 'brief_zh = "对外稿件{{ quiet_strat }}前审核。"'), encoding="utf-8")
+    check = run_charter("unit", "check", unit)
+    assert check.returncode == 2 and "quiet_strat" in check.stderr and "posting.press-review" in check.stderr
+    render = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit,
+                         "--out", tmp_path / "out", "--format", "txt")
+    assert render.returncode == 2 and "quiet_strat" in render.stderr and "Traceback" not in render.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
