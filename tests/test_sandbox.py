@@ -67,6 +67,9 @@ HOSTILE = {
     "translate": '{% set s = "a" * 100000 %}{{ s.translate({97: s})|length }}',
     "fromkeys": '{{ {}.fromkeys(range(100000), "a" * 100000)|string|length }}',
     "division": "{{ 1 / 0 }}",
+    "huge-numbers-divided": '{% set x = ("f" * 2000000)|int(base=16) %}{% set y = ("e" * 1000000)|int(base=16) %}'
+                            "{{ (x // y) > 0 }}",
+    "huge-number-from-int": '{{ (("f" * 100000)|int(base=16) - 1) > 0 }}',
 }
 
 
@@ -141,6 +144,7 @@ def test_hostile_template_through_the_installed_command(tmp_path, name):
     '{{ "a".ljust(999999999) }}',
     "{{ 1 / 0 }}",
     '{% include "/etc/passwd" %}',
+    '{% set x = ("f" * 2000000)|int(base=16) %}{{ (x // 3) > 0 }}',
 ])
 def test_hostile_rule_text_is_refused(tmp_path, text):
     unit = tmp_path / "unit"

@@ -132,7 +132,10 @@ def expect(size: int) -> None:
 def built(value):
     """A value the template built, added to the tally. A new list or dict may hold what exists
     already, many times over; its whole weight must fit too (so that comparing, hashing or
-    printing it stays within bounds)."""
+    printing it stays within bounds). A number may not be huge: `"f" * 10**6 | int(base=16)` is
+    cheap to make, but one division of two such numbers takes a minute in a single C call."""
+    if isinstance(value, int) and not isinstance(value, bool) and weight(value) > MAX_INT_DIGITS:
+        raise TemplateTooCostly("a number far too large")
     budget = _current()
     budget.built += shallow(value)
     if budget.built > MAX_BUILT_CHARS or (isinstance(value, CONTAINERS) and weight(value) > MAX_BUILT_CHARS):

@@ -197,7 +197,7 @@ class _BudgetedTemplate(Template):
 
 
 class CharterSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    intercepted_binops = frozenset({"*", "**", "%", "+", "-", "/", "//"})
     template_class = _BudgetedTemplate
 
     def __init__(self, *args, **kwargs):
