@@ -166,3 +166,26 @@ def test_a_unit_can_replace_a_notice(register, tmp_path):
     result = charter("notice", "网评", "welcome", "--dir", folder, "--member", "郑丽")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "【宣传部】欢迎郑丽，昵称请用“单位-姓名-职务”。"
+
+
+def test_group_is_the_registers_folder_not_a_same_named_one_here(register, tmp_path):
+    work = tmp_path / "work"
+    reg = tmp_path / "reg"
+    shutil.copytree(register / "青石镇机关工作群", reg / "青石镇机关工作群")
+    shutil.copytree(register / "青石镇机关工作群", work / "青石镇机关工作群")
+    done = charter("dissolve", "青石镇机关工作群", "--dir", reg, "--reason", "测试", cwd=work)
+    assert done.returncode == 0, done.stderr
+    assert "dissolved" in (reg / "青石镇机关工作群" / "charter.toml").read_text("utf-8")
+    assert "dissolved" not in (work / "青石镇机关工作群" / "charter.toml").read_text("utf-8")
+    by_folder = charter("notice", "Science-Fair-2027-Team", "rules", "--dir", register, cwd=tmp_path)
+    assert by_folder.returncode == 0 and "Science Fair 2027 Team" in by_folder.stdout
+
+
+def test_a_group_folder_that_is_a_link_is_listed_as_a_problem(register, tmp_path):
+    reg = tmp_path / "reg"
+    shutil.copytree(register / "青石镇机关工作群", reg / "青石镇机关工作群")
+    (reg / "elsewhere").symlink_to(register / "Science-Fair-2027-Team")
+    listed = charter("list", "--dir", reg, "--json")
+    rows = json.loads(listed.stdout)
+    assert {row["status"] for row in rows} == {"active", "unreadable"} and len(rows) == 2
+    assert charter("due", "--dir", reg, "--fail-if-any").returncode == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import threading
 import tomllib
 from html.parser import HTMLParser
@@ -345,3 +346,19 @@ def test_a_duty_groups_untick_survives_a_round_trip(client, tmp_path):
     assert client.post("/", data=data, headers=ZH).status_code == 303
     answers = tomllib.loads((tmp_path / "out" / "防汛宣传群二" / "charter.toml").read_text("utf-8"))
     assert answers["group"]["profile"] == "duty" and "posting.duty-tags" in answers["rules"]["off"]
+
+
+def test_downloads_never_follow_a_link_out_of_the_register(client, tmp_path):
+    post_form(client, GOOD, action="write")
+    group = tmp_path / "out" / "防汛宣传群"
+    (group / "charter.md").unlink()
+    (group / "charter.md").symlink_to("/etc/passwd")
+    assert client.get("/groups/防汛宣传群/files/charter.md").status_code == 404
+    page = client.get("/groups/防汛宣传群", headers=ZH).get_data(as_text=True)
+    assert "charter.md" not in page
+    outside = tmp_path / "outside"
+    shutil.copytree(group, outside, symlinks=True)
+    (outside / "announcement.txt").write_text("SECRET", encoding="utf-8")
+    (tmp_path / "out" / "linkgroup").symlink_to(outside)
+    assert client.get("/groups/linkgroup/files/announcement.txt").status_code == 404
+    assert client.get("/groups/linkgroup").status_code == 404

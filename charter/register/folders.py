@@ -65,3 +65,16 @@ def group_folder(out_dir: Path, group_name: str) -> Path:
                 _group_of(candidate) == group_name or not any(candidate.iterdir()))):
             return candidate
     raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
+
+
+def register_file(out_dir: Path, folder: Path, name: str) -> Path | None:
+    """A file of a group folder that is the register's own: a regular file, no link on the way, and
+    inside the register once every link is followed; None otherwise (a download must not become a
+    way to read /etc/passwd through a link someone placed in a shared register)."""
+    path = folder / name
+    try:
+        if folder.is_symlink() or path.is_symlink() or not path.is_file():
+            return None
+        return path if path.resolve().is_relative_to(out_dir.resolve()) else None
+    except OSError:
+        return None

@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import InputError, input_error
-from ..core.i18n import messages
+from ..core.i18n import environment_lang, messages, text
 from ..core.tomlfile import read_toml
 from ..render.documents import ANSWERS_FILE
 from ..schema.answers import AnswersBase
 from ..schema.group import load_group
 from ..schema.unit import Unit, catalogue_of
-from .folders import group_folders
+from .folders import group_folders, is_group_folder
 from .index import RegisterIndex, signature
 from .swap import leftovers, register_lock
 
@@ -88,6 +88,10 @@ def read_register(out_dir: Path) -> tuple[list[Entry], list[Unreadable]]:
     index, units = RegisterIndex(out_dir), {}
     with register_lock(out_dir, shared=True):
         for folder in group_folders(out_dir):
+            if folder.is_symlink():
+                # its charter is kept elsewhere: a write here would replace the link, not the group
+                unreadable.append(Unreadable(folder, text(environment_lang(), "errors.group_link", path=str(folder))))
+                continue
             try:
                 entries.append(read_entry(folder, index, units))
             except InputError as error:
@@ -102,9 +106,15 @@ def by_attention(entries: list[Entry], on: date) -> list[Entry]:
 
 
 def find_group(out_dir: Path, name: str, lang: str) -> Entry:
-    """GROUP as a folder, or a unique part of a group's name."""
+    """GROUP as a folder of the register (its folder name), a path to a group folder (with a
+    slash), or a unique part of a group's name. A bare name is never looked up in the current
+    folder: with --dir given, a same-named folder here is not the register's."""
+    inside = out_dir / name
+    if "/" not in name and "\\" not in name and is_group_folder(inside) and not inside.is_symlink() \
+            and (inside / ANSWERS_FILE).is_file():
+        return read_entry(inside)
     given = Path(name)
-    if (given / ANSWERS_FILE).is_file():
+    if ("/" in name or "\\" in name) and (given / ANSWERS_FILE).is_file():
         return read_entry(given)
     entries, _ = read_register(out_dir)
     matches = [e for e in entries if name.casefold() in e.answers.group.name.casefold()]

@@ -89,12 +89,13 @@ class Site:
         return html, code, headers or {}
 
     def entry(self, folder: str) -> Entry:
-        # Only a folder of the register, by its exact name: no path from the request reaches the disk.
-        names = {p.name for p in self.out_dir.iterdir() if (p / ANSWERS_FILE).is_file()} \
+        # Only a folder of the register, by its exact name (no link out of it): no path from the
+        # request reaches the disk.
+        names = {p.name for p in self.out_dir.iterdir() if not p.is_symlink() and (p / ANSWERS_FILE).is_file()} \
             if self.out_dir.is_dir() else set()
         if folder not in names:
             abort(404)
-        return find_group(self.out_dir, str(self.out_dir / folder), self.lang())
+        return find_group(self.out_dir, folder, self.lang())
 
 
 def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Access(),

@@ -11,6 +11,7 @@ from ...core.dates import long_date, parse_date
 from ...core.errors import InputError
 from ...core.i18n import messages, text
 from ...register.changes import record_dissolution
+from ...register.folders import register_file
 from ...register.groups import by_attention, read_register
 from ...render.documents import ANSWERS_FILE, FILE_NAMES
 from ...render.notices import notice
@@ -57,7 +58,7 @@ def add_routes(app, site, pool_message) -> None:
         member = request.args.get("member") if request.args.get("member") in names else None
         kinds = GROUP_NOTICES + (MEMBER_NOTICES if member else ())
         texts = {kind: notice(entry.answers, entry.unit, kind, member, on) for kind in kinds}
-        files = [name for name in DOWNLOADS if (entry.folder / name).is_file()]
+        files = [name for name in DOWNLOADS if register_file(site.out_dir, entry.folder, name)]
         done = request.args.get("done") if request.args.get("done") in DONE else None
         return site.page("group.html", lang, entry=entry, status=entry.status(on), files=files, texts=texts,
                          member=member, done=done, due=long_date(entry.answers.due_date(), lang),
@@ -66,9 +67,10 @@ def add_routes(app, site, pool_message) -> None:
     @app.get("/groups/<folder>/files/<name>")
     def download(folder: str, name: str):
         entry = site.entry(folder)
-        if name not in DOWNLOADS or not (entry.folder / name).is_file():
+        path = register_file(site.out_dir, entry.folder, name) if name in DOWNLOADS else None
+        if path is None:
             abort(404)
-        return send_file(entry.folder / name, as_attachment=True, download_name=name)
+        return send_file(path, as_attachment=True, download_name=name)
 
     def open_group(folder: str):
         """The group, still open: a dissolved one is shown its page again, never dissolved twice."""
