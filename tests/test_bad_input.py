@@ -124,3 +124,10 @@ def test_group_name_cannot_escape_the_output_folder(tmp_path, name):
     [folder] = out.iterdir()
     assert folder.parent == out and folder.name not in ("CON", "..", ".")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml", "out"]
+
+
+@pytest.mark.parametrize("command", [["render"], ["check"]])
+def test_endless_input_is_refused_by_size(command):
+    """/dev/zero reports a size of 0: the limit is on what is read, not on what stat() says."""
+    result = run_charter(*command, "/dev/zero", timeout=60)
+    assert result.returncode == 2 and "/dev/zero" in result.stderr and "Traceback" not in result.stderr

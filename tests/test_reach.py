@@ -264,3 +264,47 @@ def test_group_names_complete_in_the_shell(tmp_path):
     home = run_charter(env={"_CHARTER_COMPLETE": "bash_complete", "COMP_WORDS": "charter renew sci", "COMP_CWORD": "2",
                             "CHARTER_HOME": str(register)})
     assert home.stdout.splitlines() == ["plain,Science Fair 2027 Team"]
+
+
+def test_a_unit_word_template_that_links_out_or_balloons_is_refused(tmp_path):
+    import shutil
+
+    unit = shutil.copytree(EXAMPLES / "units" / "county-propaganda", tmp_path / "unit")
+    template = unit / "templates" / "charter.docx"
+    letterhead = docx.Document()
+    letterhead.add_paragraph("红头")
+    letterhead.part.relate_to("file://127.0.0.1/share/evil.dotm",
+                              "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate",
+                              is_external=True)
+    letterhead.save(template)
+    group = EXAMPLES / "units" / "county-propaganda-group.toml"
+    linked = run_charter("render", group, "--unit", unit, "--out", tmp_path / "a", "--format", "docx")
+    assert linked.returncode == 2 and "evil.dotm" in linked.stderr
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as archive:  # 45 MB of empty paragraphs, 100 KB packed
+        body = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>' \
+            + b"<w:p/>" * 7_500_000 + b"</w:body></w:document>"
+        archive.writestr("word/document.xml", body)
+    big = run_charter("render", group, "--unit", unit, "--out", tmp_path / "b", "--format", "docx", timeout=60)
+    assert big.returncode == 2 and "charter.docx" in big.stderr
+
+
+
+@pytest.mark.parametrize("damage", ["truncated sheet", "no sheet", "garbage workbook", "entity"])
+def test_a_damaged_workbook_is_bad_input(tmp_path, damage):
+    good = _workbook(tmp_path / "good.xlsx", [["群名称", "用途"], ["一", "二"]])
+    broken = tmp_path / "groups.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                if damage == "no sheet":
+                    continue
+                data = {"truncated sheet": b"<worksheet><sheetData><row",
+                        "entity": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                                  b"<worksheet><sheetData><row><c><v>&e;</v></c></row></sheetData></worksheet>"}.get(damage, data)
+            if item.filename == "xl/workbook.xml" and damage == "garbage workbook":
+                data = b"garbage"
+            target.writestr(item, data)
+    result = run_charter("batch", broken, "--unit", EXAMPLES / "units" / "county-propaganda", "--out", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    assert "groups.xlsx" in result.stderr and "Traceback" not in result.stderr and "root:" not in result.stderr

@@ -111,3 +111,17 @@ def link_file(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+class TooLarge(Exception):
+    """A file past the size charter reads."""
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """A file's bytes, refused past `limit`: read, not measured first, so that /dev/zero, a pipe
+    or a file still growing cannot get past a size that stat() reports as 0."""
+    with open(path, "rb") as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(limit)
+    return data

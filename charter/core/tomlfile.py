@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import InputError, Problem, input_error
+from .files import TooLarge, read_limited
 from .i18n import environment_lang, text
 
 MAX_FILE_BYTES = 2_000_000
@@ -112,10 +113,10 @@ def read_toml(path: Path) -> tuple[dict, str]:
     file raises InputError naming it."""
     name, lang = str(path), environment_lang()
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise input_error(lang, "too_large", source=name, size=size, limit=MAX_FILE_BYTES)
-        source_text = path.read_bytes().decode("utf-8-sig")
+        source_text = read_limited(path, MAX_FILE_BYTES).decode("utf-8-sig")
+    except TooLarge:
+        size = path.stat().st_size if path.is_file() else f"> {MAX_FILE_BYTES}"
+        raise input_error(lang, "too_large", source=name, size=size, limit=MAX_FILE_BYTES) from None
     except FileNotFoundError:
         raise input_error(lang, "not_found", path=name) from None
     except (OSError, UnicodeDecodeError) as error:

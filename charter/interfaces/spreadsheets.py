@@ -10,10 +10,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..core.errors import InputError, input_error
+from ..core.files import TooLarge, read_limited
 from ..core.i18n import messages, text
 from ..schema.answers import Member
 from ..schema.validation import error_message
 from .workbooks import WorkbookError, workbook_rows
+
+MAX_TABLE_BYTES = 10_000_000  # a list of people or groups, not a database
 
 HEADERS = {
     "name": "name", "姓名": "name", "名字": "name",
@@ -73,7 +76,10 @@ def table_rows(path: Path, columns: dict[str, str], lang: str,
                 return _rows_from_cells(workbook_rows(path), columns, headerless), []
             except WorkbookError as error:
                 raise input_error(lang, "unreadable", source=str(path), detail=str(error)) from None
-        source, bad = decode(path.read_bytes())
+        source, bad = decode(read_limited(path, MAX_TABLE_BYTES))
+    except TooLarge:
+        raise input_error(lang, "too_large", source=str(path), size=f"> {MAX_TABLE_BYTES}", limit=MAX_TABLE_BYTES) \
+            from None
     except OSError as error:
         raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
     return rows_by_header(source, columns, headerless), bad

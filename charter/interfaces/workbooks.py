@@ -13,6 +13,8 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from ..core.files import TooLarge, read_limited
+
 MAX_BYTES = 10_000_000
 MAX_UNPACKED_BYTES = 100_000_000  # a zip bomb is refused before openpyxl opens it
 MAX_ROWS = 20_000
@@ -37,27 +39,29 @@ def cell_text(value) -> str:
 def workbook_rows(path: Path) -> list[tuple[int, list[str]]]:
     """(Excel row number, cells as text) of every non-blank row of the first sheet."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise WorkbookError(f"larger than {MAX_BYTES // 1_000_000} MB")
-        data = io.BytesIO(path.read_bytes())  # a workbook saved under another name is read all the same
-        with zipfile.ZipFile(data) as archive:
+        data = read_limited(path, MAX_BYTES)
+    except TooLarge:
+        raise WorkbookError(f"larger than {MAX_BYTES // 1_000_000} MB") from None
+    except OSError as error:
+        raise WorkbookError(error.strerror or str(error)) from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a workbook saved under another name is read all the same
             if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
                 raise WorkbookError("unpacks to far more than a list of people")
-        from openpyxl import load_workbook  # openpyxl is needed for .xlsx only
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            book = load_workbook(data, read_only=True, data_only=True)
-        except InvalidFileException as error:
-            raise WorkbookError(str(error)) from None
+        return _rows(io.BytesIO(data))
     except WorkbookError:
         raise
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise WorkbookError(f"{type(error).__name__}: {error}") from None
+    except Exception as error:  # a damaged workbook fails in openpyxl and its XML parsers in many ways
+        raise WorkbookError(f"{type(error).__name__}: {str(error)[:200]}") from None
+
+
+def _rows(data) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # openpyxl is needed for .xlsx only
+
+    book = load_workbook(data, read_only=True, data_only=True)
     try:
-        sheet = book.worksheets[0]
         rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
             if number > MAX_ROWS:
                 raise WorkbookError(f"more than {MAX_ROWS} rows")
             cells = [cell_text(v) for v in values]

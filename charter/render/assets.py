@@ -7,6 +7,7 @@ import mimetypes
 import re
 
 from ..core.errors import input_error
+from ..core.files import TooLarge, read_limited
 from ..schema.unit import Unit, asset_file
 
 
@@ -24,7 +25,7 @@ def embedded_asset(unit: Unit | None):
             return ""
         target = _asset(unit, path)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        return f"data:{kind};base64,{base64.b64encode(target.read_bytes()).decode()}"
+        return f"data:{kind};base64,{base64.b64encode(asset_bytes(unit, target)).decode()}"
     return asset
 
 
@@ -46,3 +47,15 @@ def _asset(unit: Unit, path: str):
     if target is None:
         raise input_error(unit.info.lang, "asset_outside", path=str(path)[:200])
     return target
+
+
+MAX_ASSET_BYTES = 10_000_000  # a logo or a rule's picture, not a film
+
+
+def asset_bytes(unit: Unit, target) -> bytes:
+    """An asset's content, refused past a size no letterhead needs (or when it is not a plain file)."""
+    try:
+        return read_limited(target, MAX_ASSET_BYTES)
+    except TooLarge:
+        raise input_error(unit.info.lang, "too_large", source=str(target), size=f"> {MAX_ASSET_BYTES}",
+                          limit=MAX_ASSET_BYTES) from None

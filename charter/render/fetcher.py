@@ -9,6 +9,10 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from ..core.files import TooLarge, read_limited
+
+MAX_BYTES = 20_000_000  # a font or a picture of a letterhead
+
 
 class AssetFetcher(URLFetcher):
     """Serves files inside the given folders; refuses the network, data: URLs and every other file.
@@ -28,6 +32,9 @@ class AssetFetcher(URLFetcher):
         path = Path(url2pathname(parts.path)).resolve()
         if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
             raise URLFetchingError(f"not a template asset: {path}")
+        try:
+            body = read_limited(path, MAX_BYTES)
+        except TooLarge:
+            raise URLFetchingError(f"larger than {MAX_BYTES} bytes: {path}") from None
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(),
-                                  headers={"Content-Type": content_type})
+        return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": content_type})

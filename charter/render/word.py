@@ -100,26 +100,42 @@ def _facts(context: dict) -> list[list[str]]:
 
 
 MAX_TEMPLATE_BYTES = 5_000_000  # a letterhead, not a library
-MAX_UNPACKED_BYTES = 50_000_000
+MAX_UNPACKED_BYTES = 10_000_000
+MAX_DOCUMENT_XML = 2_000_000  # the body of a letterhead: a few paragraphs and a picture
 
 
-def _unit_template(unit_templates: Path | None, lang: str) -> Path | None:
-    """The unit's Word template, if it has one that stays inside its folder and is a plausible .docx."""
+def _unit_template(unit_templates: Path | None, lang: str):
+    """The unit's Word template as a document, if it has one: inside its folder, small, and
+    linking to nothing outside itself (an attached template on a share, a picture on a server
+    would be fetched by Word from every charter.docx made with it)."""
     from ..core.errors import input_error
+    from ..core.files import TooLarge, read_limited
 
     template = unit_templates / UNIT_TEMPLATE if unit_templates else None
-    if template is None or not template.is_file():
+    if template is None or not (template.is_file() or template.is_symlink()):
         return None
     if not template.resolve().is_relative_to(unit_templates.resolve()):
         raise input_error(lang, "link_outside", field="templates/charter.docx", path=str(template))
     try:
-        with zipfile.ZipFile(template) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+        data = read_limited(template, MAX_TEMPLATE_BYTES)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+    except TooLarge:
+        raise input_error(lang, "too_large", source=str(template), size=f"> {MAX_TEMPLATE_BYTES}",
+                          limit=MAX_TEMPLATE_BYTES) from None
     except (zipfile.BadZipFile, OSError) as error:
         raise input_error(lang, "template", detail=f"{template}: {error}") from None
-    if template.stat().st_size > MAX_TEMPLATE_BYTES or unpacked > MAX_UNPACKED_BYTES:
-        raise input_error(lang, "too_large", source=str(template), size=unpacked, limit=MAX_UNPACKED_BYTES)
-    return template
+    if sum(sizes.values()) > MAX_UNPACKED_BYTES or sizes.get("word/document.xml", 0) > MAX_DOCUMENT_XML:
+        raise input_error(lang, "too_large", source=str(template), size=sum(sizes.values()), limit=MAX_UNPACKED_BYTES)
+    try:
+        document = Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises several kinds for a file that is not a Word document
+        raise input_error(lang, "template", detail=f"{template}: {type(error).__name__}: {error}") from None
+    external = [rel.target_ref for part in document.part.package.iter_parts() for rel in part.rels.values()
+                if rel.is_external]
+    if external:
+        raise input_error(lang, "docx_external", field="templates/charter.docx", target=external[0][:120])
+    return document
 
 
 def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "zh") -> bytes:
@@ -127,15 +143,10 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
     lang, t = context["lang"], context["t"]
     size = SIZES[lang]
     template = _unit_template(unit_templates, lang)
-    try:
-        document = Document(str(template)) if template else Document()
-    except Exception as error:  # python-docx raises several kinds for a file that is not a Word document
-        from ..core.errors import input_error
-
-        raise input_error(lang, "template", detail=f"{template}: {type(error).__name__}: {error}") from None
+    document = template or Document()
     _fallback_faces(document)
     unit = context["unit"]
-    if unit and not template:  # a unit's Word template brings its own letterhead
+    if unit and template is None:  # a unit's Word template brings its own letterhead
         _paragraph(document, unit["name"], "heading", lang, size["heading"] + 4, True, WD_ALIGN_PARAGRAPH.CENTER, RED)
     _paragraph(document, context["title"], "title", lang, size["title"], True, WD_ALIGN_PARAGRAPH.CENTER)
     _table(document, _facts(context), lang, size["small"])
