@@ -34,6 +34,13 @@ def __getattr__(name: str):
 
 
 def main() -> None:
+    try:
+        _run()
+    except KeyboardInterrupt:  # Ctrl-C before a command runs (the commands answer it themselves)
+        sys.exit(130)
+
+
+def _run() -> None:
     # A command runs once and exits: collecting cycles every 700 new objects while hundreds of
     # modules load costs about a tenth of the start-up and frees almost nothing.
     gc.set_threshold(50_000, 20, 100)

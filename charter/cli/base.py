@@ -9,7 +9,7 @@ import click
 
 from .. import __version__
 from ..core.errors import InputError, MachineError, input_error
-from ..core.i18n import environment_lang
+from ..core.i18n import environment_lang, text
 
 
 class CharterGroup(click.Group):
@@ -24,6 +24,9 @@ class CharterGroup(click.Group):
         except MachineError as error:
             click.echo(f"charter: {error}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:  # Ctrl-C: every file charter writes is whole or absent, so just say so
+            click.echo("\n" + text(environment_lang(), "errors.interrupted"), err=True)
+            ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as error:  # the last resort: say what broke, keep the terminal clean

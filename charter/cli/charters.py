@@ -181,7 +181,8 @@ def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats
     from rich.progress import Progress
 
     from ..core.clock import today
-    from ..interfaces.batch import read_groups, run_batch
+    from ..core.i18n import text
+    from ..interfaces.batch import BatchInterrupted, read_groups, run_batch
     from ..schema.unit import load_unit
     from .views import batch_summary, batch_table, console
 
@@ -190,10 +191,16 @@ def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats
     chosen = _formats(formats)
     rows = read_groups(groups, lang, today())
     out = console()
-    with Progress(console=out, transient=True) as progress:
-        task = progress.add_task(str(groups), total=len(rows))
-        outcomes = run_batch(rows, unit_dir, out_dir, jobs or os.cpu_count() or 1, chosen, paper, force,
-                             advance=lambda outcome: progress.advance(task))
+    try:
+        with Progress(console=out, transient=True) as progress:
+            task = progress.add_task(str(groups), total=len(rows))
+            outcomes = run_batch(rows, unit_dir, out_dir, jobs or os.cpu_count() or 1, chosen, paper, force,
+                                 advance=lambda outcome: progress.advance(task))
+    except BatchInterrupted as stopped:  # what was done is shown, then the exit code of an interruption
+        out.print(batch_table(stopped.outcomes, lang))
+        click.echo(text(lang, "errors.batch_interrupted", done=len(stopped.outcomes),
+                        left=stopped.total - len(stopped.outcomes)), err=True)
+        sys.exit(130)
     out.print(batch_table(outcomes, lang))
     summary, counts = batch_summary(outcomes, lang)
     out.print(summary)

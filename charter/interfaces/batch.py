@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -130,11 +132,45 @@ def render_row(row: Row, unit_dir: Path, out_dir: Path, formats: tuple[str, ...]
         return Outcome(row.line, name, "failed", "; ".join(p.brief() for p in error.problems))
 
 
+class BatchInterrupted(Exception):
+    """Ctrl-C during a batch: the rows done so far (each written whole or not at all)."""
+
+    def __init__(self, outcomes: list[Outcome], total: int):
+        self.outcomes, self.total = outcomes, total
+        super().__init__(f"{len(outcomes)} of {total} rows done")
+
+
 def _warm_worker() -> None:
-    """Import WeasyPrint once per worker, before the first row, not inside the first render."""
+    """Import WeasyPrint once per worker, before the first row, not inside the first render. Ctrl-C
+    is the batch's to handle: a worker finishes the row it is on, and no more are given out."""
     from ..render.weasy import load
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     load()
+
+
+@contextmanager
+def _ctrl_c_held():
+    """Ctrl-C held back while the helper processes start, and given back after. They inherit the
+    blocked signal; this process notes a Ctrl-C meanwhile (another of its threads, the progress
+    bar's, may be the one the signal reaches) and raises it at the end."""
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    masked = hasattr(signal, "pthread_sigmask")  # not on Windows, where spawned workers do not share Ctrl-C
+    if masked:
+        from multiprocessing import resource_tracker
+
+        # started first: starting it later unblocks SIGINT in this process, whatever was blocked
+        resource_tracker.ensure_running()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if masked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def start_method() -> str:
@@ -146,19 +182,36 @@ def start_method() -> str:
 
 def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=DEFAULT_FORMATS, paper: str = "A4",
               force: bool = False, advance=lambda outcome: None) -> list[Outcome]:
-    """Render every row, with `jobs` worker processes; calls advance(outcome) as each row ends."""
+    """Render every row, with `jobs` worker processes; calls advance(outcome) as each row ends.
+    Ctrl-C stops it between rows (the rows being rendered finish) and raises BatchInterrupted."""
     outcomes = []
     if jobs <= 1:
-        for row in rows:
-            outcomes.append(render_row(row, unit_dir, out_dir, formats, paper, force))
-            advance(outcomes[-1])
-    else:
-        context = multiprocessing.get_context(start_method())
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(["charter.interfaces.batch"])
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker) as pool:
-            futures = [pool.submit(render_row, row, unit_dir, out_dir, formats, paper, force) for row in rows]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
+        try:
+            for row in rows:
+                outcomes.append(render_row(row, unit_dir, out_dir, formats, paper, force))
                 advance(outcomes[-1])
+        except KeyboardInterrupt:
+            raise BatchInterrupted(outcomes, len(rows)) from None
+        return sorted(outcomes, key=lambda outcome: outcome.line)
+    context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload(["charter.interfaces.batch"])
+    # The helper processes start with Ctrl-C held back (they inherit the mask), and this process
+    # takes it only once they are up and a first row is done: one while they import, or start,
+    # would print their tracebacks over the batch's own answer.
+    pool, futures = None, []
+    try:
+        with _ctrl_c_held():  # until the helpers are up: one stopped while starting prints its traceback
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
+            futures = [pool.submit(render_row, row, unit_dir, out_dir, formats, paper, force) for row in rows]
+            wait(futures, return_when=FIRST_COMPLETED)
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            advance(outcomes[-1])
+    except KeyboardInterrupt:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        finished = [f.result() for f in futures if f.done() and not f.cancelled() and f.exception() is None]
+        raise BatchInterrupted(sorted(finished, key=lambda outcome: outcome.line), len(rows)) from None
+    pool.shutdown(wait=True)
     return sorted(outcomes, key=lambda outcome: outcome.line)
