@@ -140,8 +140,8 @@ def register(tmp_path_factory):
     return out
 
 
-def _notice(register, *args, env=None):
-    return run_charter("notice", "外宣活动", "rules", "--dir", register, *args, env=env)
+def _notice(register, *args, env=None, timeout=120):
+    return run_charter("notice", "外宣活动", "rules", "--dir", register, *args, env=env, timeout=timeout)
 
 
 @pytest.mark.parametrize("platform", ["wecom", "dingtalk", "feishu", "slack"])
@@ -269,3 +269,81 @@ def test_settings_file_is_private_whatever_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+class Tricky(BaseHTTPRequestHandler):
+    """A server that answers every POST with whatever `answer` says (status, headers, body)."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.requests.append(self.path)
+        status, headers, body = self.server.answer
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+
+@pytest.fixture
+def tricky():
+    servers = []
+
+    def start(status: int, headers: dict, body: bytes):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Tricky)
+        server.answer, server.requests = (status, headers, body), []
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server, f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key={TOKEN}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def test_a_redirect_is_not_followed_and_the_key_never_leaves(register, tricky):
+    thief, thief_url = tricky(200, {}, b'{"errcode": 0}')
+    robot, url = tricky(302, {"Location": thief_url.replace("/cgi-bin", "/steal/cgi-bin")}, b"")
+    refused = _notice(register, "--webhook", url, "--platform", "wecom")
+    assert refused.returncode == 4 and "302" in refused.stderr
+    assert not thief.requests
+
+
+def test_a_long_retry_after_is_a_refusal_not_a_day_of_waiting(register, tricky):
+    robot, url = tricky(429, {"Retry-After": "100000"}, b"slow down")
+    start = time.monotonic()
+    refused = _notice(register, "--webhook", url, "--platform", "slack", timeout=30)
+    assert refused.returncode == 4 and "429" in refused.stderr and time.monotonic() - start < 10
+
+
+def test_an_answer_is_shown_short_and_without_the_key(register, tricky):
+    robot, url = tricky(500, {}, f"<html>boom /cgi-bin/webhook/send?key={TOKEN} {'x' * 100000}</html>".encode())
+    refused = _notice(register, "--webhook", url, "--platform", "wecom")
+    assert refused.returncode == 4 and TOKEN not in refused.stderr and len(refused.stderr) < 600
+
+
+def test_only_web_addresses_are_robots(register, tmp_path):
+    for url in ("file:///etc/passwd", "ftp://example.com/x", "/etc/passwd"):
+        sent = _notice(register, "--webhook", url, "--platform", "slack")
+        assert sent.returncode == 2 and "root:" not in sent.stdout + sent.stderr
+        saved = run_charter("webhook", "save", url, "--platform", "wecom", "--dir", tmp_path)
+        assert saved.returncode == 2 and not (tmp_path / ".charter-settings.toml").exists()
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+def test_someone_elses_settings_in_a_shared_register_are_not_used(register, tmp_path):
+    import shutil
+
+    shared = shutil.copytree(register, tmp_path / "shared", ignore=shutil.ignore_patterns(".charter-settings.toml"))
+    from charter.register.settings import Webhook, save_webhook
+
+    planted = save_webhook(shared, Webhook("https://hooks.slack.com/services/T/B/theirs", None, "slack"))
+    os.chown(planted, 65534, 65534)
+    used = _notice(shared, "--webhook", env={"CHARTER_WEBHOOK": ""})
+    assert used.returncode == 2 and ".charter-settings.toml" in used.stderr

@@ -78,13 +78,15 @@ def webhook_options(option: str, what: str):
 
 def _deliver(register: Path, text: str, webhook: str, platform: str | None, secret: str | None, dry_run: bool) -> None:
     """Send text to the webhook given or saved; exit 4 with the platform's own words when it refuses."""
-    from ..interfaces.webhooks import WebhookError, platform_of, redacted, send, split_message
+    from ..interfaces.webhooks import WebhookError, is_web_address, platform_of, redacted, send, split_message
     from ..register.settings import Webhook, saved_webhook
 
     lang = environment_lang()
     hook = Webhook(webhook, secret, platform) if webhook else saved_webhook(register)
     if hook is None:
         raise input_error(lang, "no_webhook", field="--webhook")
+    if not is_web_address(hook.url):
+        raise input_error(lang, "webhook_address", field="--webhook", url=redacted(hook.url))
     target = platform_of(hook.url, platform or hook.platform)
     if target is None:
         raise input_error(lang, "webhook_platform", field="--platform", host=redacted(hook.url))

@@ -36,6 +36,8 @@ from typing import Callable
 
 TIMEOUT_SECONDS = 15
 MAX_RETRIES = 3
+LONGEST_WAIT = 60  # seconds a 429's Retry-After may ask for; longer is a refusal, so cron never hangs
+MAX_ANSWER_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,23 @@ def redacted(url: str) -> str:
     """What may be shown of a webhook URL: its scheme and host (the rest is the credential)."""
     parts = urllib.parse.urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}/…"
+
+
+def is_web_address(url: str) -> bool:
+    """A robot's webhook is an http(s) address; file:, ftp: and the like never are."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _scrubbed(message: str, url: str) -> str:
+    """An answer as it may be shown: short, and without the URL's secret parts should the platform
+    repeat them (a key in an error page, say)."""
+    parts = urllib.parse.urlsplit(url)
+    secrets = [value for _, value in urllib.parse.parse_qsl(parts.query) if len(value) >= 4]
+    secrets += [segment for segment in parts.path.split("/") if len(segment) >= 8]
+    for secret in secrets:
+        message = message.replace(secret, "…")
+    return message[:MAX_ANSWER_SHOWN]
 
 
 def platform_of(url: str, given: str | None = None) -> Platform | None:
@@ -138,15 +157,25 @@ def build_request(platform: Platform, url: str, text: str, secret: str | None, n
     return url, json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def _refusal(platform: Platform, status: int, payload: bytes) -> WebhookError | None:
+def _refusal(platform: Platform, status: int, payload: bytes, url: str) -> WebhookError | None:
     """The platform's own error in its answer, or None when it took the message."""
-    answer = payload.decode("utf-8", "replace").strip()
+    error = _answer_error(platform, status, payload[:64 * 1024].decode("utf-8", "replace").strip())
+    if error is not None:
+        error = WebhookError(error.platform, error.code, _scrubbed(error.message, url))
+    return error
+
+
+def _answer_error(platform: Platform, status: int, answer: str) -> WebhookError | None:
+    if 300 <= status < 400:  # a webhook never redirects: following one would hand the key to another host
+        return WebhookError(platform.name, status, "redirected; not followed")
     if platform.name == "slack":
-        return None if status == 200 and answer == "ok" else WebhookError("slack", status, answer[:200] or "refused")
+        return None if status == 200 and answer == "ok" else WebhookError("slack", status, answer or "refused")
     try:
         data = json.loads(answer)
     except ValueError:
-        return WebhookError(platform.name, status, answer[:200] or "not a JSON answer")
+        data = None
+    if not isinstance(data, dict):
+        return WebhookError(platform.name, status, answer or "not an answer from this platform")
     if platform.name == "feishu":
         code = data.get("code", data.get("StatusCode", 0))
         return None if code == 0 else WebhookError("feishu", code, str(data.get("msg", data.get("StatusMessage"))))
@@ -171,14 +200,22 @@ class Throttle:
         self.sent.append(self.clock())
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the 3xx itself is the answer
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 def _post(url: str, body: bytes) -> tuple[int, bytes, str | None]:
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, response.read(), None
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, response.read(64 * 1024), None
     except urllib.error.HTTPError as error:
-        return error.code, error.read(), error.headers.get("Retry-After")
+        return error.code, error.read(64 * 1024), error.headers.get("Retry-After")
 
 
 def send(url: str, text: str, platform: Platform, secret: str | None = None, *,
@@ -197,18 +234,21 @@ def send(url: str, text: str, platform: Platform, secret: str | None = None, *,
             except (urllib.error.URLError, OSError) as error:
                 reason = getattr(error, "reason", error)
                 raise WebhookError(platform.name, "unreachable", f"{redacted(url)}: {reason}") from None
-            if status == 429 and attempt < MAX_RETRIES:
-                sleep(_seconds(retry_after))
+            wait = _seconds(retry_after)
+            if status == 429 and attempt < MAX_RETRIES and wait is not None:
+                sleep(wait)
                 continue
-            refusal = _refusal(platform, status, payload)
+            refusal = _refusal(platform, status, payload, url)
             if refusal is not None:
                 raise refusal
             break
     return len(parts)
 
 
-def _seconds(retry_after: str | None) -> float:
+def _seconds(retry_after: str | None) -> float | None:
+    """How long a 429 asks to wait, when it is a wait worth waiting (None: longer than LONGEST_WAIT)."""
     try:
-        return min(max(float(retry_after or 1), 0.0), 120.0)
+        seconds = max(float(retry_after or 1), 0.0)
     except ValueError:
-        return 1.0
+        seconds = 1.0
+    return seconds if seconds <= LONGEST_WAIT else None

@@ -55,6 +55,9 @@ def saved_webhook(register: Path) -> Webhook | None:
     path = register / SETTINGS_FILE
     if not path.is_file():
         return None
+    if hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+        # in a shared register, someone else's settings would send your notices to their robot
+        raise input_error(environment_lang(), "settings_owner", source=str(path))
     try:
         table = tomllib.loads(path.read_text("utf-8")).get("webhook", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
