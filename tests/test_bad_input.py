@@ -131,3 +131,24 @@ def test_endless_input_is_refused_by_size(command):
     """/dev/zero reports a size of 0: the limit is on what is read, not on what stat() says."""
     result = run_charter(*command, "/dev/zero", timeout=60)
     assert result.returncode == 2 and "/dev/zero" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_problem_at_once_in_the_files_language(tmp_path):
+    """Unknown rules and categories are reported with the schema's problems, not after them, and
+    pydantic's own words never reach a Chinese file's report."""
+    answers = tmp_path / "types.toml"
+    answers.write_text('lang = "zh"\n[group]\nname = "x群"\npurpose = ""\nkind = "temporary"\n'
+                       "created = 2026-11-25T10:00:00\ndissolve_on = 2026-12-31\nreview_every_months = 1.5\n"
+                       '[owner]\nname = "李明"\n[rules]\non = ["no.such.rule"]\n'
+                       '[[rules.custom]]\ncategory = "nonexistent"\ntext = "x"\n', encoding="utf-8")
+    result = run_charter("check", answers)
+    assert result.returncode == 2 and "5 处问题" in result.stderr
+    for field in ("group.purpose", "group.created", "group.review_every_months", "rules.on[0]",
+                  "rules.custom[0].category"):
+        assert field in result.stderr
+    assert not any(word in result.stderr for word in ("Input should", "Datetimes", "should have"))
+    many = tmp_path / "many.toml"
+    many.write_text((EXAMPLES / "county-media-event.toml").read_text("utf-8")
+                    + "".join(f'\n[[members]]\nname = "成员{n}"\n' for n in range(5001)), encoding="utf-8")
+    capped = run_charter("check", many)
+    assert capped.returncode == 2 and "最多 5000" in capped.stderr

@@ -47,8 +47,8 @@ def error_message(lang: str, error: dict) -> str:
         kind = "time_format"
     try:
         return text(lang, f"errors.{kind}", **ctx)
-    except KeyError:
-        return error["msg"]
+    except KeyError:  # a kind of problem not worded yet: pydantic's words, marked as such
+        return text(lang, "errors.other", detail=error["msg"])
 
 
 def problems_from(error: ValidationError, model: type[BaseModel], lines: dict, lang: str) -> list[Problem]:
@@ -82,22 +82,36 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
     if group.dissolve_on is not None and group.dissolve_on <= group.created:
         problem(("group", "dissolve_on"), "dissolve_before_created",
                 dissolve_on=group.dissolve_on.isoformat(), created=group.created.isoformat())
-    known = catalogue.rule_ids()
+    for index, event in enumerate(answers.history):
+        if event.event == "renewed" and (event.until is None or event.until <= event.on):
+            problem(("history", index, "until"), "renewal_until", on=event.on.isoformat())
+    return problems
+
+
+def _catalogue_problems(data: Any, catalogue: Catalogue, lines: dict, lang: str) -> list[Problem]:
+    """Rule ids and categories the catalogue does not know, read from the raw answers, so that they
+    are reported together with the schema's problems rather than only once those are fixed."""
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, dict):
+        return []
+    problems, known = [], catalogue.rule_ids()
     for field in ("off", "on"):
-        for index, rule_id in enumerate(getattr(answers.rules, field)):
-            if rule_id not in known:
+        ids = rules.get(field)
+        for index, rule_id in enumerate(ids if isinstance(ids, list) else []):
+            if isinstance(rule_id, str) and rule_id not in known:
                 close = difflib.get_close_matches(rule_id, known, n=1)
                 hint = text(lang, "errors.did_you_mean", suggestion=close[0]) if close else ""
                 problems.append(Problem(_path(("rules", field, index)),
                                         text(lang, "errors.unknown_rule", rule=rule_id) + hint,
                                         line_of(lines, ("rules", field))))
-    for index, event in enumerate(answers.history):
-        if event.event == "renewed" and (event.until is None or event.until <= event.on):
-            problem(("history", index, "until"), "renewal_until", on=event.on.isoformat())
-    for index, custom in enumerate(answers.rules.custom):
-        if custom.category not in catalogue.categories.order:
-            problem(("rules", "custom", index, "category"), "unknown_choice",
-                    expected=", ".join(catalogue.categories.order))
+    customs = rules.get("custom")
+    for index, custom in enumerate(customs if isinstance(customs, list) else []):
+        category = custom.get("category") if isinstance(custom, dict) else None
+        if isinstance(category, str) and category not in catalogue.categories.order:
+            loc = ("rules", "custom", index, "category")
+            problems.append(Problem(_path(loc), text(lang, "errors.unknown_choice",
+                                                     expected=", ".join(catalogue.categories.order)),
+                                    line_of(lines, loc)))
     return problems
 
 
@@ -127,11 +141,14 @@ def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str 
     model = answers_model(catalogue)
     lang = lang_or(data.get("lang") if isinstance(data, dict) else None)
     lines = key_lines(source_text) if source_text else {}
+    from_catalogue = _catalogue_problems(data, catalogue, lines, lang)
     try:
         answers = model.model_validate(data)
     except ValidationError as error:
-        raise InputError(problems_from(error, model, lines, lang), source, lang) from None
-    problems = _consistency(answers, catalogue, lines)
+        found = problems_from(error, model, lines, lang)
+        paths = {problem.path for problem in found}
+        raise InputError(found + [p for p in from_catalogue if p.path not in paths], source, lang) from None
+    problems = _consistency(answers, catalogue, lines) + from_catalogue
     if problems:
         raise InputError(problems, source, lang)
     return answers
