@@ -189,3 +189,16 @@ def test_a_group_folder_that_is_a_link_is_listed_as_a_problem(register, tmp_path
     rows = json.loads(listed.stdout)
     assert {row["status"] for row in rows} == {"active", "unreadable"} and len(rows) == 2
     assert charter("due", "--dir", reg, "--fail-if-any").returncode == 3
+
+
+def test_demo_refreshes_its_examples_but_never_a_changed_charter(tmp_path):
+    out = tmp_path / "demo"
+    assert charter("demo", "--out", out).returncode == 0
+    assert charter("renew", "外宣活动", "--dir", out, "--until", "2027-04-01", "--reason", "延期",
+                   today="2026-11-26").returncode == 0
+    (out / "Science-Fair-2027-Team" / "charter.pdf").unlink()  # an example as demo made it comes back whole
+    again = charter("demo", "--out", out)
+    assert again.returncode == 0 and "保留不动" in again.stdout
+    answers = tomllib.loads((out / "县融媒体中心外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["dissolve_on"].isoformat() == "2027-04-01" and answers["history"][0]["event"] == "renewed"
+    assert (out / "Science-Fair-2027-Team" / "charter.pdf").is_file()

@@ -89,13 +89,21 @@ def demo(out_dir: Path):
 
     Example: charter demo
     """
+    from ..core.i18n import environment_lang, text
     from ..core.resources import example_files
+    from ..register.folders import group_folder
+    from ..register.groups import still_as_made
     from ..register.writing import Placement, write_charter
     from ..schema.group import load_group
 
     for path in example_files():
         model, unit, _ = load_group(path)
-        # The examples are ours to refresh: running demo twice replaces them.
+        folder = group_folder(out_dir, model.group.name)
+        # An example is refreshed while it is as demo made it; once renewed, dissolved or edited it is
+        # someone's charter, and demo leaves it alone.
+        if (folder / "charter.toml").exists() and not still_as_made(folder, model):
+            click.echo(text(environment_lang(), "register.demo_kept", name=model.group.name, folder=folder))
+            continue
         written = write_charter(model, unit, out_dir, Placement.REPLACE)
         click.echo(f"{model.group.name}:")
         _print_written(written)

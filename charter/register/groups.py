@@ -10,7 +10,7 @@ from ..core.errors import InputError, input_error
 from ..core.i18n import environment_lang, messages, text
 from ..core.tomlfile import read_toml
 from ..render.documents import ANSWERS_FILE
-from ..schema.answers import AnswersBase
+from ..schema.answers import RENDER_RECORD, AnswersBase, answers_to_data
 from ..schema.group import load_group
 from ..schema.unit import Unit, catalogue_of
 from .folders import group_folders, is_group_folder
@@ -98,6 +98,23 @@ def read_register(out_dir: Path) -> tuple[list[Entry], list[Unreadable]]:
                 unreadable.append(Unreadable(folder, error.report()))
     index.save()
     return entries, unreadable
+
+
+def still_as_made(folder: Path, answers: AnswersBase) -> bool:
+    """Whether a group's charter holds exactly these answers and no event since (its record of the
+    unit aside): what may be refreshed without anyone's change being lost."""
+    try:
+        current = read_entry(folder).answers
+    except InputError:
+        return False
+
+    def plain(model: AnswersBase) -> dict:
+        data = answers_to_data(model)
+        for recorded in RENDER_RECORD:
+            data.pop(recorded, None)
+        return data
+
+    return not current.history and plain(current) == plain(answers)
 
 
 def by_attention(entries: list[Entry], on: date) -> list[Entry]:
