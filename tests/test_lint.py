@@ -91,3 +91,18 @@ def test_strict_turns_warnings_into_exit_2(tmp_path):
     assert strict.returncode == 2 and "[vague-rule]" in strict.stdout and "及时" in strict.stdout
     clean = run_charter("check", EXAMPLES / "county-media-event.toml", "--strict", env={"CHARTER_TODAY": "2026-11-25"})
     assert clean.returncode == 0 and "没有发现" in clean.stdout
+
+
+@pytest.mark.parametrize("text, mandatory, cap", [
+    ("禁止回复“收到”刷屏", False, False),
+    ("新成员入群，大家要发欢迎", True, False),
+    ("不要发欢迎", False, False),
+    ("每个科室只能建一个群", False, True),
+    ("每个家庭最多两人入群", False, False),
+    ("The piano, noted: everyone must welcome new members.", True, False),
+])
+def test_wordings_found_and_not_found(text, mandatory, cap):
+    from charter.schema import lint
+
+    assert lint._demands(lint._MANDATORY, text) is mandatory
+    assert bool(lint._CAP.search(text)) is cap

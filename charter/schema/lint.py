@@ -20,10 +20,12 @@ LARGE_GROUP = 30
 TEMPORARY_DAYS = 180
 
 _MANDATORY = re.compile(r"(回复|回)\s*[“\"「]?\s*(收到|已阅|好的)|(必须|务必|都要|均须).{0,6}欢迎"
+                        r"|(要|需要|须|应|应当|得)(发|说|表示|致)?\s*欢迎"
                         r"|(reply|respond|answer)\w*\s+(with\s+)?[\"“']?(received|noted|ok|got it)"
                         r"|(must|should|everyone).{0,20}welcome", re.IGNORECASE)
 # What turns a demand into its opposite just before it: 不必回复“收到”, "no need to reply noted".
-_NEGATED = re.compile(r"(不|无需|不必|不用|不要|别|勿|no need to|don't|do not|never|nobody|no one|not)\W{0,3}$",
+_NEGATED = re.compile(r"(不|无需|不必|不用|不要|别|勿|禁止|严禁|不准|不许|不得|避免"
+                      r"|\b(no need to|don't|do not|never|nobody|no one|not|no))\W{0,3}$",
                       re.IGNORECASE)
 _ALWAYS_ON = re.compile(r"24\s*小时|随时在线|全天候|时刻在线|24\s*/\s*7|24\s*hours|around the clock|at any time",
                         re.IGNORECASE)
@@ -36,7 +38,7 @@ _AT_ALL_FOR_ALL = re.compile(r"(任何人|所有成员|人人).{0,6}@(所有人|
 _VAGUE = re.compile(r"及时|适当|尽快|尽早|酌情|as soon as possible|asap|timely|promptly|appropriate(ly)?|"
                     r"in due course", re.IGNORECASE)
 # A cap on how many groups there are (not on the people in one: 每个家庭最多两人入群 is no cap).
-_CAP = re.compile(r"(只|仅|不得超过|不超过|最多|至多|限)(建|开|设|保留|组建)?\s*[一二两三四五六七八九十\d]+\s*个"
+_CAP = re.compile(r"(只|仅|不得超过|不超过|最多|至多|限)(能|可|可以)?(建|开|设|保留|组建)?\s*[一二两三四五六七八九十\d]+\s*个"
                   r"[^，。；,;人入进退拉]{0,8}?群|群(的)?数量"
                   r"|(only|just|no more than|at most|up to|limit(ed)? to|capped at)\s+(one|a single|two|three|\d+)\s+"
                   r"([\w'’-]+\s+){0,2}(groups?|chats?|channels?)\b"
