@@ -81,7 +81,7 @@ class _CountingHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def counting_server():
-    server = http.server.HTTPServer(("127.0.0.1", 0), _CountingHandler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     _CountingHandler.hits = 0
@@ -142,3 +142,39 @@ def test_fetcher_serves_files_under_its_roots_only(tmp_path):
                 "http://127.0.0.1:1/x", "data:text/plain,hello", "ftp://example.com/x"):
         with pytest.raises(URLFetchingError):
             fetcher.fetch(url)
+
+
+@pytest.mark.parametrize("template", [
+    '{% extends "builtin/charter.html.j2" %}{% block footer %}<img src="@SERVER@/track.png">'
+    '<style>@import url("@SERVER@/x.css");</style><iframe src="@SERVER@/frame"></iframe>{% endblock %}',
+    '<html><body><img src="@SERVER@/track.png"><p>a page of its own</p></body></html>',  # no head at all
+])
+def test_the_html_file_loads_nothing_from_elsewhere_in_a_browser(counting_server, tmp_path, template):
+    """A unit template can put remote links in charter.html; the file's own policy keeps a browser
+    from loading them. The control (the same page without the policy) does reach the server."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from charter.render.documents import FILE_POLICY
+
+    unit = shutil.copytree(EXAMPLES / "units" / "county-propaganda", tmp_path / "unit")
+    (unit / "templates" / "charter.html.j2").write_text(template.replace("@SERVER@", counting_server), "utf-8")
+    result = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit,
+                         "--out", tmp_path / "out", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    page_file = next((tmp_path / "out").rglob("charter.html"))
+    control = tmp_path / "control.html"
+    control.write_text(page_file.read_text("utf-8").replace(FILE_POLICY, "default-src * 'unsafe-inline'"), "utf-8")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+            "--disable-background-networking", "--disable-component-update"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        page = browser.new_page()
+        page.goto(page_file.as_uri(), wait_until="domcontentloaded")
+        page.wait_for_timeout(500)
+        assert _CountingHandler.hits == 0
+        page.goto(control.as_uri(), wait_until="commit")
+        page.wait_for_timeout(500)
+        assert _CountingHandler.hits > 0
+        browser.close()

@@ -38,7 +38,8 @@ def serve(host: str, port: int, allow_hosts: tuple[str, ...], password_file: Pat
     access = Access(host.lower(), frozenset(name.lower() for name in allow_hosts), password)
     pool = RenderPool(Limits(workers=workers) if workers else Limits())
     app = create_app(out_dir, unit_dir, access, pool)
-    click.echo(f"charter serve: http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/  (Ctrl-C stops it)")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host  # IPv6 in brackets
+    click.echo(f"charter serve: http://{shown}:{port}/  (Ctrl-C stops it)")
     run(app, host, port)
 
 

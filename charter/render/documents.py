@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import tomli_w
 
 from ..schema.answers import AnswersBase, answers_to_data
@@ -15,6 +17,20 @@ from .templates import render_template
 
 ANSWERS_HEADER = ("# The answers this charter was made from. To change the charter, edit them and run:\n"
                   "#   charter render <this file> --force\n")
+
+
+# The HTML file stands alone: its pictures and fonts are inside it. A browser that opens it
+# loads nothing else, whatever a unit's template put in it (a tracking picture, a file: link).
+FILE_POLICY = "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'"
+_POLICY_META = f'<meta http-equiv="Content-Security-Policy" content="{FILE_POLICY}">'
+_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+
+
+def confined(html: str) -> str:
+    """The HTML with the file's policy first in its head (a template that replaced the whole page
+    gets it too: without a head, the policy goes first and the browser makes its head from it)."""
+    head = _HEAD.search(html)
+    return html[:head.end()] + _POLICY_META + html[head.end():] if head else _POLICY_META + html
 
 
 def render_html(context: dict, unit: Unit | None, asset, name: str = "charter.html.j2") -> str:
@@ -37,7 +53,7 @@ def render_documents(answers: AnswersBase, formats=DEFAULT_FORMATS, paper: str =
     html_file = None
     if "html" in formats:
         # The HTML file carries its images inside it; the PDF reads them from the unit's assets.
-        html_file = embed_rule_images(render_html(context, unit, embedded_asset(unit)), unit)
+        html_file = confined(embed_rule_images(render_html(context, unit, embedded_asset(unit)), unit))
         files[FILE_NAMES["html"]] = html_file.encode("utf-8")
     if "pdf" in formats:
         # Without a unit the HTML file is the PDF's source as it is (it embeds nothing).

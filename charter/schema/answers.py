@@ -36,14 +36,26 @@ def _no_control_chars(value: str) -> str:
 
 
 def _one_line(value: str) -> str:
-    # A name is printed in tables, file names and calendar titles, where a line break breaks them.
-    if "\n" in value or "\t" in value:
+    # A name is printed in tables, file names and calendar titles, where a line break breaks them
+    # (U+2028 and U+2029 are line breaks too).
+    if "\n" in value or "\t" in value or any(unicodedata.category(c) in ("Zl", "Zp") for c in value):
         raise PydanticCustomError("line_break", "must be one line")
     return value
 
 
+_INVISIBLE = ("Cf", "Zs", "Zl", "Zp", "Mn", "Me")
+
+
+def _visible(value: str) -> str:
+    # A zero-width space passes "not empty" but prints as nothing: a name nobody can read.
+    if value and all(unicodedata.category(c) in _INVISIBLE for c in value):
+        raise PydanticCustomError("string_too_short", "should have at least 1 character", {"min_length": 1})
+    return value
+
+
 def _text(max_length: int, min_length: int = 1, single_line: bool = False):
-    checks = [AfterValidator(_no_control_chars), *([AfterValidator(_one_line)] if single_line else [])]
+    checks = [AfterValidator(_no_control_chars), AfterValidator(_visible),
+              *([AfterValidator(_one_line)] if single_line else [])]
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
                                             max_length=max_length), *checks]
 

@@ -73,7 +73,7 @@ def is_loopback(host: str) -> bool:
 def password_from(path: Path | None) -> str | None:
     """The password: the first line of the file, else the environment variable; None for neither."""
     if path is not None:
-        lines = path.read_text("utf-8").splitlines()
+        lines = path.read_text("utf-8-sig").splitlines()  # Notepad saves a BOM first
         return lines[0].strip() if lines and lines[0].strip() else None
     return os.environ.get(PASSWORD_VARIABLE) or None
 
