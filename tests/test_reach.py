@@ -185,7 +185,7 @@ def test_help_and_click_errors_speak_the_users_language():
     assert "Usage:" in en.stdout and "Render the charter" in en.stdout
     assert "Usage:" in run_charter("render", "--help", env={"CHARTER_LANG": "en"}).stdout
     messages = run_charter("--lang", "en", "list", "--dir", "/nonexistent-register")
-    assert messages.returncode == 0 and "There are no groups" in messages.stdout
+    assert messages.returncode == 2 and "the register folder /nonexistent-register does not exist" in messages.stderr
 
 
 def test_the_page_names_windows_chinese_faces_after_noto(word, tmp_path):

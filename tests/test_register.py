@@ -202,3 +202,18 @@ def test_demo_refreshes_its_examples_but_never_a_changed_charter(tmp_path):
     answers = tomllib.loads((out / "县融媒体中心外宣活动群" / "charter.toml").read_text("utf-8"))
     assert answers["group"]["dissolve_on"].isoformat() == "2027-04-01" and answers["history"][0]["event"] == "renewed"
     assert (out / "Science-Fair-2027-Team" / "charter.pdf").is_file()
+
+
+@pytest.mark.parametrize("command", [["list"], ["due"], ["calendar"], ["renew", EVENT, "--until", "2027-01-31"]])
+def test_a_named_register_that_is_not_there_is_bad_input(tmp_path, command):
+    """A mistyped --dir or CHARTER_HOME must not read as "no groups, nothing due"; only the default
+    `output` folder may be missing."""
+    missing = tmp_path / "registr"
+    by_option = charter(*command, "--dir", missing)
+    assert by_option.returncode == 2 and f"{missing} 不存在" in by_option.stderr and "Traceback" not in by_option.stderr
+    by_home = run_charter(*command, env={"CHARTER_HOME": str(missing), "CHARTER_TODAY": "2026-12-29"})
+    assert by_home.returncode == 2 and str(missing) in by_home.stderr
+    assert not missing.exists()
+    if command == ["list"]:
+        fresh = run_charter("list", cwd=tmp_path, env={"CHARTER_HOME": "", "XDG_CONFIG_HOME": str(tmp_path)})
+        assert fresh.returncode == 0 and "output 里还没有群" in fresh.stdout

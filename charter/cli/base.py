@@ -88,6 +88,17 @@ def cli():
     the group announcement text and calendar reminders."""
 
 
+def _existing_register(ctx, param, value: Path) -> Path:
+    """A register that was named (--dir, CHARTER_HOME, the settings file) and is not there is a
+    mistake to report; only the default `output` may be missing, meaning "no groups yet"."""
+    from ..core.settings import DEFAULT_REGISTER
+
+    named = ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
+    if not value.is_dir() and (named or value != DEFAULT_REGISTER):
+        raise input_error(environment_lang(), "no_register", field="--dir", dir=value)
+    return value
+
+
 dir_option = click.option("--dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                          default=_register_folder, show_default=REGISTER_DEFAULT,
+                          default=_register_folder, show_default=REGISTER_DEFAULT, callback=_existing_register,
                           help="The register: the folder of group folders.")
