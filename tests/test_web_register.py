@@ -95,3 +95,16 @@ def test_group_page_labels_files_and_notices_in_the_group_language(client):
     assert "群公告" in page and "解散通知" in page and "要点汇总模板" in page
     assert ">rules<" not in page and ">dissolve<" not in page and ">digest<" not in page
     assert "/?from=%E9%98%B2%E6%B1%9B%E5%AE%A3%E4%BC%A0%E7%BE%A4" in page
+
+
+def test_a_broken_group_is_shown_without_where_the_server_keeps_it(client, tmp_path):
+    """A damaged charter.toml is reported on the register and the group page by its folder in the
+    register, line and all, but a visitor does not learn the server's folders."""
+    damaged = tmp_path / "out" / "秋季运动会筹备群" / "charter.toml"
+    damaged.write_text(damaged.read_text("utf-8") + "\npurpose = \n", "utf-8")
+    listing = client.get("/groups", headers=ZH).get_data(as_text=True)
+    group = client.get("/groups/秋季运动会筹备群", headers=ZH)
+    for page in (listing, group.get_data(as_text=True)):
+        assert "秋季运动会筹备群/charter.toml:" in page and "不是有效的 TOML" in page
+        assert str(tmp_path) not in page and str(tmp_path.resolve()) not in page
+    assert group.status_code == 400

@@ -8,6 +8,7 @@ without JavaScript, and Flask is Jinja's own home; Flask-WTF for CSRF; waitress 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 from collections import OrderedDict
@@ -88,6 +89,17 @@ class Site:
         html, code = self.page("message.html", lang, code, message=message)
         return html, code, headers or {}
 
+    def without_server_paths(self, message: str) -> str:
+        """A problem as a browser may see it: files named within the register (or the unit, by its
+        folder's name), since where the server keeps them is not the visitor's business."""
+        roots = {f"{root}{os.sep}": "" for root in _spellings(self.out_dir)}
+        if self.unit_dir is not None:
+            roots.update({f"{root}{os.sep}": f"{self.unit_dir.resolve().name}{os.sep}"
+                          for root in _spellings(self.unit_dir)})
+        for root in sorted(roots, key=len, reverse=True):
+            message = message.replace(root, roots[root])
+        return message
+
     def entry(self, folder: str) -> Entry:
         # Only a folder of the register, by its exact name (no link out of it): no path from the
         # request reaches the disk.
@@ -96,6 +108,10 @@ class Site:
         if folder not in names:
             abort(404)
         return find_group(self.out_dir, folder, self.lang())
+
+
+def _spellings(folder: Path) -> set[str]:
+    return {str(folder.absolute()), str(folder.resolve())}
 
 
 def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Access(),
@@ -204,7 +220,7 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
 
     @app.errorhandler(InputError)
     def bad_input(error: InputError):
-        return site.message(error.lang, 400, error.report())
+        return site.message(error.lang, 400, site.without_server_paths(error.report()))
 
     @app.errorhandler(CSRFError)
     def bad_csrf(error):

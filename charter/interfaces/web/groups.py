@@ -4,6 +4,8 @@ and ready-to-send notices, and its renewal and dissolution, each confirmed on a 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, redirect, request, send_file, url_for
 
 from ...core.clock import today
@@ -42,6 +44,7 @@ def add_routes(app, site, pool_message) -> None:
     def groups_page():
         lang, on = site.lang(), today()
         entries, unreadable = read_register(site.out_dir)
+        unreadable = [replace(item, problem=site.without_server_paths(item.problem)) for item in unreadable]
         query = request.args.get("q", "").strip()[:100]
         sort = request.args.get("sort") if request.args.get("sort") in SORTS else "status"
         shown = _sorted([e for e in entries if _matches(e, query)], sort, on)
