@@ -98,7 +98,12 @@ def test_renewing_a_standing_group_moves_its_next_review(register, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "2027年9月1日" in squeeze(pdf_text(folder / TOWNSHIP / "charter.pdf"))
     calendar = Calendar.from_ical((folder / TOWNSHIP / "charter.ics").read_bytes())
-    assert str(calendar.walk("VEVENT")[0]["dtstart"].dt) == "2027-09-01"
+    event = calendar.walk("VEVENT")[0]
+    assert str(event["dtstart"].dt) == "2027-09-01"
+    # the same event, revised: a calendar that imported it before takes the new date over the old
+    before = Calendar.from_ical((register / TOWNSHIP / "charter.ics").read_bytes()).walk("VEVENT")[0]
+    assert event["uid"] == before["uid"] and event["sequence"] == before["sequence"] + 1
+    assert event["dtstamp"].dt > before["dtstamp"].dt
 
 
 def test_group_names_that_match_none_or_several_are_bad_input(register):

@@ -63,10 +63,13 @@ def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS, 
     summary, _, description = words.strip().partition("\n")
     summary, description = ical_text(summary.strip()), ical_text(description.strip())
     day = answers.due_date()
+    renewals = [event for event in answers.history if event.event == "renewed"]
     lines = ["BEGIN:VEVENT", f"SUMMARY:{summary}", f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
              f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-             # Derived from the answers, not the clock, so the same answers give the same file.
-             f"DTSTAMP:{group.created:%Y%m%d}T000000Z", f"UID:{ical_text(event_uid(answers, what))}"]
+             # Derived from the answers, not the clock, so the same answers give the same file; each
+             # renewal is a new revision of the same event, so a calendar re-importing it moves the date.
+             f"DTSTAMP:{(renewals[-1].on if renewals else group.created):%Y%m%d}T000000Z",
+             f"UID:{ical_text(event_uid(answers, what))}", f"SEQUENCE:{len(renewals)}"]
     if what == "review":
         lines.append(f"RRULE:FREQ=MONTHLY;INTERVAL={group.review_every_months}")
     lines += [f"DESCRIPTION:{description}", "TRANSP:TRANSPARENT"]
