@@ -308,3 +308,12 @@ def test_a_damaged_workbook_is_bad_input(tmp_path, damage):
     result = run_charter("batch", broken, "--unit", EXAMPLES / "units" / "county-propaganda", "--out", tmp_path / "out")
     assert result.returncode == 2, result.stderr
     assert "groups.xlsx" in result.stderr and "Traceback" not in result.stderr and "root:" not in result.stderr
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_render_help_names_every_format(lang):
+    from charter.render.formats import FORMATS
+
+    shown = run_charter("--lang", lang, "render", "--help").stdout
+    option = shown[shown.index("--format"):shown.index("--paper")]
+    assert [name for name in FORMATS if name not in option] == []
