@@ -175,3 +175,26 @@ def test_another_profiles_rule_switched_on_is_offered_and_kept():
     assert fresh["rules"]["on"] == ["scope.notices-only"]
     plain = next(q for q in engine.questions("rules", fresh | {"rules": {}}) if q.key == "rules.scope")
     assert "scope.notices-only" not in [value for value, _ in plain.choices]  # not offered unless on
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("a [link](https://x.org/a b(c)) and `co*de`", "a [link](https://x.org/a%20b%28c%29) and `co*de`"),
+    ("**重要**：会前 *一天* 报送", "**重要**：会前 *一天* 报送"),
+    ("- one\n- two", "one two"),  # a rule is one item of the charter's list: its own list runs together
+    ("1 < 2 | 3 # _x_", r"1 \< 2 \| 3 \# *x*"),
+    ("![alt *x*](assets/a.png) ok", r"alt \*x\* ok"),
+])
+def test_a_custom_rules_markdown_keeps_its_emphasis_and_links_on_one_line(source, expected):
+    from charter.render.markup import inline_markdown, sanitize_markdown
+
+    assert inline_markdown(sanitize_markdown(source)) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026. 年底前", r"2026\. 年底前"), ("- 不要", r"\- 不要"), ("**x**", r"\*\*x\*\*"),
+    ("会议 1. 照常", "会议 1. 照常"), ("a\n+ b", "a\n\\+ b"),
+])
+def test_markdown_escape_leaves_no_emphasis_or_list_in_typed_text(value, expected):
+    from charter.render.markup import markdown_escape
+
+    assert markdown_escape(value) == expected

@@ -95,6 +95,8 @@ def test_markdown_has_the_sections_and_dates(example_folder):
     md = (example_folder("school-project-team") / "charter.md").read_text("utf-8")
     assert md.startswith("# Science Fair 2027 Team: group rules")
     assert "## 4. Posting" in md and "**30 April 2027**" in md
+    # a custom rule keeps its emphasis, as in the HTML and PDF
+    assert "Room bookings go in the shared sheet **before** they are mentioned" in md
 
 
 def test_calendar_has_the_dissolution_day_with_three_alarms(example_folder):

@@ -63,6 +63,10 @@ def test_custom_markdown_is_sanitised(tmp_path):
     assert re.search(r"<img[^>]*src=", html) is None  # without a unit, no image source is allowed
     assert "<strong>加粗</strong>" in html and "{{ 6*7 }}" in html and "42" not in html
     assert "外链" in squeeze(pdf_text(folder / "charter.pdf"))
+    md = (folder / "charter.md").read_text("utf-8")
+    for forbidden in ("javascript:", "<script", "<img", "onerror", "onclick", "file:///etc", "alert(2)"):
+        assert forbidden not in md, forbidden
+    assert "**加粗**" in md and "[外链](http://example.com)" in md
 
 
 class _CountingHandler(http.server.BaseHTTPRequestHandler):

@@ -15,7 +15,7 @@ from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.catalogue import Catalogue, fill
-from .markup import plain_text, sanitize_markdown
+from .markup import inline_markdown, markdown_escape, plain_text, sanitize_markdown
 
 _ZH_NUMERALS = "一二三四五六七八九十"
 SHORT_GROUP_DAYS = 7  # a group this short wraps up on its last day instead of giving notice
@@ -127,13 +127,13 @@ def build_sections(answers: AnswersBase, catalogue: Catalogue) -> list[dict]:
         for rule in (r for r in chosen if r.category == category):
             full = _worded(rule, values, lang)
             items.append({"id": rule.id, "text": full, "brief": _worded(rule, values, lang, brief=True),
-                          "html": Markup.escape(full), "announce": rule.announce})
+                          "html": Markup.escape(full), "markdown": markdown_escape(full), "announce": rule.announce})
         for index, custom in enumerate(answers.rules.custom):
             if custom.category == category:
                 rendered = sanitize_markdown(custom.text)
                 flat = plain_text(rendered)
                 items.append({"id": f"custom-{index + 1}", "text": flat, "brief": flat, "html": rendered,
-                              "announce": True})
+                              "markdown": inline_markdown(rendered), "announce": True})
         if items:
             number = section_number(len(sections), lang)
             title = t["categories"][category]

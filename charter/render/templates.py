@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from functools import cache
 from pathlib import Path
 
@@ -14,16 +13,9 @@ from jinja2.loaders import split_template_path
 from ..core.errors import InputError, input_error
 from ..core.resources import templates_dir
 from ..core.sandbox import CharterSandbox, bytecode_cache
+from .markup import markdown_escape
 
 MAX_TEMPLATE_BYTES = 1_000_000  # a unit's template is a page of layout; reading a huge file is the attack
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-
-
-def markdown_escape(value) -> str:
-    """User text shown literally in Markdown: no emphasis, links or raw HTML from it."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
-
 
 class ConfinedLoader(FileSystemLoader):
     """A unit's template folder; a template reached through a link that leaves it, or too large
