@@ -190,6 +190,7 @@ def test_the_issues_bad_inputs_exit_2_naming_the_field(tmp_path, case):
         assert charter("render", EXAMPLES / "county-media-event.toml", "--out", register, "--format", "txt").returncode == 0
         args, field = ["dissolve", "外宣", "--dir", register, "--reason", "长" * 201], "--reason"
     elif case == "garbage-today":
+        register.mkdir()
         args, field, env = ["list", "--dir", register], "CHARTER_TODAY", {"CHARTER_TODAY": "garbage"}
     else:
         rows = tmp_path / "groups.csv"
