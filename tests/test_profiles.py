@@ -196,6 +196,21 @@ def test_poster_is_one_page_of_large_type(example_folder, stem):
     assert sum(size < 14 for size in sizes) / len(sizes) <= 0.03
 
 
+def test_a_long_unbroken_name_wraps_inside_the_poster(tmp_path):
+    name = "县融媒体" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 2
+    owner = "Wolfeschlegelsteinhausenbergerdorffsmith"  # 40 letters, the most a name may have
+    source = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+    source = source.replace('name = "县融媒体中心外宣活动群"', f'name = "{name}"').replace('name = "李明"', f'name = "{owner}"')
+    (tmp_path / "long.toml").write_text(source, "utf-8")
+    result = run_charter("render", tmp_path / "long.toml", "--out", tmp_path / "out", "--format", "poster")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next((tmp_path / "out").rglob("poster.pdf"))) as pdf:
+        [page] = pdf.pages
+        assert all(0 <= char["x0"] and char["x1"] <= page.width for char in page.chars)
+        shown = squeeze(page.extract_text())
+    assert squeeze(name) in shown and owner in shown
+
+
 # ── A3 scales up ─────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
 def a3(tmp_path_factory):
