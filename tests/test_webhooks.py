@@ -116,19 +116,30 @@ PATHS = {"wecom": f"/cgi-bin/webhook/send?key={TOKEN}", "dingtalk": f"/robot/sen
 
 
 @pytest.fixture
-def robot():
+def local_server():
+    """Starts loopback HTTP servers with the given handler and attributes; stops them after the test."""
     servers = []
 
-    def start(platform: str, throttle_next: int = 0):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Robot)
-        server.platform, server.received, server.requests, server.throttle_next = platform, [], [], throttle_next
+    def start(handler, **attributes):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        for name, value in attributes.items():
+            setattr(server, name, value)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-        return server, f"http://127.0.0.1:{server.server_port}{PATHS[platform]}"
+        return server
 
     yield start
     for server in servers:
         server.shutdown()
+
+
+@pytest.fixture
+def robot(local_server):
+    def start(platform: str, throttle_next: int = 0):
+        server = local_server(Robot, platform=platform, received=[], requests=[], throttle_next=throttle_next)
+        return server, f"http://127.0.0.1:{server.server_port}{PATHS[platform]}"
+
+    return start
 
 
 @pytest.fixture(scope="module")
@@ -292,19 +303,12 @@ class Tricky(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def tricky():
-    servers = []
-
+def tricky(local_server):
     def start(status: int, headers: dict, body: bytes):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Tricky)
-        server.answer, server.requests = (status, headers, body), []
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+        server = local_server(Tricky, answer=(status, headers, body), requests=[])
         return server, f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key={TOKEN}"
 
-    yield start
-    for server in servers:
-        server.shutdown()
+    return start
 
 
 def test_a_redirect_is_not_followed_and_the_key_never_leaves(register, tricky):
