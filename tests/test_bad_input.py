@@ -154,3 +154,12 @@ def test_every_problem_at_once_in_the_files_language(tmp_path):
                     + "".join(f'\n[[members]]\nname = "成员{n}"\n' for n in range(5001)), encoding="utf-8")
     capped = run_charter("check", many)
     assert capped.returncode == 2 and "最多 5000" in capped.stderr
+
+
+def test_a_file_saved_as_gb18030_names_the_first_line_that_is_not_utf8(tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_bytes(EVENT.encode("gb18030"))
+    result = run_charter("render", answers, "--out", tmp_path / "out")
+    first = next(n for n, line in enumerate(EVENT.splitlines(), 1) if not line.isascii())
+    assert result.returncode == 2 and f"answers.toml:{first}: 这一行不是 UTF-8" in result.stderr, result.stderr
+    assert "codec" not in result.stderr and not (tmp_path / "out").exists()

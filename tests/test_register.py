@@ -222,3 +222,29 @@ def test_a_named_register_that_is_not_there_is_bad_input(tmp_path, command):
     if command == ["list"]:
         fresh = run_charter("list", cwd=tmp_path, env={"CHARTER_HOME": "", "XDG_CONFIG_HOME": str(tmp_path)})
         assert fresh.returncode == 0 and "output 里还没有群" in fresh.stdout
+
+
+def test_a_folder_named_in_gbk_and_a_planted_pipe_are_listed_not_fatal(register, tmp_path):
+    """A GBK folder name unzipped on Linux is not UTF-8, and a FIFO named charter.toml would block
+    a reader forever: each is listed as a problem, and every other group is still there."""
+    import os
+
+    from charter.interfaces.web import create_app
+
+    folder = tmp_path / "register"
+    shutil.copytree(register, folder)
+    gbk = folder / os.fsdecode(b"\xcf\xc2\xd4\xd8")  # 下载 in GBK
+    gbk.mkdir()
+    shutil.copy(folder / TOWNSHIP / "charter.toml", gbk / "charter.toml")
+    (folder / "piped").mkdir()
+    os.mkfifo(folder / "piped" / "charter.toml")
+    for args, code in ((["list"], 0), (["list", "--json"], 0), (["due", "--fail-if-any"], 3),
+                       (["calendar", "-o", tmp_path / "all.ics"], 0)):
+        result = charter(*args, "--dir", folder, timeout=60)
+        shown = result.stdout + result.stderr
+        assert result.returncode == code and "Traceback" not in shown and "unexpected" not in shown, shown
+        assert "\ufffd\ufffd\ufffd\ufffd" in shown and "不是 UTF-8" in shown and "piped/charter.toml" in shown, shown
+    assert len(Calendar.from_ical((tmp_path / "all.ics").read_bytes()).walk("VEVENT")) == 4
+    page = create_app(folder).test_client().get("/groups", headers={"Accept-Language": "zh"})
+    assert page.status_code == 200 and "\ufffd\ufffd\ufffd\ufffd" in page.get_data(as_text=True)
+    assert all(name in page.get_data(as_text=True) for name in (EVENT, TOWNSHIP, SCHOOL, UNIT_GROUP))

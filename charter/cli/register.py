@@ -138,7 +138,7 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
     if webhook is not None and (pending or unreadable):
         r = messages(lang)["register"]
         lines = [r["notify_head"].format(date=on.isoformat(), count=len(pending) + len(unreadable))]
-        lines += due_lines(pending, on, within) + [r["unreadable"].format(folder=u.folder.name) for u in unreadable]
+        lines += due_lines(pending, on, within) + [r["unreadable"].format(folder=u.shown_name) for u in unreadable]
         _deliver(out_dir, "\n".join(lines), webhook, platform, secret, dry_run)
     if fail_if_any and (pending or unreadable):
         sys.exit(3)

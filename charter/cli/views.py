@@ -11,7 +11,7 @@ import click
 
 from ..core.dates import long_date
 from ..core.i18n import messages
-from ..register.groups import Entry, Unreadable
+from ..register.groups import Entry, Unreadable, printable
 from ..render.documents import ANSWERS_FILE
 
 STATUS_STYLES = {"overdue": {"fg": "red", "bold": True}, "due": {"fg": "yellow"}, "active": {},
@@ -28,11 +28,11 @@ def console(file=None):
 def register_json(entries: list[Entry], on: date, unreadable: list[Unreadable] = ()) -> str:
     """Every group, then every folder that cannot be read (status "unreadable", with the file and why)."""
     rows = [{
-        "group": e.answers.group.name, "folder": str(e.folder), "platform": e.answers.group.platform,
+        "group": e.answers.group.name, "folder": printable(str(e.folder)), "platform": e.answers.group.platform,
         "kind": e.answers.group.kind, "owner": e.answers.owner.name,
         "created": e.answers.group.created.isoformat(), "date": e.answers.due_date().isoformat(),
         "status": e.status(on), **({"notices": list(e.notices)} if e.notices else {})} for e in entries]
-    rows += [{"group": None, "folder": str(item.folder), "file": str(item.folder / ANSWERS_FILE),
+    rows += [{"group": None, "folder": item.shown, "file": printable(str(item.folder / ANSWERS_FILE)),
               "status": "unreadable", "problem": item.problem} for item in unreadable]
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
@@ -61,7 +61,7 @@ def register_table(entries: list[Entry], on: date, lang: str) -> str:
 
 def unreadable_lines(unreadable: list[Unreadable], lang: str) -> list[str]:
     r = messages(lang)["register"]
-    return [r["unreadable"].format(folder=item.folder) + "\n" + item.problem for item in unreadable]
+    return [r["unreadable"].format(folder=item.shown) + "\n" + item.problem for item in unreadable]
 
 
 def notice_lines(entries: list[Entry]) -> list[str]:

@@ -8,6 +8,7 @@ import errno
 import os
 import secrets
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -117,11 +118,24 @@ class TooLarge(Exception):
     """A file past the size charter reads."""
 
 
-def read_limited(path: Path, limit: int) -> bytes:
+class NotRegular(OSError):
+    """A pipe, socket or device where charter expects a file of its own."""
+
+
+def read_limited(path: Path, limit: int, regular_only: bool = False) -> bytes:
     """A file's bytes, refused past `limit`: read, not measured first, so that /dev/zero, a pipe
-    or a file still growing cannot get past a size that stat() reports as 0."""
-    with open(path, "rb") as stream:
-        data = stream.read(limit + 1)
+    or a file still growing cannot get past a size that stat() reports as 0. With regular_only
+    (a file charter found, not one the user named) a pipe or device is refused before it is
+    read: a FIFO planted as a group's charter.toml would otherwise hang every reader."""
+    if regular_only:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # opening a FIFO must not wait
+        with open(fd, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise NotRegular(path)
+            data = stream.read(limit + 1)
+    else:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(limit)
     return data

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import InputError, Problem, input_error
-from .files import TooLarge, read_limited
+from .files import NotRegular, TooLarge, read_limited
 from .i18n import environment_lang, text
 
 MAX_FILE_BYTES = 2_000_000
@@ -108,18 +108,24 @@ def parse_toml(source_text: str, source: str = "") -> dict:
         raise InputError([problem], source, lang) from None
 
 
-def read_toml(path: Path) -> tuple[dict, str]:
+def read_toml(path: Path, regular_only: bool = False) -> tuple[dict, str]:
     """The parsed TOML of a user's file and its text; a missing, huge, undecodable or broken
-    file raises InputError naming it."""
+    file raises InputError naming it (and the line of a byte that is not UTF-8)."""
     name, lang = str(path), environment_lang()
     try:
-        source_text = read_limited(path, MAX_FILE_BYTES).decode("utf-8-sig")
+        data = read_limited(path, MAX_FILE_BYTES, regular_only)
+        source_text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise InputError([Problem("", text(lang, "errors.not_utf8"), line)], name, lang) from None
     except TooLarge:
         size = path.stat().st_size if path.is_file() else f"> {MAX_FILE_BYTES}"
         raise input_error(lang, "too_large", source=name, size=size, limit=MAX_FILE_BYTES) from None
     except FileNotFoundError:
         raise input_error(lang, "not_found", path=name) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except NotRegular:
+        raise input_error(lang, "not_regular", source=name) from None
+    except OSError as error:
         raise input_error(lang, "unreadable", source=name, detail=getattr(error, "strerror", None) or str(error)) \
             from None
     return parse_toml(source_text, name), source_text

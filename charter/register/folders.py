@@ -10,6 +10,8 @@ import tomllib
 import unicodedata
 from pathlib import Path
 
+from ..core.files import TooLarge, read_limited
+from ..core.tomlfile import MAX_FILE_BYTES
 from ..render.documents import ANSWERS_FILE, FILE_NAMES
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
@@ -53,8 +55,9 @@ def group_folders(out_dir: Path) -> list[Path]:
 
 def _group_of(folder: Path) -> str | None:
     try:
-        return tomllib.loads((folder / ANSWERS_FILE).read_text("utf-8"))["group"]["name"]
-    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        source = read_limited(folder / ANSWERS_FILE, MAX_FILE_BYTES, regular_only=True).decode("utf-8")
+        return tomllib.loads(source)["group"]["name"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError, UnicodeDecodeError, TooLarge):
         return None
 
 

@@ -52,6 +52,21 @@ class Unreadable:
     folder: Path
     problem: str
 
+    @property
+    def shown(self) -> str:
+        """The folder as text that can be printed, whatever bytes its name holds."""
+        return printable(str(self.folder))
+
+    @property
+    def shown_name(self) -> str:
+        return printable(self.folder.name)
+
+
+def printable(value: str) -> str:
+    # A name unzipped from a GBK archive holds bytes that are not UTF-8 (Python keeps them as
+    # lone surrogates); shown, they become U+FFFD rather than an encoding error.
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
 
 def read_entry(folder: Path, index: RegisterIndex | None = None, units: dict | None = None) -> Entry:
     """A group as its charter was rendered, whatever its unit locks now (which the notices say).
@@ -66,7 +81,7 @@ def read_entry(folder: Path, index: RegisterIndex | None = None, units: dict | N
         except InputError:
             pass  # read the file itself, so that the problem names its line
     before = signature(path)
-    data, source_text = read_toml(path)
+    data, source_text = read_toml(path, regular_only=True)
     if index is not None:
         index.remember(path, data, before)
     answers, unit, notices = load_group(path, keep_recorded=True, parsed=data, units=units)
@@ -92,10 +107,15 @@ def read_register(out_dir: Path) -> tuple[list[Entry], list[Unreadable]]:
                 # its charter is kept elsewhere: a write here would replace the link, not the group
                 unreadable.append(Unreadable(folder, text(environment_lang(), "errors.group_link", path=str(folder))))
                 continue
+            if printable(folder.name) != folder.name:
+                # no link, file name or page can name it as it is
+                unreadable.append(Unreadable(folder, text(environment_lang(), "errors.folder_name_bytes",
+                                                          path=printable(str(folder)))))
+                continue
             try:
                 entries.append(read_entry(folder, index, units))
             except InputError as error:
-                unreadable.append(Unreadable(folder, error.report()))
+                unreadable.append(Unreadable(folder, printable(error.report())))
     index.save()
     return entries, unreadable
 

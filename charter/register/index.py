@@ -87,6 +87,10 @@ class RegisterIndex:
     def remember(self, path: Path, data: dict, before: list[int] | None) -> None:
         """The answers just parsed from path, which was `before` when its reading began (and must
         still be, settled for a few seconds, to be kept)."""
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            return  # a path the JSON index cannot hold as text is simply read every time
         if before is not None and before == signature(path) and \
                 time.time_ns() - max(before[3:]) > _SETTLE_SECONDS * 1_000_000_000:
             self.seen[str(path)] = {"signature": before, "data": data}

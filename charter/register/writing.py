@@ -18,7 +18,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..core.errors import input_error
-from ..core.files import create_file, link_file, link_tree, sync_folder
+from ..core.files import NotRegular, TooLarge, create_file, link_file, link_tree, read_limited, sync_folder
+from ..core.tomlfile import MAX_FILE_BYTES
 from ..render.documents import ANSWERS_FILE, FILE_NAMES, render_documents
 from ..render.formats import DEFAULT_FORMATS
 from ..schema.answers import AnswersBase, Event
@@ -39,10 +40,12 @@ class Placement(enum.Enum):
 
 def on_disk(folder: Path | None) -> bytes | None:
     """The group's charter.toml as it is now, or None."""
-    try:
-        return (folder / ANSWERS_FILE).read_bytes() if folder is not None else None
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+    if folder is None:
         return None
+    try:
+        return read_limited(folder / ANSWERS_FILE, MAX_FILE_BYTES, regular_only=True)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, NotRegular, TooLarge):
+        return None  # (a pipe or device in its place holds no charter)
 
 
 def keeping_history(answers: AnswersBase, before: bytes | None) -> AnswersBase:
