@@ -198,3 +198,17 @@ def test_markdown_escape_leaves_no_emphasis_or_list_in_typed_text(value, expecte
     from charter.render.markup import markdown_escape
 
     assert markdown_escape(value) == expected
+
+
+@pytest.mark.parametrize("source", [
+    "张三\t县水利局\t干事\n李四\t县财政局\t科长\t管理员\n",  # pasted from Excel: tabs
+    "张三,县水利局,干事\r李四,县财政局,科长,管理员\r",  # lines ending in CR alone
+    "姓名\t单位\t职务\t角色\n张三\t县水利局\t干事\t\n李四\t县财政局\t科长\t管理员\n",
+])
+def test_members_pasted_from_a_spreadsheet_or_with_old_line_ends(source):
+    from charter.interfaces.spreadsheets import parse_members
+
+    members, problems = parse_members(source, "zh", header_optional=True)
+    assert problems == []
+    assert [(m.name, m.unit, m.title, m.role) for m in members] == [
+        ("张三", "县水利局", "干事", "member"), ("李四", "县财政局", "科长", "admin")]

@@ -233,6 +233,21 @@ def test_batch_with_english_headers_and_one_job(tmp_path):
     assert "RiversideSecondarySchool" in text and "every12months" in text
 
 
+def test_a_csv_with_cr_line_ends_is_read_and_an_endless_cell_is_refused_by_its_line(tmp_path):
+    """Old Mac and some exports end lines with CR alone; a cell past the csv module's limit must be
+    bad input naming its line, not an unexpected error."""
+    groups = tmp_path / "groups.csv"
+    groups.write_bytes("name,purpose,kind,dissolve_on,owner\rA群,用途,temporary,2027-01-31,张三\r"
+                       "B群,用途,temporary,2027-01-31,李四\r".encode())
+    result = run_charter("batch", groups, "--unit", COUNTY, "--out", tmp_path / "out", "--format", "txt")
+    assert result.returncode == 0 and "生成 2" in result.stdout, result.stdout + result.stderr
+    groups.write_text("name,purpose,kind,dissolve_on,owner\nA群,用途,temporary,2027-01-31,张三\n"
+                      f'B群,"{"长" * 140_000}",temporary,2027-01-31,李四\n', encoding="utf-8")
+    result = run_charter("batch", groups, "--unit", COUNTY, "--out", tmp_path / "again", "--format", "txt")
+    assert result.returncode == 2 and "第 3 行" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "again").exists()
+
+
 def test_killed_batch_leaves_only_complete_group_folders(tmp_path):
     groups = _groups_csv(tmp_path)
     out = tmp_path / "out"

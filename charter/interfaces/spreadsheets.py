@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..core.errors import InputError, input_error
+from ..core.errors import InputError, Problem, input_error
 from ..core.files import TooLarge, read_limited
 from ..core.i18n import messages, text
 from ..schema.answers import Member
@@ -82,7 +82,10 @@ def table_rows(path: Path, columns: dict[str, str], lang: str,
             from None
     except OSError as error:
         raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
-    return rows_by_header(source, columns, headerless), bad
+    try:
+        return rows_by_header(source, columns, headerless), bad
+    except BrokenTable as error:
+        raise InputError([Problem("", error.message(lang))], str(path), lang) from None
 
 
 def _rows_from_cells(rows: list[tuple[int, list[str]]], columns: dict[str, str],
@@ -112,28 +115,55 @@ def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
 
 def rows_by_header(source: str, columns: dict[str, str],
                    headerless: list[str] | None = None) -> list[tuple[int, dict[str, str]]] | None:
-    """Each non-blank row of CSV text as (line, {column: stripped cell}), the columns named by a
-    header row in either language (`columns` maps header words to column names). Without a
-    header that names a "name" column: None, or with `headerless`, the rows in those columns."""
-    rows = csv.reader(io.StringIO(source))
-    header = [columns.get(cell.strip().lower(), "") for cell in next(rows, [])]
-    if "name" not in header:
-        if headerless is None:
-            return None
-        header, rows = headerless, csv.reader(io.StringIO(source))
-    result, last = [], rows.line_num
-    for row in rows:
-        start, last = last + 1, rows.line_num  # a quoted cell may go on over several lines: the first names it
-        if any(cell.strip() for cell in row):
-            result.append((start, {key: cell.strip() for key, cell in zip(header, row) if key}))
+    """Each non-blank row of CSV text (or tab-separated, as pasted from a spreadsheet) as (line,
+    {column: stripped cell}), the columns named by a header row in either language (`columns`
+    maps header words to column names). Without a header that names a "name" column: None, or
+    with `headerless`, the rows in those columns."""
+    first_line = source.lstrip().partition("\n")[0]
+    # cells copied from Excel or WPS and pasted come separated by tabs
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+
+    def reader():
+        # newline=None reads old Mac files (lines ending in CR alone) as lines too
+        return csv.reader(io.StringIO(source, newline=None), delimiter=delimiter)
+
+    rows = reader()
+    last = 0
+    try:
+        header = [columns.get(cell.strip().lower(), "") for cell in next(rows, [])]
+        if "name" not in header:
+            if headerless is None:
+                return None
+            header, rows = headerless, reader()
+        result, last = [], rows.line_num
+        for row in rows:
+            start, last = last + 1, rows.line_num  # a quoted cell may go on over several lines: the first names it
+            if any(cell.strip() for cell in row):
+                result.append((start, {key: cell.strip() for key, cell in zip(header, row) if key}))
+    except csv.Error:  # a cell past the csv module's size limit, a NUL byte
+        raise BrokenTable(last + 1) from None
     return result
+
+
+class BrokenTable(Exception):
+    """CSV text that cannot be read on from this line."""
+
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+    def message(self, lang: str) -> str:
+        return text(lang, "errors.csv_row", line=self.line, message=text(lang, "errors.csv_broken"))
 
 
 def parse_members(source: str, lang: str, header_optional: bool = False) -> tuple[list[Member], list[str]]:
     """Members from CSV text; with header_optional, a first row that is not a header is a member
     (columns name, unit, title, role), as people type into a form."""
-    return members_from_rows(rows_by_header(source, HEADERS, ["name", "unit", "title", "role"] if header_optional
-                                            else None), lang)
+    try:
+        rows = rows_by_header(source, HEADERS, ["name", "unit", "title", "role"] if header_optional else None)
+    except BrokenTable as error:
+        return [], [error.message(lang)]
+    return members_from_rows(rows, lang)
 
 
 def members_from_rows(rows: list[tuple[int, dict[str, str]]] | None, lang: str) -> tuple[list[Member], list[str]]:
