@@ -45,6 +45,8 @@ CASES = {
     "empty name": (_edit(EVENT, 'name = "李明"', 'name = "  "'), ["owner.name", "不能为空"]),
     "control characters": (_edit(EVENT, 'title = "科员"', 'title = "科\\u0007员"'),
                            ["owner.title", "控制字符"]),
+    "event before the group": (EVENT + '\n[[history]]\nevent = "dissolved"\non = 2020-01-01\n',
+                               ["history[0].on", "早于建群日期 2026-11-25"]),
     "zero-width name": (_edit(EVENT, 'name = "李明"', 'name = "\\u200b\\u200d"'), ["owner.name", "不能为空"]),
     "line separator in a name": (_edit(EVENT, 'name = "李明"', 'name = "李\\u2028明"'), ["owner.name", "不能换行"]),
 }

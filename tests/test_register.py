@@ -63,6 +63,8 @@ def test_dissolve_records_the_event_and_keeps_every_file(register, tmp_path):
     folder = tmp_path
     shutil.copytree(register, folder, dirs_exist_ok=True)
     before = {p.name: p.read_bytes() for p in (folder / EVENT).iterdir() if p.name != "charter.toml"}
+    too_early = charter("dissolve", "外宣", "--dir", folder, "--on", "2026-11-24")  # the day before it was made
+    assert too_early.returncode == 2 and "--on: 早于建群日期 2026-11-25" in too_early.stderr
     result = charter("dissolve", "外宣", "--dir", folder, "--reason", "活动结束", today="2027-01-02")
     assert result.returncode == 0, result.stderr
     answers = tomllib.loads((folder / EVENT / "charter.toml").read_text("utf-8"))

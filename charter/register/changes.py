@@ -48,6 +48,8 @@ def record_dissolution(entry: Entry, on: date, reason: str) -> Path:
     def dissolved(before: bytes | None) -> AnswersBase:
         answers = _as_on_disk(entry, before, keep_recorded=True)
         _still_open(answers)
+        if on < answers.group.created:
+            raise input_error(answers.lang, "event_before_created", field="--on", created=answers.group.created.isoformat())
         return _with_event(answers, entry.catalogue, {"event": "dissolved", "on": on, "reason": reason})
 
     [written] = commit(entry.folder.parent, Placement.REPLACE, lambda: entry.folder, dissolved, entry.unit, (), "A4")
