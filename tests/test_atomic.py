@@ -220,8 +220,9 @@ def test_concurrent_renewals_and_a_render_lose_no_event(tmp_path):
         assert process.returncode == 0, err.decode()
     answers = tomllib.loads((register / GROUP / "charter.toml").read_text("utf-8"))
     assert sorted(e["reason"] for e in answers["history"]) == ["第2次", "第3次", "第4次", "第5次"]
-    versions = sorted(p.name for p in (register / GROUP / "versions").iterdir())
-    assert versions == ["1", "2", "3", "4"]
+    versions = sorted(int(p.name) for p in (register / GROUP / "versions").iterdir())
+    # each renewal keeps the charter it replaced; the render does too unless it read the last one
+    assert versions in ([1, 2, 3, 4], [1, 2, 3, 4, 5])
     assert sorted(p.name for p in register.iterdir()) == [GROUP]
 
 

@@ -107,6 +107,23 @@ def test_existing_charter_is_not_overwritten_without_force(tmp_path):
     assert "县融媒体中心外宣活动群" in announcement.read_text("utf-8")
 
 
+def test_a_forced_render_of_changed_answers_keeps_the_old_charter_whole_and_leaves_none_of_it_beside(tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_text(EVENT, "utf-8")
+    assert run_charter("render", answers, "--out", tmp_path / "out", "--format", "txt,md,ics").returncode == 0
+    folder = tmp_path / "out" / "县融媒体中心外宣活动群"
+    old = {p.name: p.read_bytes() for p in folder.iterdir()}
+    answers.write_text(_edit(EVENT, 'name = "李明"', 'name = "钱七"'), "utf-8")
+    assert run_charter("render", answers, "--out", tmp_path / "out", "--format", "txt", "--force").returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["announcement.txt", "charter.toml", "versions"]
+    assert {p.name: p.read_bytes() for p in (folder / "versions" / "1").iterdir()} == old
+    assert "钱七" in (folder / "announcement.txt").read_text("utf-8")
+    # the same answers again: the format asked for is added, no new version
+    assert run_charter("render", answers, "--out", tmp_path / "out", "--format", "md", "--force").returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["announcement.txt", "charter.md", "charter.toml", "versions"]
+    assert [p.name for p in (folder / "versions").iterdir()] == ["1"]
+
+
 def test_two_groups_whose_names_share_a_folder_name_get_two_folders(tmp_path):
     first = tmp_path / "a.toml"
     second = tmp_path / "b.toml"

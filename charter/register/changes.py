@@ -52,7 +52,7 @@ def record_dissolution(entry: Entry, on: date, reason: str) -> Path:
             raise input_error(answers.lang, "event_before_created", field="--on", created=answers.group.created.isoformat())
         return _with_event(answers, entry.catalogue, {"event": "dissolved", "on": on, "reason": reason})
 
-    [written] = commit(entry.folder.parent, Placement.REPLACE, lambda: entry.folder, dissolved, entry.unit, (), "A4")
+    [written] = commit(entry.folder.parent, Placement.RECORD, lambda: entry.folder, dissolved, entry.unit, (), "A4")
     return written
 
 

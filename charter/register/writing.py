@@ -33,8 +33,9 @@ CHARTER_FILES = frozenset({ANSWERS_FILE, *FILE_NAMES.values()})
 
 class Placement(enum.Enum):
     NEW = "new"  # the group's folder must not hold a charter yet
-    REPLACE = "replace"  # replace the charter in the group's folder (render --force)
+    REPLACE = "replace"  # replace the charter (render --force): a different one there goes to versions/N/
     VERSION = "version"  # keep the charter there in versions/N/, then write the new one
+    RECORD = "record"  # the answers file alone changes (a dissolution): the charter's files stay as they are
     FRESH = "fresh"  # always a folder no one else has (a web form submission)
 
 
@@ -72,13 +73,17 @@ def _next_version(folder: Path) -> Path:
     return versions / str(1 + max(numbers, default=0))
 
 
-def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Placement) -> None:
-    """The group's whole new folder in staging: the new files, and what it keeps of the old one."""
+def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Placement, before: bytes | None) -> None:
+    """The group's whole new folder in staging: the new files, and what it keeps of the old one.
+    A charter replaced by a different one is kept whole in versions/N/ and none of its files stays
+    beside the new one (a PDF of the old answers next to the new charter.toml would mislead); the
+    same answers rendered again only add or refresh the formats asked for."""
     for name, content in files.items():
         create_file(staging / name, content)
     if folder is None or not folder.is_dir():
         return
-    archive = how is Placement.VERSION and (folder / ANSWERS_FILE).is_file()
+    archive = before is not None and (
+        how is Placement.VERSION or (how is Placement.REPLACE and before != files.get(ANSWERS_FILE)))
     link_tree(folder, staging, skip=frozenset(files) | (CHARTER_FILES if archive else frozenset()))
     if archive:
         version = staging / _next_version(folder).relative_to(folder)
@@ -111,7 +116,7 @@ def place_files(folder: Path | None, out_dir: Path, group_name: str, files: dict
                 return None
             staging = new_staging(out_dir)
             try:
-                _fill(staging, folder, files, how)
+                _fill(staging, folder, files, how, before)
                 swap_in(staging, folder)
             except BaseException:
                 discard(staging)
