@@ -362,3 +362,31 @@ def test_downloads_never_follow_a_link_out_of_the_register(client, tmp_path):
     (tmp_path / "out" / "linkgroup").symlink_to(outside)
     assert client.get("/groups/linkgroup/files/announcement.txt").status_code == 404
     assert client.get("/groups/linkgroup").status_code == 404
+
+
+def test_a_group_of_a_unit_this_server_does_not_use_is_not_copied_without_it(tmp_path, render_pool):
+    """Copied on a server without the group's unit, the new charter would lose the letterhead, the
+    unit's rules and its locks without a word; the page says why it does not copy it instead."""
+    from conftest import run_charter
+
+    out = tmp_path / "out"
+    source = EXAMPLES / "units" / "county-propaganda-group.toml"
+    assert run_charter("render", source, "--out", out, "--format", "txt").returncode == 0
+    folder = next(out.iterdir()).name
+    plain = create_app(out, pool=render_pool).test_client()
+    opened = plain.get(f"/?from={folder}", headers=ZH)
+    page = opened.get_data(as_text=True)
+    assert opened.status_code == 409 and "单位模板“中共青石县委宣传部”" in page and "charter serve --unit" in page
+    assert str(EXAMPLES) not in page  # the unit by its name, not where the server keeps it
+    assert 'value="县委宣传部网评工作群"' not in page
+    group_page = plain.get(f"/groups/{folder}", headers=ZH).get_data(as_text=True)
+    assert "?from=" not in group_page and "单位模板“" in group_page
+    uploaded = plain.post("/load", data={"csrf_token": token(plain),
+                                         "answers_file": (io.BytesIO((out / folder / "charter.toml").read_bytes()),
+                                                          "charter.toml")},
+                          headers=ZH, content_type="multipart/form-data")
+    assert uploaded.status_code == 400 and "单位模板“" in uploaded.get_data(as_text=True)
+    with_unit = create_app(out, EXAMPLES / "units" / "county-propaganda", pool=render_pool).test_client()
+    same = with_unit.get(f"/?from={folder}", headers=ZH)
+    assert same.status_code == 200 and 'value="县委宣传部网评工作群"' in same.get_data(as_text=True)
+    assert "?from=" in with_unit.get(f"/groups/{folder}", headers=ZH).get_data(as_text=True)

@@ -100,6 +100,16 @@ class Site:
             message = message.replace(root, roots[root])
         return message
 
+    def unit_left_behind(self, recorded: tuple[str, set[str]] | None, lang: str) -> str | None:
+        """Why answers made with a unit this server does not use cannot start a form here: written
+        without it, the charter would silently lose that unit's letterhead, rules and locks.
+        `recorded` is the unit's name and every name it may go by (its folder's, its path)."""
+        ours = {self.unit.info.name, self.unit.root.name, str(self.unit.root.resolve())} if self.unit else set()
+        if recorded is None or recorded[1] & ours:
+            return None
+        return text(lang, "web.other_unit", unit=recorded[0],
+                    ours=f"“{self.unit.info.name}”" if self.unit else text(lang, "web.no_unit"))
+
     def entry(self, folder: str) -> Entry:
         # Only a folder of the register, by its exact name (no link out of it): no path from the
         # request reaches the disk.
@@ -164,7 +174,13 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
         start = start_answers()
         source = request.args.get("from")
         if source:
-            start = answers_from(site.entry(source).answers, today())
+            entry = site.entry(source)
+            problem = site.unit_left_behind(groups.units_of(entry), site.lang())
+            if problem:
+                state = build_form(start, site.engine(), site.pool.limits.members)
+                state.general = [problem]
+                return form_page(state, 409)
+            start = answers_from(entry.answers, today())
         return form_page(build_form(start, site.engine(), site.pool.limits.members))
 
     @app.post("/load")
@@ -177,7 +193,10 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             problems = [text(lang, "web.choose_file")]
         else:
             try:
-                start = answers_from_upload(upload.read(), upload.filename, site.engine(), lang)
+                start, recorded = answers_from_upload(upload.read(), upload.filename, site.engine(), lang)
+                problem = site.unit_left_behind(recorded, lang)
+                if problem:
+                    start, problems = start_answers(), [problem]
             except InputError as error:
                 at = messages(error.lang)["errors"]["at_line"]
                 problems = [" ".join(filter(None, [upload.filename, at.format(line=p.line) if p.line else "",

@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from ...core.errors import InputError, input_error
 from ...core.i18n import lang_or, messages, text
@@ -231,12 +232,19 @@ def _validate_whole(state: FormState) -> None:
                 state.general.append(problem.message)
 
 
-def answers_from_upload(content: bytes, name: str, engine: Engine, lang: str) -> dict:
-    """An uploaded answers file as the start of a new charter, as `charter new --from` takes one;
+def answers_from_upload(content: bytes, name: str, engine: Engine,
+                        lang: str) -> tuple[dict, tuple[str, set[str]] | None]:
+    """An uploaded answers file as the start of a new charter, as `charter new --from` takes one,
+    and the unit it was made with: its name and the names it may go by (None without one);
     InputError names the line of what is wrong."""
     try:
         source_text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise input_error(lang, "unreadable", source=name, detail="UTF-8") from None
     data = parse_toml(source_text, name)
-    return answers_from(validate_for(data, engine.unit, name, source_text), engine.today)
+    names = {str(data[key]) for key in ("unit_name", "unit_path") if data.get(key)}
+    if data.get("unit"):
+        names.add(Path(str(data["unit"])).name)  # a bundled unit by name, or its folder's name
+    called = str(data.get("unit_name") or Path(str(data.get("unit"))).name)
+    answers = answers_from(validate_for(data, engine.unit, name, source_text), engine.today)
+    return answers, (called, names) if names else None

@@ -14,7 +14,7 @@ from ...core.errors import InputError
 from ...core.i18n import messages, text
 from ...register.changes import record_dissolution
 from ...register.folders import register_file
-from ...register.groups import by_attention, read_register
+from ...register.groups import Entry, by_attention, read_register
 from ...render.documents import ANSWERS_FILE, FILE_NAMES
 from ...render.notices import notice
 from .pool import Busy, Failed, TooSlow
@@ -37,6 +37,13 @@ def _sorted(entries, sort: str, on):
     if sort == "created":
         return sorted(entries, key=lambda e: (e.answers.group.created, e.answers.group.name), reverse=True)
     return by_attention(entries, on)
+
+
+def units_of(entry: Entry) -> tuple[str, set[str]] | None:
+    """A register group's unit: its name, and every name it goes by; None without one."""
+    if entry.unit is None:
+        return None
+    return entry.unit.info.name, {entry.unit.info.name, str(entry.unit.root.resolve())}
 
 
 def add_routes(app, site, pool_message) -> None:
@@ -65,7 +72,8 @@ def add_routes(app, site, pool_message) -> None:
         done = request.args.get("done") if request.args.get("done") in DONE else None
         return site.page("group.html", lang, entry=entry, status=entry.status(on), files=files, texts=texts,
                          member=member, done=done, due=long_date(entry.answers.due_date(), lang),
-                         created=long_date(entry.answers.group.created, lang))
+                         created=long_date(entry.answers.group.created, lang),
+                         copy_refused=site.unit_left_behind(units_of(entry), lang))
 
     @app.get("/groups/<folder>/files/<name>")
     def download(folder: str, name: str):
