@@ -47,6 +47,10 @@ CASES = {
                            ["owner.title", "控制字符"]),
     "event before the group": (EVENT + '\n[[history]]\nevent = "dissolved"\non = 2020-01-01\n',
                                ["history[0].on", "早于建群日期 2026-11-25"]),
+    "a boolean for a number": (_edit(EVENT, 'quiet_start = "21:30"', 'quiet_start = "21:30"\nleave_days = true'),
+                               ["rules.params.leave_days", "应为整数"]),
+    "text for a boolean": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nshow_roster = "yes"'),
+                           ["show_roster", "应为 true 或 false", ":3:"]),
     "zero-width name": (_edit(EVENT, 'name = "李明"', 'name = "\\u200b\\u200d"'), ["owner.name", "不能为空"]),
     "line separator in a name": (_edit(EVENT, 'name = "李明"', 'name = "李\\u2028明"'), ["owner.name", "不能换行"]),
 }

@@ -24,7 +24,7 @@ def _as_on_disk(entry: Entry, before: bytes | None, keep_recorded: bool) -> Answ
     if before is None:
         raise input_error(entry.answers.lang, "not_found", path=source)
     text = before.decode("utf-8-sig")
-    return validate_for(parse_toml(text, source), entry.unit, source, text, keep_recorded)
+    return validate_for(parse_toml(text, source), entry.unit, source, text, keep_recorded, strict=True)
 
 
 def _still_open(answers: AnswersBase) -> None:

@@ -64,7 +64,7 @@ def check_unit(folder: Path) -> list[str]:
         for path in leaves(unit.locked):
             put(data, path, None)  # an example's own choice of a locked answer is not the unit's fault
         try:
-            render_documents(validate_for(data, unit, str(example)), unit=unit)
+            render_documents(validate_for(data, unit, str(example), strict=True), unit=unit)
         except TemplateProblem as error:
             reports.append(f"{example.name}: {error.report()}")
             break  # a broken template breaks every example alike (and a costly one would cost each time)

@@ -12,13 +12,14 @@ from .validation import validate_answers
 
 
 def validate_for(data: dict, unit: Unit | None, source: str = "", source_text: str = "",
-                 keep_recorded: bool = False) -> AnswersBase:
+                 keep_recorded: bool = False, strict: bool = False) -> AnswersBase:
     """Answers as a model, with the unit's defaults under them and its locked answers enforced
     (or, with keep_recorded, those a rendered charter recorded kept: Unit.apply); every problem at
-    once as InputError, naming the line when source_text is given."""
+    once as InputError, naming the line when source_text is given. strict for TOML's typed values
+    (validate_answers)."""
     lines = key_lines(source_text) if source_text else None
     full = unit.apply(data, lines, source, keep_recorded) if unit else data
-    return validate_answers(full, catalogue_of(unit), source, source_text)
+    return validate_answers(full, catalogue_of(unit), source, source_text, strict)
 
 
 def unit_notices(data: dict, unit: Unit) -> list[str]:
@@ -54,4 +55,4 @@ def load_group(path: Path, unit_dir: Path | None = None, keep_recorded: bool = F
         unit_dir = unit_dir if unit_dir is not None else find_unit(path, data)
         unit = load_unit(unit_dir) if unit_dir is not None else None
     notices = unit_notices(data, unit) if unit is not None else []
-    return validate_for(data, unit, str(path), source_text, keep_recorded), unit, notices
+    return validate_for(data, unit, str(path), source_text, keep_recorded, strict=True), unit, notices

@@ -137,15 +137,17 @@ def field_problem(model: type[BaseModel], path: str, value: Any, lang: str) -> s
 
 
 def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str = "",
-                     source_text: str = "") -> AnswersBase:
-    """A validated answers model, or InputError listing every problem."""
+                     source_text: str = "", strict: bool = False) -> AnswersBase:
+    """A validated answers model, or InputError listing every problem. strict: the values are
+    typed already (TOML), so `leave_days = true` or `show_roster = "yes"` is a mistake to name,
+    not a 1 or a true to guess; forms and CSV rows give text, which the schema converts."""
     catalogue = catalogue or builtin_catalogue()
     model = answers_model(catalogue)
     lang = lang_or(data.get("lang") if isinstance(data, dict) else None)
     lines = key_lines(source_text) if source_text else {}
     from_catalogue = _catalogue_problems(data, catalogue, lines, lang)
     try:
-        answers = model.model_validate(data)
+        answers = model.model_validate(data, strict=strict)
     except ValidationError as error:
         found = problems_from(error, model, lines, lang)
         paths = {problem.path for problem in found}

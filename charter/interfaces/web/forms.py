@@ -246,5 +246,5 @@ def answers_from_upload(content: bytes, name: str, engine: Engine,
     if data.get("unit"):
         names.add(Path(str(data["unit"])).name)  # a bundled unit by name, or its folder's name
     called = str(data.get("unit_name") or Path(str(data.get("unit"))).name)
-    answers = answers_from(validate_for(data, engine.unit, name, source_text), engine.today)
+    answers = answers_from(validate_for(data, engine.unit, name, source_text, strict=True), engine.today)
     return answers, (called, names) if names else None
