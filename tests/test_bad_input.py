@@ -139,6 +139,17 @@ def test_two_groups_whose_names_share_a_folder_name_get_two_folders(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["活动群-一", "活动群-一-2"]
 
 
+def test_names_that_differ_only_in_case_get_folders_that_differ_in_more(tmp_path):
+    """Group-A and group-a are one folder once the register is copied to Windows or macOS."""
+    out = tmp_path / "out"
+    for name in ("Group A", "group a", "GROUP A", "group a"):
+        answers = tmp_path / "answers.toml"
+        answers.write_text(_edit(EVENT, 'name = "县融媒体中心外宣活动群"', f'name = "{name}"'), encoding="utf-8")
+        run_charter("render", answers, "--out", out, "--format", "txt", "--force")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["GROUP-A-3", "Group-A", "group-a-2"] and len({n.casefold() for n in names}) == 3
+
+
 @pytest.mark.parametrize("name", ["../../escape", "CON", "...", "a\\b", "/etc/passwd"])
 def test_group_name_cannot_escape_the_output_folder(tmp_path, name):
     answers = tmp_path / "a.toml"

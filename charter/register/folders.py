@@ -31,10 +31,18 @@ def folder_name(group_name: str) -> str:
 
 
 def candidates(out_dir: Path, group_name: str):
-    """The folder names a group may take, in order: the name, then -2, -3 …"""
+    """The folder names a group may take, in order: the name, then -2, -3 … A name that differs
+    only in case from a folder already there is passed over: on Windows and macOS, where a
+    register is often copied, the two would be one folder."""
     base = folder_name(group_name)
+    try:
+        present = {path.name.casefold(): path.name for path in out_dir.iterdir()}
+    except OSError:
+        present = {}
     for n in range(1, MAX_SUFFIX):
-        yield out_dir / (base if n == 1 else f"{base}-{n}")
+        name = base if n == 1 else f"{base}-{n}"
+        if present.get(name.casefold(), name) == name:
+            yield out_dir / name
 
 
 def is_group_folder(path: Path) -> bool:
