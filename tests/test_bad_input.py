@@ -51,6 +51,8 @@ CASES = {
                                ["rules.params.leave_days", "应为整数"]),
     "text for a boolean": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nshow_roster = "yes"'),
                            ["show_roster", "应为 true 或 false", ":3:"]),
+    "a unit that is not one": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nunit = "../../etc"'),
+                               ["unit: ../../etc 不是单位文件夹", "answers.toml:3:"]),
     "zero-width name": (_edit(EVENT, 'name = "李明"', 'name = "\\u200b\\u200d"'), ["owner.name", "不能为空"]),
     "line separator in a name": (_edit(EVENT, 'name = "李明"', 'name = "李\\u2028明"'), ["owner.name", "不能换行"]),
 }

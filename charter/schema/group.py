@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..core.errors import InputError, Problem
 from ..core.i18n import lang_or, text
-from ..core.tomlfile import key_lines, read_toml
+from ..core.tomlfile import key_lines, line_of, read_toml
 from .answers import AnswersBase
-from .unit import Unit, catalogue_of, find_unit, load_unit
+from .unit import Unit, catalogue_of, find_unit, is_unit, load_unit
 from .validation import validate_answers
 
 
@@ -52,7 +53,13 @@ def load_group(path: Path, unit_dir: Path | None = None, keep_recorded: bool = F
             units[key] = load_unit(found) if found is not None else None
         unit = units[key]
     else:
-        unit_dir = unit_dir if unit_dir is not None else find_unit(path, data)
+        if unit_dir is None:
+            unit_dir = find_unit(path, data)
+            if unit_dir is not None and not is_unit(unit_dir):  # the file names it: say where
+                lang = lang_or(data.get("lang"))
+                line = line_of(key_lines(source_text), ("unit",)) if source_text else None
+                raise InputError([Problem("unit", text(lang, "errors.not_a_unit", path=str(data["unit"])[:300]), line)],
+                                 str(path), lang)
         unit = load_unit(unit_dir) if unit_dir is not None else None
     notices = unit_notices(data, unit) if unit is not None else []
     return validate_for(data, unit, str(path), source_text, keep_recorded, strict=True), unit, notices
