@@ -212,3 +212,13 @@ def test_members_pasted_from_a_spreadsheet_or_with_old_line_ends(source):
     assert problems == []
     assert [(m.name, m.unit, m.title, m.role) for m in members] == [
         ("张三", "县水利局", "干事", "member"), ("李四", "县财政局", "科长", "admin")]
+
+
+@pytest.mark.parametrize(("source", "lang", "expected"), [
+    ("姓名,name,单位\n张三,Zhang,县水利局\n", "zh", "第 1 行：这几列说的是同一件事：姓名、name，请只留一列"),
+    ("name,Name\nAnn,Bo\n", "en", "line 1: these columns say the same thing: name, Name; keep only one"),
+])
+def test_two_columns_for_one_answer_are_refused_not_one_silently_taken(source, lang, expected):
+    from charter.interfaces.spreadsheets import parse_members
+
+    assert parse_members(source, lang) == ([], [expected])

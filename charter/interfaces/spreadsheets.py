@@ -130,7 +130,11 @@ def rows_by_header(source: str, columns: dict[str, str],
     rows = reader()
     last = 0
     try:
-        header = [columns.get(cell.strip().lower(), "") for cell in next(rows, [])]
+        cells = next(rows, [])
+        header = [columns.get(cell.strip().lower(), "") for cell in cells]
+        twice = [cell.strip() for cell, key in zip(cells, header) if key and header.count(key) > 1]
+        if twice:  # 群名称 and name both: which one is meant?
+            raise BrokenTable(1, "csv_same_column", columns=twice)
         if "name" not in header:
             if headerless is None:
                 return None
@@ -141,19 +145,21 @@ def rows_by_header(source: str, columns: dict[str, str],
             if any(cell.strip() for cell in row):
                 result.append((start, {key: cell.strip() for key, cell in zip(header, row) if key}))
     except csv.Error:  # a cell past the csv module's size limit, a NUL byte
-        raise BrokenTable(last + 1) from None
+        raise BrokenTable(last + 1, "csv_broken") from None
     return result
 
 
 class BrokenTable(Exception):
-    """CSV text that cannot be read on from this line."""
+    """CSV text that cannot be read as a table, from this line on."""
 
-    def __init__(self, line: int):
-        super().__init__(line)
-        self.line = line
+    def __init__(self, line: int, key: str, **values):
+        super().__init__(line, key)
+        self.line, self.key, self.values = line, key, values
 
     def message(self, lang: str) -> str:
-        return text(lang, "errors.csv_row", line=self.line, message=text(lang, "errors.csv_broken"))
+        values = {name: messages(lang)["list_sep"].join(value) if isinstance(value, list) else value
+                  for name, value in self.values.items()}
+        return text(lang, "errors.csv_row", line=self.line, message=text(lang, f"errors.{self.key}", **values))
 
 
 def parse_members(source: str, lang: str, header_optional: bool = False) -> tuple[list[Member], list[str]]:
