@@ -243,3 +243,12 @@ def test_a_draft_keeps_its_unit_for_the_resume(tmp_path):
     answer(keys[owner:], tmp_path / "out", resume=True)  # no --unit this time
     answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
     assert answers["unit_version"] == "2026.1" and answers["rules"]["params"]["quiet_start"] == "21:00"
+
+
+def test_a_name_that_looks_like_terminal_markup_is_shown_and_written_as_typed(tmp_path):
+    keys = zh_temporary_keys()
+    keys[keys.index(line("外宣活动群"))] = line("[/x] 外宣[bold]群")
+    written, printed = answer(keys, tmp_path / "out")
+    assert "[/x] 外宣[bold]群" in printed  # the review summary, as typed
+    answers = tomllib.loads(next((tmp_path / "out").rglob("charter.toml")).read_text("utf-8"))
+    assert answers["group"]["name"] == "[/x] 外宣[bold]群"

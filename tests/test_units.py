@@ -248,6 +248,15 @@ def test_a_csv_with_cr_line_ends_is_read_and_an_endless_cell_is_refused_by_its_l
     assert not (tmp_path / "again").exists()
 
 
+def test_the_batch_table_shows_names_as_written_and_control_characters_as_codes(tmp_path):
+    groups = tmp_path / "groups.csv"
+    groups.write_text("name,purpose,kind,dissolve_on,owner\n[/x] 群,用途,temporary,2027-01-31,张三\n"
+                      "\u202eevil,用途,temporary,2027-01-31,李四\n", encoding="utf-8")
+    result = run_charter("batch", groups, "--unit", COUNTY, "--out", tmp_path / "out", "--format", "txt")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    assert "[/x] 群" in result.stdout and "<U+202E>evil" in result.stdout and "\u202e" not in result.stdout
+
+
 def test_killed_batch_leaves_only_complete_group_folders(tmp_path):
     groups = _groups_csv(tmp_path)
     out = tmp_path / "out"

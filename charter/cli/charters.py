@@ -186,6 +186,7 @@ def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats
 
     Example: charter batch examples/units/county-groups.csv --unit examples/units/county-propaganda
     """
+    from rich.markup import escape
     from rich.progress import Progress
 
     from ..core.clock import today
@@ -201,7 +202,7 @@ def batch(groups: Path, unit_dir: Path, out_dir: Path, jobs: int | None, formats
     out = console()
     try:
         with Progress(console=out, transient=True) as progress:
-            task = progress.add_task(str(groups), total=len(rows))
+            task = progress.add_task(escape(str(groups)), total=len(rows))
             outcomes = run_batch(rows, unit_dir, out_dir, jobs or os.cpu_count() or 1, chosen, paper, force,
                                  advance=lambda outcome: progress.advance(task))
     except BatchInterrupted as stopped:  # what was done is shown, then the exit code of an interruption

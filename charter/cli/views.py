@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -94,13 +95,22 @@ def findings_lines(source: Path, answers, findings) -> list[str]:
 
 def batch_table(outcomes, lang: str):
     from rich.table import Table
+    from rich.text import Text
 
     t = messages(lang)["ask"]
     table = Table(t["batch_line"], t["batch_group"], t["batch_status"], t["batch_detail"])
     for outcome in outcomes:
         style = {"written": "", "skipped": "yellow", "failed": "red"}[outcome.status]
-        table.add_row(str(outcome.line), outcome.group, t[f"batch_{outcome.status}"], outcome.detail, style=style)
+        # a row's words as the file has them: "[/x]" is not rich markup, and a failed row's
+        # control characters (U+202E) are shown as codes rather than let loose on the terminal
+        table.add_row(str(outcome.line), Text(visible(outcome.group)), t[f"batch_{outcome.status}"],
+                      Text(visible(outcome.detail)), style=style)
     return table
+
+
+def visible(value: str) -> str:
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" else c
+                   for c in value)
 
 
 def batch_summary(outcomes, lang: str) -> tuple[str, dict]:

@@ -10,6 +10,7 @@ import questionary
 from questionary import Choice
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..core.clock import today as clock_today
 from ..core.dates import long_date, weekday
@@ -204,7 +205,7 @@ class Questionnaire:
         # rich measures CJK characters as two columns, so the table stays aligned.
         table = Table(show_header=False, box=None, padding=(0, 2))
         for label, value in self.summary():
-            table.add_row(label, value)
+            table.add_row(Text(label), Text(value))  # as typed: "[/x]" is a name, not rich markup
         console = Console(file=io.StringIO(), width=100, color_system=None)
         console.print(table)
         self.echo(console.file.getvalue())
