@@ -119,7 +119,7 @@ def rows_by_header(source: str, columns: dict[str, str],
     {column: stripped cell}), the columns named by a header row in either language (`columns`
     maps header words to column names). Without a header that names a "name" column: None, or
     with `headerless`, the rows in those columns."""
-    first_line = source.lstrip().partition("\n")[0]
+    first_line = next(iter(source.lstrip("\r\n").splitlines()), "")
     # cells copied from Excel or WPS and pasted come separated by tabs
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
 
