@@ -45,12 +45,14 @@ CASES = {
     "empty name": (_edit(EVENT, 'name = "李明"', 'name = "  "'), ["owner.name", "不能为空"]),
     "control characters": (_edit(EVENT, 'title = "科员"', 'title = "科\\u0007员"'),
                            ["owner.title", "控制字符"]),
-    "event before the group": (EVENT + '\n[[history]]\nevent = "dissolved"\non = 2020-01-01\n',
-                               ["history[0].on", "早于建群日期 2026-11-25"]),
     "a boolean for a number": (_edit(EVENT, 'quiet_start = "21:30"', 'quiet_start = "21:30"\nleave_days = true'),
                                ["rules.params.leave_days", "应为整数"]),
     "text for a boolean": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nshow_roster = "yes"'),
                            ["show_roster", "应为 true 或 false", ":3:"]),
+    "quoted impossible date": (_edit(EVENT, "created = 2026-11-25", 'created = "2026-11-31"'),
+                               ["group.created", "应为日期", ":9:"]),
+    "quoted number": (_edit(EVENT, 'quiet_start = "21:30"', 'quiet_start = "21:30"\nleave_days = "3"'),
+                      ["rules.params.leave_days", "应为整数"]),
     "a unit that is not one": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nunit = "../../etc"'),
                                ["unit: ../../etc 不是单位文件夹", "answers.toml:3:"]),
     "zero-width name": (_edit(EVENT, 'name = "李明"', 'name = "\\u200b\\u200d"'), ["owner.name", "不能为空"]),
@@ -199,3 +201,12 @@ def test_a_file_saved_as_gb18030_names_the_first_line_that_is_not_utf8(tmp_path)
     first = next(n for n, line in enumerate(EVENT.splitlines(), 1) if not line.isascii())
     assert result.returncode == 2 and f"answers.toml:{first}: 这一行不是 UTF-8" in result.stderr, result.stderr
     assert "codec" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_date_in_quotes_is_the_date_the_schema_documents(tmp_path):
+    answers = tmp_path / "answers.toml"
+    answers.write_text(_edit(_edit(EVENT, "created = 2026-11-25", 'created = "2026-11-25"'),
+                             "dissolve_on = 2026-12-31", 'dissolve_on = "2026-12-31"'), "utf-8")
+    result = run_charter("render", answers, "--out", tmp_path / "out", "--format", "ics")
+    assert result.returncode == 0, result.stderr
+    assert "DTSTART;VALUE=DATE:20261231" in next((tmp_path / "out").rglob("charter.ics")).read_text("utf-8")

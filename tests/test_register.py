@@ -250,3 +250,17 @@ def test_a_folder_named_in_gbk_and_a_planted_pipe_are_listed_not_fatal(register,
     page = create_app(folder).test_client().get("/groups", headers={"Accept-Language": "zh"})
     assert page.status_code == 200 and "\ufffd\ufffd\ufffd\ufffd" in page.get_data(as_text=True)
     assert all(name in page.get_data(as_text=True) for name in (EVENT, TOWNSHIP, SCHOOL, UNIT_GROUP))
+
+
+def test_a_group_set_up_ahead_of_its_start_can_be_renewed_or_called_off_before_it(tmp_path):
+    source = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+    source = source.replace("created = 2026-11-25", "created = 2026-12-15").replace("dissolve_on = 2026-12-31",
+                                                                                      "dissolve_on = 2027-01-31")
+    (tmp_path / "ahead.toml").write_text(source, "utf-8")
+    register = tmp_path / "register"
+    assert charter("render", tmp_path / "ahead.toml", "--out", register, "--format", "txt", today="2026-11-26").returncode == 0
+    renewed = charter("renew", "外宣", "--dir", register, "--until", "2027-02-28", "--reason", "推迟", today="2026-11-26")
+    assert renewed.returncode == 0, renewed.stderr
+    called_off = charter("dissolve", "外宣", "--dir", register, "--reason", "活动取消", today="2026-11-27")
+    assert called_off.returncode == 0, called_off.stderr
+    assert statuses(register, "2026-11-28")[EVENT] == "dissolved"

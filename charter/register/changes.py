@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from ..core.clock import today
 from ..core.errors import input_error
 from ..core.tomlfile import parse_toml
 from ..render.documents import ANSWERS_FILE, FILE_NAMES
@@ -48,7 +49,9 @@ def record_dissolution(entry: Entry, on: date, reason: str) -> Path:
     def dissolved(before: bytes | None) -> AnswersBase:
         answers = _as_on_disk(entry, before, keep_recorded=True)
         _still_open(answers)
-        if on < answers.group.created:
+        # A group may be called off before the day it was to start (today, then, is before it);
+        # a day before both that start and today is a slip of the keyboard.
+        if on < min(answers.group.created, today()):
             raise input_error(answers.lang, "event_before_created", field="--on", created=answers.group.created.isoformat())
         return _with_event(answers, entry.catalogue, {"event": "dissolved", "on": on, "reason": reason})
 

@@ -83,8 +83,6 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
         problem(("group", "dissolve_on"), "dissolve_before_created",
                 dissolve_on=group.dissolve_on.isoformat(), created=group.created.isoformat())
     for index, event in enumerate(answers.history):
-        if event.on < group.created:
-            problem(("history", index, "on"), "event_before_created", created=group.created.isoformat())
         if event.event == "renewed" and (event.until is None or event.until <= event.on):
             problem(("history", index, "until"), "renewal_until", on=event.on.isoformat())
     return problems
