@@ -210,3 +210,20 @@ def test_a_date_in_quotes_is_the_date_the_schema_documents(tmp_path):
     result = run_charter("render", answers, "--out", tmp_path / "out", "--format", "ics")
     assert result.returncode == 0, result.stderr
     assert "DTSTART;VALUE=DATE:20261231" in next((tmp_path / "out").rglob("charter.ics")).read_text("utf-8")
+
+
+def test_a_register_that_already_has_two_folders_differing_in_case_keeps_using_each(tmp_path):
+    """Made by an older charter: Group-A and group-a. Each group is still found in its own."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name, folder in (("Group A", "Group-A"), ("group a", "group-a")):
+        answers = tmp_path / f"{folder}.toml"
+        answers.write_text(_edit(EVENT, 'name = "县融媒体中心外宣活动群"', f'name = "{name}"'), encoding="utf-8")
+        made = tmp_path / f"made-{folder}"  # each rendered alone, as a register made before would hold it
+        assert run_charter("render", answers, "--out", made, "--format", "txt").returncode == 0
+        (made / folder).rename(out / folder)
+    changed = tmp_path / "group-a.toml"
+    changed.write_text(changed.read_text("utf-8").replace("李明", "钱七"), "utf-8")
+    assert run_charter("render", changed, "--out", out, "--format", "txt", "--force").returncode == 0
+    assert sorted(p.name for p in out.iterdir()) == ["Group-A", "group-a"]
+    assert "钱七" in (out / "group-a" / "announcement.txt").read_text("utf-8")

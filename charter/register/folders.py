@@ -36,12 +36,13 @@ def candidates(out_dir: Path, group_name: str):
     register is often copied, the two would be one folder."""
     base = folder_name(group_name)
     try:
-        present = {path.name.casefold(): path.name for path in out_dir.iterdir()}
+        present = {path.name for path in out_dir.iterdir()}
     except OSError:
-        present = {}
+        present = set()
+    folded = {name.casefold() for name in present}
     for n in range(1, MAX_SUFFIX):
         name = base if n == 1 else f"{base}-{n}"
-        if present.get(name.casefold(), name) == name:
+        if name in present or name.casefold() not in folded:  # (a register made before keeps its folders)
             yield out_dir / name
 
 
