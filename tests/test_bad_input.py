@@ -56,6 +56,7 @@ CASES = {
     "a unit that is not one": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nunit = "../../etc"'),
                                ["unit: ../../etc 不是单位文件夹", "answers.toml:3:"]),
     "zero-width name": (_edit(EVENT, 'name = "李明"', 'name = "\\u200b\\u200d"'), ["owner.name", "不能为空"]),
+    "hangul filler name": (_edit(EVENT, 'name = "李明"', 'name = "\\u3164\\u2800"'), ["owner.name", "不能为空"]),
     "line separator in a name": (_edit(EVENT, 'name = "李明"', 'name = "李\\u2028明"'), ["owner.name", "不能换行"]),
 }
 

@@ -45,11 +45,14 @@ def _one_line(value: str) -> str:
 
 
 _INVISIBLE = ("Cf", "Zs", "Zl", "Zp", "Mn", "Me")
+# letters and symbols that print as nothing: Hangul fillers (the usual "blank" chat nickname),
+# the Braille blank, Khmer inherent vowels, the Mongolian vowel separator
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
 
 
 def _visible(value: str) -> str:
     # A zero-width space passes "not empty" but prints as nothing: a name nobody can read.
-    if value and all(unicodedata.category(c) in _INVISIBLE for c in value):
+    if value and all(unicodedata.category(c) in _INVISIBLE or c in _BLANK_LOOKING for c in value):
         raise PydanticCustomError("string_too_short", "should have at least 1 character", {"min_length": 1})
     return value
 
