@@ -3,6 +3,7 @@ the one clock, the words of both languages, and the questions engine."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -180,14 +181,38 @@ def test_another_profiles_rule_switched_on_is_offered_and_kept():
 @pytest.mark.parametrize(("source", "expected"), [
     ("a [link](https://x.org/a b(c)) and `co*de`", "a [link](https://x.org/a%20b%28c%29) and `co*de`"),
     ("**重要**：会前 *一天* 报送", "**重要**：会前 *一天* 报送"),
-    ("- one\n- two", "one two"),  # a rule is one item of the charter's list: its own list runs together
     ("1 < 2 | 3 # _x_", r"1 \< 2 \| 3 \# *x*"),
     ("![alt *x*](assets/a.png) ok", r"alt \*x\* ok"),
 ])
-def test_a_custom_rules_markdown_keeps_its_emphasis_and_links_on_one_line(source, expected):
-    from charter.render.markup import inline_markdown, sanitize_markdown
+def test_a_one_line_custom_rule_keeps_its_emphasis_and_links(source, expected):
+    from charter.render.markup import rule_markdown, sanitize_markdown
 
-    assert inline_markdown(sanitize_markdown(source)) == expected
+    assert rule_markdown(sanitize_markdown(source)) == expected
+
+
+@pytest.mark.parametrize(("source", "inside"), [
+    ("第一条**加粗**\n\n- 列表一\n- 列表二\n\n第三行 [链接](https://example.org)",
+     "<p>第一条<strong>加粗</strong></p><ul><li>列表一</li><li>列表二</li></ul>"
+     '<p>第三行 <a href="https://example.org">链接</a></p>'),
+    ("1. a\n2. b\n    - c", "<ol><li><p>a</p></li><li><p>b</p><ul><li>c</li></ul></li></ol>"),
+    ("- one\n- two", "<ul><li>one</li><li>two</li></ul>"),
+    ("> q1\n>\n> q2", "q1q2"),  # a quote's paragraphs, without the quote
+    ("line one  \nline two", "line one<br />line two"),
+])
+def test_a_custom_rules_paragraphs_and_lists_stay_inside_its_item_for_both_markdown_readers(source, inside):
+    """charter.md puts the rule after "2. " in the section's list; CommonMark (markdown-it) and
+    Python-Markdown must both read its lists and paragraphs inside that item, and the next rule
+    as the next item."""
+    import markdown
+    from markdown_it import MarkdownIt
+
+    from charter.render.markup import rule_markdown, sanitize_markdown
+
+    page = f"1. x\n2. {rule_markdown(sanitize_markdown(source))}\n3. y\n"
+    for html in (MarkdownIt("commonmark").render(page), markdown.markdown(page)):
+        # which items are "loose" (<p> inside) differs between the two; the structure must not
+        flat = re.sub(r"\s*\n\s*|</?p>", "", html)
+        assert flat == f"<ol><li>x</li><li>{re.sub('</?p>', '', inside)}</li><li>y</li></ol>", flat
 
 
 @pytest.mark.parametrize(("value", "expected"), [

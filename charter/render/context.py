@@ -15,7 +15,7 @@ from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.catalogue import Catalogue, fill
-from .markup import inline_markdown, markdown_escape, plain_text, sanitize_markdown
+from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
 
 _ZH_NUMERALS = "一二三四五六七八九十"
 SHORT_GROUP_DAYS = 7  # a group this short wraps up on its last day instead of giving notice
@@ -133,7 +133,7 @@ def build_sections(answers: AnswersBase, catalogue: Catalogue) -> list[dict]:
                 rendered = sanitize_markdown(custom.text)
                 flat = plain_text(rendered)
                 items.append({"id": f"custom-{index + 1}", "text": flat, "brief": flat, "html": rendered,
-                              "markdown": inline_markdown(rendered), "announce": True})
+                              "markdown": rule_markdown(rendered), "announce": True})
         if items:
             number = section_number(len(sections), lang)
             title = t["categories"][category]

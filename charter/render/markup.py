@@ -47,49 +47,102 @@ def markdown_escape(value) -> str:
     return _MD_BLOCK_START.sub(lambda m: m[1] + (f"{m[2]}\\" if m[2][0].isdigit() else f"\\{m[2]}"), escaped)
 
 
-class _InlineMarkdown(HTMLParser):
-    """Sanitised HTML back to one line of Markdown: emphasis and links kept, blocks run together
-    (the rule is one item of a numbered list), every character of text escaped."""
+class _Tree(HTMLParser):
+    """Sanitised HTML as nested (tag, attributes, children) tuples; text as strings."""
 
-    _MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`"}
+    _VOID = {"br", "img"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self.in_code = False
+        self.root: tuple = ("", {}, [])
+        self.open = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag in self._MARKS:
-            self.parts.append(self._MARKS[tag])
-            self.in_code = self.in_code or tag == "code"
-        elif tag == "a":
-            self.links.append(attributes.get("href") or "")
-            self.parts.append("[")
-        elif tag == "img":
-            self.parts.append(markdown_escape(attributes.get("alt") or ""))
-        else:  # p, br, li, blockquote, lists: a space between what they held
-            self.parts.append(" ")
+        node = (tag, dict(attrs), [])
+        self.open[-1][2].append(node)
+        if tag not in self._VOID:
+            self.open.append(node)
 
     def handle_endtag(self, tag):
-        if tag in self._MARKS:
-            self.parts.append(self._MARKS[tag])
-            self.in_code = self.in_code and tag != "code"
-        elif tag == "a" and self.links:
-            target = self.links.pop().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-            self.parts.append(f"]({target})" if target else "]")
-        else:
-            self.parts.append(" ")
+        if len(self.open) > 1 and self.open[-1][0] == tag:
+            self.open.pop()
 
     def handle_data(self, data):
-        # inside a code span nothing is escaped (a backslash would show); its backticks are dropped
-        self.parts.append(data.replace("`", "") if self.in_code else markdown_escape(data))
+        self.open[-1][2].append(data)
 
 
-def inline_markdown(fragment: str) -> str:
-    """A custom rule's sanitised HTML as Markdown for charter.md, its emphasis and links kept."""
-    parser = _InlineMarkdown()
-    parser.feed(fragment)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*"}
+_BLOCKS = {"p", "ul", "ol", "blockquote"}
+
+
+def _inline(children: list, in_code: bool = False) -> str:
+    parts = []
+    for child in children:
+        if isinstance(child, str):
+            # inside a code span nothing is escaped (a backslash would show); its backticks are dropped
+            parts.append(child.replace("`", "") if in_code else markdown_escape(" ".join(child.split("\n"))))
+            continue
+        tag, attributes, inner = child
+        if tag in _MARKS:
+            parts.append(f"{_MARKS[tag]}{_inline(inner)}{_MARKS[tag]}")
+        elif tag == "code":
+            parts.append(f"`{_inline(inner, in_code=True)}`")
+        elif tag == "a":
+            target = (attributes.get("href") or "").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+            parts.append(f"[{_inline(inner)}]({target})" if target else _inline(inner))
+        elif tag == "img":
+            parts.append(markdown_escape(attributes.get("alt") or ""))
+        elif tag == "br":
+            parts.append("  \n")  # a hard line break both CommonMark and Python-Markdown read
+        else:
+            parts.append(_inline(inner))
+    return "".join(parts)
+
+
+def _blocks(children: list) -> list[str]:
+    """Markdown lines for block content; paragraphs apart by a blank line, list items together."""
+    lines: list[str] = []
+    run: list = []
+
+    def paragraph(text: str) -> None:
+        # white space runs become one space; the two spaces of a hard break stay at a line's end
+        kept = [" ".join(line.split()) + ("  " if line.endswith("  ") else "") for line in text.split("\n")]
+        text = "\n".join(kept).strip(" \n")
+        if text:
+            lines.extend([""] * bool(lines) + text.split("\n"))
+
+    for child in [*children, ("p", {}, [])]:  # the last empty paragraph flushes the run
+        if isinstance(child, str) or child[0] not in _BLOCKS:
+            run.append(child)
+            continue
+        paragraph(_inline(run))
+        run = []
+        tag, attributes, inner = child
+        if tag == "p":
+            paragraph(_inline(inner))
+        elif tag == "blockquote":  # its paragraphs as they are: Python-Markdown misreads a quote in a list item
+            lines.extend([""] * bool(lines) + _blocks(inner))
+        else:
+            items = [item for item in inner if not isinstance(item, str) and item[0] == "li"]
+            if lines:
+                lines.append("")
+            for number, (_, _, content) in enumerate(items, start=1):
+                marker = f"{number}. " if tag == "ol" else "- "
+                body = _blocks(content) or [""]
+                lines.append(marker + body[0])
+                # four spaces: what both CommonMark and Python-Markdown read as inside the item
+                lines.extend(f"    {line}" if line else "" for line in body[1:])
+    return lines
+
+
+def rule_markdown(fragment: str) -> str:
+    """A custom rule's sanitised HTML as Markdown for charter.md, to follow "N. " in the charter's
+    numbered list: emphasis, links, paragraphs and lists kept, every later line indented so it
+    stays inside that item, every character of text escaped."""
+    tree = _Tree()
+    tree.feed(fragment)
+    tree.close()
+    lines = _blocks(tree.root[2])
+    # more than one line: a blank line after it, or the next rule would read as its last line
+    return "\n".join([lines[0] if lines else "", *(f"    {line}" if line else "" for line in lines[1:]),
+                      *[""] * (len(lines) > 1)])
