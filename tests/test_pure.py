@@ -247,3 +247,10 @@ def test_two_columns_for_one_answer_are_refused_not_one_silently_taken(source, l
     from charter.interfaces.spreadsheets import parse_members
 
     assert parse_members(source, lang) == ([], [expected])
+
+
+def test_a_tab_inside_a_cell_is_a_space_not_a_line_break():
+    from charter.interfaces.spreadsheets import parse_members
+
+    members, problems = parse_members('姓名,单位\n赵磊,"县委\t宣传部"\n', "zh")
+    assert problems == [] and [(m.name, m.unit) for m in members] == [("赵磊", "县委 宣传部")]

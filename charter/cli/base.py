@@ -91,11 +91,13 @@ def cli():
 def _existing_register(ctx, param, value: Path) -> Path:
     """A register that was named (--dir, CHARTER_HOME, the settings file) and is not there is a
     mistake to report; only the default `output` may be missing, meaning "no groups yet"."""
-    from ..core.settings import DEFAULT_REGISTER
+    from ..core.settings import DEFAULT_REGISTER, settings_path
 
     named = ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
     if not value.is_dir() and (named or value != DEFAULT_REGISTER):
-        raise input_error(environment_lang(), "no_register", field="--dir", dir=value)
+        where = "--dir" if named else "CHARTER_HOME" if os.environ.get("CHARTER_HOME", "").strip() \
+            else str(settings_path())
+        raise input_error(environment_lang(), "no_register", field=where, dir=value)
     return value
 
 

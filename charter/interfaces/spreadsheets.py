@@ -143,7 +143,8 @@ def rows_by_header(source: str, columns: dict[str, str],
         for row in rows:
             start, last = last + 1, rows.line_num  # a quoted cell may go on over several lines: the first names it
             if any(cell.strip() for cell in row):
-                result.append((start, {key: cell.strip() for key, cell in zip(header, row) if key}))
+                # a tab inside a cell is a slip of the keyboard, not a second line: a space
+                result.append((start, {key: cell.replace("\t", " ").strip() for key, cell in zip(header, row) if key}))
     except csv.Error:  # a cell past the csv module's size limit, a NUL byte
         raise BrokenTable(last + 1, "csv_broken") from None
     return result
