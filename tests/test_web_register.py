@@ -108,3 +108,14 @@ def test_a_broken_group_is_shown_without_where_the_server_keeps_it(client, tmp_p
         assert "秋季运动会筹备群/charter.toml:" in page and "不是有效的 TOML" in page
         assert str(tmp_path) not in page and str(tmp_path.resolve()) not in page
     assert group.status_code == 400
+
+
+def test_an_english_page_gives_a_broken_folders_reason_in_english(client, tmp_path):
+    """What the page says of a folder it cannot read follows the page, not the server's locale
+    (a charter.toml's own problems are told in the file's language, as on the command line)."""
+    (tmp_path / "out" / "没有答案的群").mkdir()
+    (tmp_path / "out" / "没有答案的群" / "charter.pdf").write_bytes(b"%PDF-1.7")
+    english = client.get("/groups", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "no such file: 没有答案的群/charter.toml" in english and "找不到文件" not in english
+    chinese = client.get("/groups", headers=ZH).get_data(as_text=True)
+    assert "找不到文件：没有答案的群/charter.toml" in chinese

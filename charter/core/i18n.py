@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from functools import cache
 
 from .resources import data_file
@@ -42,9 +43,16 @@ def lang_or(value, fallback: str = "zh") -> str:
     return value if value in LANGS else fallback
 
 
+# The language of the web page being answered, where a request is the user (charter serve).
+SPEAKING: ContextVar[str | None] = ContextVar("charter_speaking", default=None)
+
+
 def environment_lang() -> str:
-    """The user's language: CHARTER_LANG (or `charter --lang`), else the locale; zh when unsure.
-    Used for messages given before a file says its own language."""
+    """The user's language: the page's, in a web request; else CHARTER_LANG (or `charter
+    --lang`), else the locale; zh when unsure. Used for messages given before a file says its
+    own language."""
+    if SPEAKING.get() is not None:
+        return SPEAKING.get()
     chosen = os.environ.get("CHARTER_LANG", "").strip().lower()
     if chosen in LANGS:
         return chosen

@@ -15,13 +15,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, abort, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ...core.clock import today
 from ...core.errors import InputError
-from ...core.i18n import environment_lang, lang_or, messages, text
+from ...core.i18n import SPEAKING, environment_lang, lang_or, messages, text
 from ...core.resources import templates_dir
 from ...core.tree import merged
 from ...register.groups import Entry, find_group
@@ -135,6 +135,16 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
     CSRFProtect(app)
     app.jinja_env.filters["when_json"] = lambda when: json.dumps(
         [{"key": c.key, "values": sorted(c.values, key=str)} for c in when], ensure_ascii=False)
+
+    @app.before_request
+    def speak_the_pages_language():
+        # messages made below the web (a register folder that cannot be read) in the page's words
+        g.speaking = SPEAKING.set(site.lang())
+
+    @app.teardown_request
+    def stop_speaking(error=None):
+        if "speaking" in g:
+            SPEAKING.reset(g.speaking)
 
     @app.before_request
     def check_access():
