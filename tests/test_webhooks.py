@@ -332,6 +332,25 @@ def test_an_answer_is_shown_short_and_without_the_key(register, tricky):
     assert refused.returncode == 4 and TOKEN not in refused.stderr and len(refused.stderr) < 600
 
 
+@pytest.mark.parametrize("platform", ["wecom", "dingtalk", "feishu"])
+@pytest.mark.parametrize(("status", "headers", "body"), [
+    (502, {}, b'{"message": "Bad Gateway"}'),  # a gateway in front of the platform, in JSON
+    (429, {"Retry-After": "3600"}, b"{}"),  # too long to wait, and no errcode in the body
+])
+def test_an_http_error_with_a_json_body_is_a_refusal_not_a_sent_message(register, tricky, platform, status,
+                                                                         headers, body):
+    robot, url = tricky(status, headers, body)
+    refused = _notice(register, "--webhook", url, "--platform", platform, timeout=30)
+    assert refused.returncode == 4 and str(status) in refused.stderr, refused.stdout + refused.stderr
+    assert "已发送" not in refused.stdout
+
+
+def test_the_signing_secret_is_not_shown_when_the_platform_repeats_it(register, tricky):
+    robot, url = tricky(200, {}, b'{"errcode": 310000, "errmsg": "bad sign for SEC_abcdef123"}')
+    refused = _notice(register, "--webhook", url, "--platform", "dingtalk", "--secret", "SEC_abcdef123")
+    assert refused.returncode == 4 and "310000" in refused.stderr and "SEC_abcdef123" not in refused.stderr
+
+
 def test_only_web_addresses_are_robots(register, tmp_path):
     for url in ("file:///etc/passwd", "ftp://example.com/x", "/etc/passwd"):
         sent = _notice(register, "--webhook", url, "--platform", "slack")

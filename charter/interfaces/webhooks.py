@@ -81,11 +81,12 @@ def is_web_address(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-def _scrubbed(message: str, url: str) -> str:
-    """An answer as it may be shown: short, and without the URL's secret parts should the platform
-    repeat them (a key in an error page, say)."""
+def _scrubbed(message: str, url: str, secret: str | None = None) -> str:
+    """An answer as it may be shown: short, and without the URL's secret parts or the signing
+    secret should the platform repeat them (a key in an error page, say)."""
     parts = urllib.parse.urlsplit(url)
     secrets = [value for _, value in urllib.parse.parse_qsl(parts.query) if len(value) >= 4]
+    secrets += [secret] if secret and len(secret) >= 4 else []
     secrets += [segment for segment in parts.path.split("/") if len(segment) >= 8]
     for secret in secrets:
         message = message.replace(secret, "…")
@@ -157,11 +158,11 @@ def build_request(platform: Platform, url: str, text: str, secret: str | None, n
     return url, json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
-def _refusal(platform: Platform, status: int, payload: bytes, url: str) -> WebhookError | None:
+def _refusal(platform: Platform, status: int, payload: bytes, url: str, secret: str | None) -> WebhookError | None:
     """The platform's own error in its answer, or None when it took the message."""
     error = _answer_error(platform, status, payload[:64 * 1024].decode("utf-8", "replace").strip())
     if error is not None:
-        error = WebhookError(error.platform, error.code, _scrubbed(error.message, url))
+        error = WebhookError(error.platform, error.code, _scrubbed(error.message, url, secret))
     return error
 
 
@@ -170,6 +171,8 @@ def _answer_error(platform: Platform, status: int, answer: str) -> WebhookError 
         return WebhookError(platform.name, status, "redirected; not followed")
     if platform.name == "slack":
         return None if status == 200 and answer == "ok" else WebhookError("slack", status, answer or "refused")
+    if not 200 <= status < 300:  # a gateway's 502, a 429 past its retries: not taken, whatever the body says
+        return WebhookError(platform.name, status, answer or f"HTTP {status}")
     try:
         data = json.loads(answer)
     except ValueError:
@@ -238,7 +241,7 @@ def send(url: str, text: str, platform: Platform, secret: str | None = None, *,
             if status == 429 and attempt < MAX_RETRIES and wait is not None:
                 sleep(wait)
                 continue
-            refusal = _refusal(platform, status, payload, url)
+            refusal = _refusal(platform, status, payload, url, secret)
             if refusal is not None:
                 raise refusal
             break
