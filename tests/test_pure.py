@@ -254,3 +254,13 @@ def test_a_tab_inside_a_cell_is_a_space_not_a_line_break():
 
     members, problems = parse_members('姓名,单位\n赵磊,"县委\t宣传部"\n', "zh")
     assert problems == [] and [(m.name, m.unit) for m in members] == [("赵磊", "县委 宣传部")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_unit_skeleton_names_every_rule_category(lang):
+    from charter.core.resources import data_file
+    from charter.schema.catalogue import builtin_catalogue
+
+    skeleton = data_file(f"unit-skeleton/{lang}/unit.toml").read_text("utf-8")
+    listed = re.search(r'# category = "posting" +# ([a-z ]+)', skeleton).group(1).split()
+    assert listed == list(builtin_catalogue().categories.order)

@@ -70,10 +70,13 @@ def test_a_unit_word_template_is_used_and_a_broken_one_refused(tmp_path):
     assert good.returncode == 0, good.stderr
     texts = _paragraphs(next((tmp_path / "a").rglob("charter.docx")))
     assert texts[0] == "青石县委宣传部红头文件" and texts[1] == "县委宣传部网评工作群群规"
+    assert run_charter("unit", "check", unit).returncode == 0
     (unit / "templates" / "charter.docx").write_bytes(b"not a zip")
     bad = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "b",
                       "--format", "docx")
     assert bad.returncode == 2 and "charter.docx" in bad.stderr and "Traceback" not in bad.stderr
+    checked = run_charter("unit", "check", unit)  # what render would fail on, unit check finds first
+    assert checked.returncode == 2 and checked.stderr.count("charter.docx: File is not a zip file") == 1
     (unit / "templates" / "charter.docx").unlink()
     (unit / "templates" / "charter.docx").symlink_to("/etc/hostname")
     outside = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "c",
@@ -286,6 +289,8 @@ def test_a_unit_word_template_that_links_out_or_balloons_is_refused(tmp_path):
         archive.writestr("word/document.xml", body)
     big = run_charter("render", group, "--unit", unit, "--out", tmp_path / "b", "--format", "docx", timeout=60)
     assert big.returncode == 2 and "charter.docx" in big.stderr
+    checked = run_charter("unit", "check", unit, timeout=60)
+    assert checked.returncode == 2 and "charter.docx" in checked.stderr
 
 
 

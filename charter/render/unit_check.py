@@ -15,7 +15,9 @@ from ..schema.catalogue import FACTS, names_in
 from ..schema.group import validate_for
 from ..schema.unit import Unit, load_unit
 from .documents import render_documents
+from .formats import DEFAULT_FORMATS
 from .templates import TemplateProblem, environment, template_problem
+from .word import word_template
 
 
 def _rule_problems(unit: Unit) -> list[str]:
@@ -57,6 +59,13 @@ def check_unit(folder: Path) -> list[str]:
     except InputError as error:
         return [error.report()]
     reports = _rule_problems(unit) + _template_problems(unit)
+    # a Word template is checked too, and then used: a broken one would fail only `--format docx`
+    formats = DEFAULT_FORMATS
+    try:
+        if word_template(unit.templates, unit.info.lang) is not None:
+            formats = (*DEFAULT_FORMATS, "docx")
+    except InputError as error:
+        reports.append(error.report())
     for example in example_files():
         data, _ = read_toml(example)
         if data.get("unit"):
@@ -64,7 +73,7 @@ def check_unit(folder: Path) -> list[str]:
         for path in leaves(unit.locked):
             put(data, path, None)  # an example's own choice of a locked answer is not the unit's fault
         try:
-            render_documents(validate_for(data, unit, str(example), strict=True), unit=unit)
+            render_documents(validate_for(data, unit, str(example), strict=True), formats, unit=unit)
         except TemplateProblem as error:
             reports.append(f"{example.name}: {error.report()}")
             break  # a broken template breaks every example alike (and a costly one would cost each time)

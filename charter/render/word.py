@@ -104,7 +104,7 @@ MAX_UNPACKED_BYTES = 10_000_000
 MAX_DOCUMENT_XML = 2_000_000  # the body of a letterhead: a few paragraphs and a picture
 
 
-def _unit_template(unit_templates: Path | None, lang: str):
+def word_template(unit_templates: Path | None, lang: str):
     """The unit's Word template as a document, if it has one: inside its folder, small, and
     linking to nothing outside itself (an attached template on a share, a picture on a server
     would be fetched by Word from every charter.docx made with it)."""
@@ -142,7 +142,7 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
     """charter.docx for the template context; with a unit's Word template, written after its body."""
     lang, t = context["lang"], context["t"]
     size = SIZES[lang]
-    template = _unit_template(unit_templates, lang)
+    template = word_template(unit_templates, lang)
     document = template or Document()
     _fallback_faces(document)
     unit = context["unit"]
