@@ -35,6 +35,11 @@ def test_the_word_document_holds_what_the_charter_holds(word):
     rules = [re.sub(r"\\(.)", r"\1", line.split(". ", 1)[1]) for line in markdown.splitlines() if re.match(r"^\d+\. ", line)]
     assert rules and all(any(rule in t for t in texts) for rule in rules)
     assert any("2026年12月31日" in t for t in texts) and any("李明" in t for t in texts)
+    # the sections are Word headings (navigation pane, table of contents, screen readers), in black
+    document = docx.Document(folder / "charter.docx")
+    marked = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [p.text for p in marked] == headings
+    assert all(run.font.color.rgb == docx.shared.RGBColor(0, 0, 0) for p in marked for run in p.runs)
 
 
 def test_chinese_text_is_set_in_faces_word_and_wps_know_with_noto_fallbacks(word):
