@@ -219,10 +219,7 @@ def test_concurrent_renewals_and_a_render_lose_no_event(tmp_path):
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()
     answers = tomllib.loads((register / GROUP / "charter.toml").read_text("utf-8"))
-    # the render may have read the file before some renewals: it moves the date back, recorded as an edit
-    reasons = sorted(e["reason"] for e in answers["history"])
-    assert [r for r in reasons if r.startswith("第")] == ["第2次", "第3次", "第4次", "第5次"]
-    assert set(reasons) <= {"第2次", "第3次", "第4次", "第5次", "在答案文件中改了日期"}
+    assert sorted(e["reason"] for e in answers["history"]) == ["第2次", "第3次", "第4次", "第5次"]
     versions = sorted(int(p.name) for p in (register / GROUP / "versions").iterdir())
     # each renewal keeps the charter it replaced; the render does too unless it read the last one
     assert versions in ([1, 2, 3, 4], [1, 2, 3, 4, 5])

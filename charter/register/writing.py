@@ -17,10 +17,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..core.clock import today
 from ..core.errors import input_error
 from ..core.files import NotRegular, TooLarge, create_file, link_file, link_tree, read_limited, sync_folder
-from ..core.i18n import text
 from ..core.tomlfile import MAX_FILE_BYTES
 from ..render.documents import ANSWERS_FILE, FILE_NAMES, render_documents
 from ..render.formats import DEFAULT_FORMATS
@@ -53,39 +51,20 @@ def on_disk(folder: Path | None) -> bytes | None:
 
 def keeping_history(answers: AnswersBase, before: bytes | None) -> AnswersBase:
     """The answers with every event of the charter they replace that they lack: a renewal recorded
-    meanwhile, or the history an older answers file never had. Nothing is ever deleted. A date
-    moved by editing the answers file is recorded as a renewal too, so the calendar event is a
-    new revision that calendars which imported the old date accept."""
+    meanwhile, or the history an older answers file never had. Nothing is ever deleted."""
     try:
-        old = tomllib.loads((before or b"").decode("utf-8-sig"))
+        events = tomllib.loads((before or b"").decode("utf-8-sig")).get("history")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return answers
-    events = old.get("history")
     kept = []
     for raw in events if isinstance(events, list) else []:
         try:
             kept.append(Event.model_validate(raw))
         except ValidationError:
             continue
-    if not all(event in answers.history for event in kept):
-        answers = answers.model_copy(update={"history": [*kept, *(e for e in answers.history if e not in kept)]})
-    return _date_moved_by_hand(answers, old.get("group"))
-
-
-def _date_moved_by_hand(answers: AnswersBase, old_group) -> AnswersBase:
-    if not isinstance(old_group, dict):
+    if all(event in answers.history for event in kept):
         return answers
-    try:
-        was = answers.model_copy(update={"group": answers.group.model_validate(
-            {**answers.group.model_dump(), **{key: old_group.get(key) for key in ("created", "dissolve_on",
-                                                                                  "review_every_months")}})})
-    except ValidationError:
-        return answers
-    on, until = today(), answers.due_date()
-    if was.due_date() == until or until <= on or answers.dissolved_on is not None:
-        return answers
-    moved = Event(event="renewed", on=on, until=until, reason=text(answers.lang, "register.date_edited"))
-    return answers.model_copy(update={"history": [*answers.history, moved]})
+    return answers.model_copy(update={"history": [*kept, *(e for e in answers.history if e not in kept)]})
 
 
 def _next_version(folder: Path) -> Path:
