@@ -76,6 +76,12 @@ def test_a_unit_word_template_is_used_and_a_broken_one_refused(tmp_path):
     texts = _paragraphs(next((tmp_path / "a").rglob("charter.docx")))
     assert texts[0] == "青石县委宣传部红头文件" and texts[1] == "县委宣传部网评工作群群规"
     assert run_charter("unit", "check", unit).returncode == 0
+    odd = docx.Document()  # "Heading 1" as a character style: the headings keep their look, nothing breaks
+    odd.styles["Heading 1"].element.getparent().remove(odd.styles["Heading 1"].element)
+    odd.styles.add_style("Heading 1", docx.enum.style.WD_STYLE_TYPE.CHARACTER)
+    odd.save(unit / "templates" / "charter.docx")
+    assert run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out",
+                       tmp_path / "odd", "--format", "docx").returncode == 0
     (unit / "templates" / "charter.docx").write_bytes(b"not a zip")
     bad = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "b",
                       "--format", "docx")

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
@@ -64,10 +65,10 @@ def _paragraph(document, text: str, role: str, lang: str, size: float, bold: boo
 def _as_heading(document, paragraph) -> None:
     """A section heading in Word's own Heading 1, so the navigation pane, a table of contents and a
     screen reader see the charter's sections; spaced as the body (not the style's 24 pt before)."""
-    try:
-        paragraph.style = document.styles["Heading 1"]
-    except KeyError:  # a unit's Word template without it: the look alone, as before
+    style = next((s for s in document.styles if s.name == "Heading 1" and s.type == WD_STYLE_TYPE.PARAGRAPH), None)
+    if style is None:  # a unit's Word template without it (or with a character style of that name)
         return
+    paragraph.style = style
     paragraph.paragraph_format.space_before = document.styles["Normal"].paragraph_format.space_before or Pt(0)
 
 
