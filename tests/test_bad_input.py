@@ -50,7 +50,7 @@ CASES = {
     "text for a boolean": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nshow_roster = "yes"'),
                            ["show_roster", "应为 true 或 false", ":3:"]),
     "quoted impossible date": (_edit(EVENT, "created = 2026-11-25", 'created = "2026-11-31"'),
-                               ["group.created", "应为日期", ":9:"]),
+                               ["group.created", "应为真实存在的日期", ":9:"]),
     "quoted number": (_edit(EVENT, 'quiet_start = "21:30"', 'quiet_start = "21:30"\nleave_days = "3"'),
                       ["rules.params.leave_days", "应为整数"]),
     "a unit that is not one": (_edit(EVENT, 'lang = "zh"', 'lang = "zh"\nunit = "../../etc"'),

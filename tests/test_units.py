@@ -313,3 +313,19 @@ def test_a_rule_text_naming_no_parameter_is_named_by_unit_check_and_render(tmp_p
                          "--out", tmp_path / "out", "--format", "txt")
     assert render.returncode == 2 and "quiet_strat" in render.stderr and "Traceback" not in render.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_units_defaults_are_converted_as_before_while_the_answers_file_is_held_to_its_types(tmp_path):
+    """A unit.toml written when a quoted number was taken still works; the answers file's own
+    `leave_days = true` is named, in that file, at its line."""
+    unit = shutil.copytree(COUNTY, tmp_path / "unit")
+    text = (unit / "unit.toml").read_text("utf-8")
+    (unit / "unit.toml").write_text(text.replace('digest_every = "weekly"', 'digest_every = "weekly"\nleave_days = "3"'),
+                                    "utf-8")
+    group = UNITS / "county-propaganda-group.toml"
+    assert run_charter("render", group, "--unit", unit, "--out", tmp_path / "a", "--format", "txt").returncode == 0
+    assert run_charter("unit", "check", unit).returncode == 0
+    answers = tmp_path / "group.toml"
+    answers.write_text(group.read_text("utf-8").replace("[group]", "show_roster = \"yes\"\n\n[group]", 1), "utf-8")
+    bad = run_charter("render", answers, "--unit", unit, "--out", tmp_path / "b", "--format", "txt")
+    assert bad.returncode == 2 and "group.toml:" in bad.stderr and "show_roster: 应为 true 或 false" in bad.stderr

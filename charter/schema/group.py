@@ -20,7 +20,7 @@ def validate_for(data: dict, unit: Unit | None, source: str = "", source_text: s
     (validate_answers)."""
     lines = key_lines(source_text) if source_text else None
     full = unit.apply(data, lines, source, keep_recorded) if unit else data
-    return validate_answers(full, catalogue_of(unit), source, source_text, strict)
+    return validate_answers(full, catalogue_of(unit), source, source_text, typed=data if strict else None)
 
 
 def unit_notices(data: dict, unit: Unit) -> list[str]:

@@ -88,6 +88,24 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
     return problems
 
 
+def _typed_as_written(written: Any, validated: Any, loc: tuple, lines: dict, lang: str) -> list[Problem]:
+    """Where a file's value had to be guessed at to fit the schema: a true or a 1 for a number or a
+    switch, a quoted number or word for either. (A quoted date is a date the schema documents.)"""
+    if isinstance(written, dict) and isinstance(validated, dict):
+        return [p for key, value in written.items() if key in validated
+                for p in _typed_as_written(value, validated[key], (*loc, key), lines, lang)]
+    if isinstance(written, list) and isinstance(validated, list):
+        return [p for index, (value, kept) in enumerate(zip(written, validated))
+                for p in _typed_as_written(value, kept, (*loc, index), lines, lang)]
+    if isinstance(validated, bool):
+        wrong = "" if isinstance(written, bool) else "bool_type"
+    elif isinstance(validated, int):
+        wrong = "" if isinstance(written, int) and not isinstance(written, bool) else "int_type"
+    else:
+        wrong = ""
+    return [Problem(_path(loc), text(lang, f"errors.{wrong}"), line_of(lines, loc))] if wrong else []
+
+
 def _catalogue_problems(data: Any, catalogue: Catalogue, lines: dict, lang: str) -> list[Problem]:
     """Rule ids and categories the catalogue does not know, read from the raw answers, so that they
     are reported together with the schema's problems rather than only once those are fixed."""
@@ -135,22 +153,25 @@ def field_problem(model: type[BaseModel], path: str, value: Any, lang: str) -> s
 
 
 def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str = "",
-                     source_text: str = "", strict: bool = False) -> AnswersBase:
-    """A validated answers model, or InputError listing every problem. strict: the values are
-    typed already (TOML), so `leave_days = true` or `show_roster = "yes"` is a mistake to name,
-    not a 1 or a true to guess; forms and CSV rows give text, which the schema converts."""
+                     source_text: str = "", typed: Any = None) -> AnswersBase:
+    """A validated answers model, or InputError listing every problem. typed: what a file itself
+    says (TOML, before a unit's defaults and locks are laid on it), whose values are typed
+    already, so `leave_days = true` or `show_roster = "yes"` is a mistake to name, not a 1 or a
+    true to guess; forms and CSV rows give text, which the schema converts."""
     catalogue = catalogue or builtin_catalogue()
     model = answers_model(catalogue)
     lang = lang_or(data.get("lang") if isinstance(data, dict) else None)
     lines = key_lines(source_text) if source_text else {}
     from_catalogue = _catalogue_problems(data, catalogue, lines, lang)
     try:
-        answers = model.model_validate(data, strict=strict)
+        answers = model.model_validate(data)
     except ValidationError as error:
         found = problems_from(error, model, lines, lang)
         paths = {problem.path for problem in found}
         raise InputError(found + [p for p in from_catalogue if p.path not in paths], source, lang) from None
     problems = _consistency(answers, catalogue, lines) + from_catalogue
+    if typed is not None:
+        problems += _typed_as_written(typed, answers.model_dump(), (), lines, answers.lang)
     if problems:
         raise InputError(problems, source, lang)
     return answers
