@@ -38,7 +38,7 @@ def plain_text(fragment: str) -> str:
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
-_MD_BLOCK_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)  # a list, or a heading's underline
+_MD_BLOCK_START = re.compile(r"^(\s*)([-+=~]|\d+(?=[.)]))", re.MULTILINE)  # a list, a heading's underline, a fence
 
 
 def markdown_escape(value) -> str:
@@ -80,7 +80,9 @@ def _inline(children: list, in_code: bool = False) -> str:
     for child in children:
         if isinstance(child, str):
             # inside a code span nothing is escaped (a backslash would show); its backticks are dropped
-            parts.append(child.replace("`", "") if in_code else markdown_escape(" ".join(child.split("\n"))))
+            # (and a code block's lines run together: a line of it would start a list or a fence)
+            parts.append(" ".join(child.replace("`", "").split()) if in_code
+                         else markdown_escape(" ".join(child.split("\n"))))
             continue
         tag, attributes, inner = child
         if tag in _MARKS:
