@@ -228,3 +228,19 @@ def test_a_register_that_already_has_two_folders_differing_in_case_keeps_using_e
     assert run_charter("render", changed, "--out", out, "--format", "txt", "--force").returncode == 0
     assert sorted(p.name for p in out.iterdir()) == ["Group-A", "group-a"]
     assert "钱七" in (out / "group-a" / "announcement.txt").read_text("utf-8")
+
+
+def test_a_charter_toml_edited_in_place_and_rendered_again_keeps_the_printed_charter(tmp_path):
+    """The charter.toml's own header says: edit it and render it with --force. Its old answers are
+    gone then, but what was printed from them is not: it differs from what the edit gives."""
+    out = tmp_path / "out"
+    assert run_charter("render", EXAMPLES / "county-media-event.toml", "--out", out, "--format", "txt,md").returncode == 0
+    folder = out / "县融媒体中心外宣活动群"
+    printed = (folder / "announcement.txt").read_bytes()
+    answers = folder / "charter.toml"
+    answers.write_text(answers.read_text("utf-8").replace('name = "李明"', 'name = "钱七"'), "utf-8")
+    for _ in range(2):  # the second time nothing differs: no second version
+        assert run_charter("render", answers, "--out", out, "--format", "txt,md", "--force").returncode == 0
+    assert (folder / "versions" / "1" / "announcement.txt").read_bytes() == printed
+    assert [p.name for p in (folder / "versions").iterdir()] == ["1"]
+    assert "钱七" in (folder / "announcement.txt").read_text("utf-8")

@@ -77,13 +77,15 @@ def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Plac
     """The group's whole new folder in staging: the new files, and what it keeps of the old one.
     A charter replaced by a different one is kept whole in versions/N/ and none of its files stays
     beside the new one (a PDF of the old answers next to the new charter.toml would mislead); the
-    same answers rendered again only add or refresh the formats asked for."""
+    same answers rendered again only add or refresh the formats asked for. "Different" is seen in
+    the printed files too: the same answers give the same bytes, so a PDF that differs was made
+    from other answers — the charter.toml edited in place, as its own header suggests."""
     for name, content in files.items():
         create_file(staging / name, content)
     if folder is None or not folder.is_dir():
         return
-    archive = before is not None and (
-        how is Placement.VERSION or (how is Placement.REPLACE and before != files.get(ANSWERS_FILE)))
+    archive = before is not None and (how is Placement.VERSION or (how is Placement.REPLACE and (
+        before != files.get(ANSWERS_FILE) or _printed_otherwise(folder, files))))
     link_tree(folder, staging, skip=frozenset(files) | (CHARTER_FILES if archive else frozenset()))
     if archive:
         version = staging / _next_version(folder).relative_to(folder)
@@ -93,6 +95,14 @@ def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Plac
                 link_file(folder / name, version / name)
     for sub in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
         sync_folder(sub)  # every name in the new folder on disk before the swap makes it the group's
+
+
+def _printed_otherwise(folder: Path, files: dict[str, bytes]) -> bool:
+    for name, content in files.items():
+        path = folder / name
+        if name != ANSWERS_FILE and path.is_file() and not path.is_symlink() and path.read_bytes() != content:
+            return True
+    return False
 
 
 def _free_folder(out_dir: Path, group_name: str) -> Path:
