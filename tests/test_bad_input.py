@@ -242,5 +242,7 @@ def test_a_charter_toml_edited_in_place_and_rendered_again_keeps_the_printed_cha
     for _ in range(2):  # the second time nothing differs: no second version
         assert run_charter("render", answers, "--out", out, "--format", "txt,md", "--force").returncode == 0
     assert (folder / "versions" / "1" / "announcement.txt").read_bytes() == printed
+    # the answers it was printed from are gone with the edit: none stand beside it as if they were
+    assert sorted(p.name for p in (folder / "versions" / "1").iterdir()) == ["announcement.txt", "charter.md"]
     assert [p.name for p in (folder / "versions").iterdir()] == ["1"]
     assert "钱七" in (folder / "announcement.txt").read_text("utf-8")

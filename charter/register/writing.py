@@ -90,7 +90,9 @@ def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Plac
     if archive:
         version = staging / _next_version(folder).relative_to(folder)
         version.mkdir(parents=True)
-        for name in sorted(CHARTER_FILES):
+        # answers edited in place are the new ones, not those the kept files were printed from
+        edited_in_place = before == files.get(ANSWERS_FILE)
+        for name in sorted(CHARTER_FILES - ({ANSWERS_FILE} if edited_in_place else set())):
             if (folder / name).is_file():
                 link_file(folder / name, version / name)
     for sub in [staging, *(p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink())]:
