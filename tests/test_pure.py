@@ -199,6 +199,7 @@ def test_a_one_line_custom_rule_keeps_its_emphasis_and_links(source, expected):
     ("> q1\n>\n> q2", "q1q2"),  # a quote's paragraphs, without the quote
     ("line one  \nline two", "line one<br />line two"),
     ("说明：\n\n```\ncode\n1. not a list\n```\n\n后文", "说明：<code>code 1. not a list</code>后文"),
+    ("```\ngit pull\n# not a heading\n- not a list\n```", "<code>git pull # not a heading - not a list</code>"),
     ("- a\n    - b\n        - c\n            - d", "<ul><li>a<ul><li>b<ul><li>c<ul><li>d</li></ul></li></ul></li></ul></li></ul>"),
 ])
 def test_a_custom_rules_paragraphs_and_lists_stay_inside_its_item_for_both_markdown_readers(source, inside):

@@ -27,7 +27,7 @@ def _only_unit_assets(tag: str, attribute: str, value: str) -> str | None:
 
 def sanitize_markdown(source: str) -> Markup:
     """User-written Markdown as HTML with raw HTML, scripts and unsafe links removed."""
-    rendered = markdown.markdown(source, extensions=["sane_lists"], output_format="html")
+    rendered = markdown.markdown(source, extensions=["sane_lists", "fenced_code"], output_format="html")
     clean = nh3.clean(rendered, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes=_ALLOWED_SCHEMES,
                       attribute_filter=_only_unit_assets, link_rel="noopener noreferrer")
     return Markup(clean)
