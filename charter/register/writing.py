@@ -91,7 +91,7 @@ def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Plac
         version = staging / _next_version(folder).relative_to(folder)
         version.mkdir(parents=True)
         # answers edited in place are the new ones, not those the kept files were printed from
-        edited_in_place = before == files.get(ANSWERS_FILE)
+        edited_in_place = how is Placement.REPLACE and before == files.get(ANSWERS_FILE)
         for name in sorted(CHARTER_FILES - ({ANSWERS_FILE} if edited_in_place else set())):
             if (folder / name).is_file():
                 link_file(folder / name, version / name)
