@@ -333,3 +333,11 @@ def test_render_help_names_every_format(lang):
     shown = run_charter("--lang", lang, "render", "--help").stdout
     option = shown[shown.index("--format"):shown.index("--paper")]
     assert [name for name in FORMATS if name not in option] == []
+
+
+def test_a_workbook_with_two_columns_for_one_answer_is_refused_as_a_csv_is(tmp_path):
+    """The workbook's rows go through the same header reading as a CSV's, refusal included."""
+    from charter.interfaces.spreadsheets import read_members
+
+    book = _workbook(tmp_path / "members.xlsx", [[], ["姓名", "name", "单位"], ["张三", "Zhang", "县水利局"]])
+    assert read_members(book, "zh") == ([], [f"{book} 有 1 处问题：\n  {book}: 第 2 行：这几列说的是同一件事：姓名、name，请只留一列"])

@@ -67,38 +67,24 @@ def is_workbook(path: Path) -> bool:
 
 def table_rows(path: Path, columns: dict[str, str], lang: str,
                headerless: list[str] | None = None) -> tuple[list[tuple[int, dict[str, str]]] | None, list[int]]:
-    """The rows of a CSV file or an Excel workbook by header (see rows_by_header), numbered as the
+    """The rows of a CSV file or an Excel workbook by header (see by_header), numbered as the
     user sees them, and the CSV lines no encoding could read. Raises InputError when the file
     cannot be read at all."""
     try:
         if is_workbook(path):
             try:
-                return _rows_from_cells(workbook_rows(path), columns, headerless), []
+                return by_header(workbook_rows(path), columns, headerless), []
             except WorkbookError as error:
                 raise input_error(lang, "unreadable", source=str(path), detail=str(error)) from None
         source, bad = decode(read_limited(path, MAX_TABLE_BYTES))
+        return rows_by_header(source, columns, headerless), bad
     except TooLarge:
         raise input_error(lang, "too_large", source=str(path), size=f"> {MAX_TABLE_BYTES}", limit=MAX_TABLE_BYTES) \
             from None
     except OSError as error:
         raise input_error(lang, "unreadable", source=str(path), detail=error.strerror or str(error)) from None
-    try:
-        return rows_by_header(source, columns, headerless), bad
     except BrokenTable as error:
         raise InputError([Problem("", error.message(lang))], str(path), lang) from None
-
-
-def _rows_from_cells(rows: list[tuple[int, list[str]]], columns: dict[str, str],
-                     headerless: list[str] | None) -> list[tuple[int, dict[str, str]]] | None:
-    if not rows:
-        return [] if headerless is not None else None
-    header = [columns.get(cell.strip().lower(), "") for cell in rows[0][1]]
-    body = rows[1:]
-    if "name" not in header:
-        if headerless is None:
-            return None
-        header, body = headerless, rows
-    return [(number, {key: cell for key, cell in zip(header, cells) if key}) for number, cells in body]
 
 
 def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
@@ -115,39 +101,48 @@ def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
 
 def rows_by_header(source: str, columns: dict[str, str],
                    headerless: list[str] | None = None) -> list[tuple[int, dict[str, str]]] | None:
-    """Each non-blank row of CSV text (or tab-separated, as pasted from a spreadsheet) as (line,
-    {column: stripped cell}), the columns named by a header row in either language (`columns`
-    maps header words to column names). Without a header that names a "name" column: None, or
-    with `headerless`, the rows in those columns."""
+    """CSV text (or tab-separated, as pasted from a spreadsheet) by header: see by_header."""
+    return by_header(_csv_rows(source), columns, headerless)
+
+
+def _csv_rows(source: str) -> list[tuple[int, list[str]]]:
+    """(line, cells) of every row of CSV text, numbered by the line it starts on."""
     first_line = next(iter(source.lstrip("\r\n").splitlines()), "")
     # cells copied from Excel or WPS and pasted come separated by tabs
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-
-    def reader():
-        # newline=None reads old Mac files (lines ending in CR alone) as lines too
-        return csv.reader(io.StringIO(source, newline=None), delimiter=delimiter)
-
-    rows = reader()
-    last = 0
+    # newline=None reads old Mac files (lines ending in CR alone) as lines too
+    reader = csv.reader(io.StringIO(source, newline=None), delimiter=delimiter)
+    rows, last = [], 0
     try:
-        cells = next(rows, [])
-        header = [columns.get(cell.strip().lower(), "") for cell in cells]
-        twice = [cell.strip() for cell, key in zip(cells, header) if key and header.count(key) > 1]
-        if twice:  # 群名称 and name both: which one is meant?
-            raise BrokenTable(1, "csv_same_column", columns=twice)
-        if "name" not in header:
-            if headerless is None:
-                return None
-            header, rows = headerless, reader()
-        result, last = [], rows.line_num
-        for row in rows:
-            start, last = last + 1, rows.line_num  # a quoted cell may go on over several lines: the first names it
-            if any(cell.strip() for cell in row):
-                # a tab inside a cell is a slip of the keyboard, not a second line: a space
-                result.append((start, {key: cell.replace("\t", " ").strip() for key, cell in zip(header, row) if key}))
+        for row in reader:
+            start, last = last + 1, reader.line_num  # a quoted cell may go on over several lines: the first names it
+            rows.append((start, row))
     except csv.Error:  # a cell past the csv module's size limit, a NUL byte
         raise BrokenTable(last + 1, "csv_broken") from None
-    return result
+    return rows
+
+
+def by_header(rows: list[tuple[int, list[str]]], columns: dict[str, str],
+              headerless: list[str] | None = None) -> list[tuple[int, dict[str, str]]] | None:
+    """Each non-blank row as (line, {column: stripped cell}), the columns named by the first row,
+    a header in either language (`columns` maps header words to column names). Without a header
+    that names a "name" column: None, or with `headerless`, the rows in those columns. Two columns
+    for one answer (群名称 and name) are refused: which one is meant?"""
+    if not rows:
+        return [] if headerless is not None else None
+    number, cells = rows[0]
+    header = [columns.get(cell.strip().lower(), "") for cell in cells]
+    twice = [cell.strip() for cell, key in zip(cells, header) if key and header.count(key) > 1]
+    if twice:
+        raise BrokenTable(number, "csv_same_column", columns=twice)
+    body = rows[1:]
+    if "name" not in header:
+        if headerless is None:
+            return None
+        header, body = headerless, rows
+    # a tab inside a cell is a slip of the keyboard, not a second line: a space
+    return [(line, {key: cell.replace("\t", " ").strip() for key, cell in zip(header, row) if key})
+            for line, row in body if any(cell.strip() for cell in row)]
 
 
 class BrokenTable(Exception):
