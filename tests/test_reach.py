@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 
@@ -272,6 +273,9 @@ def test_group_names_complete_in_the_shell(tmp_path):
     register = tmp_path / "register"
     for example in ("county-media-event.toml", "school-project-team.toml"):
         run_charter("render", EXAMPLES / example, "--out", register, "--format", "txt")
+    (register / "piped").mkdir()  # a pipe where a charter.toml should be: completion must not wait on it
+    os.mkfifo(register / "piped" / "charter.toml")
+    (register / "piped" / "charter.pdf").write_bytes(b"")
     given = run_charter(env={"_CHARTER_COMPLETE": "bash_complete", "COMP_WORDS": f"charter notice --dir {register} 外宣",
                              "COMP_CWORD": "4"})
     assert given.stdout.splitlines() == ["plain,县融媒体中心外宣活动群"]

@@ -16,20 +16,13 @@ from .base import _print_written, cli, dir_option
 
 def _complete_group(ctx, param, incomplete: str):
     """Group names for shell completion: those of the register (--dir, else the default one)."""
-    import tomllib
-
     from click.shell_completion import CompletionItem
 
-    from ..register.folders import group_folders
+    from ..register.folders import group_folders, group_name_in
     from .base import _register_folder
 
-    names = []
-    for folder in group_folders(ctx.params.get("out_dir") or _register_folder()):
-        try:
-            names.append(tomllib.loads((folder / "charter.toml").read_text("utf-8"))["group"]["name"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    return [CompletionItem(name) for name in sorted(names) if incomplete.casefold() in name.casefold()]
+    names = [group_name_in(folder) for folder in group_folders(ctx.params.get("out_dir") or _register_folder())]
+    return [CompletionItem(name) for name in sorted(filter(None, names)) if incomplete.casefold() in name.casefold()]
 
 
 @cli.command("list")

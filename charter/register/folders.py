@@ -6,12 +6,11 @@ Folders whose name starts with a dot are charter's own (staging, locks) and neve
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from pathlib import Path
 
-from ..core.files import TooLarge, read_limited
-from ..core.tomlfile import MAX_FILE_BYTES
+from ..core.errors import InputError
+from ..core.tomlfile import read_toml
 from ..render.documents import ANSWERS_FILE, FILE_NAMES
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
@@ -62,11 +61,13 @@ def group_folders(out_dir: Path) -> list[Path]:
     return sorted(p for p in out_dir.iterdir() if is_group_folder(p))
 
 
-def _group_of(folder: Path) -> str | None:
+def group_name_in(folder: Path) -> str | None:
+    """The group name a folder's charter.toml records, or None (none there, or unreadable): read
+    as a register file is, so a pipe in its place cannot hang the caller."""
     try:
-        source = read_limited(folder / ANSWERS_FILE, MAX_FILE_BYTES, regular_only=True).decode("utf-8")
-        return tomllib.loads(source)["group"]["name"]
-    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError, UnicodeDecodeError, TooLarge):
+        data, _ = read_toml(folder / ANSWERS_FILE, regular_only=True)
+        return data["group"]["name"]
+    except (InputError, KeyError, TypeError):
         return None
 
 
@@ -74,7 +75,7 @@ def group_folder(out_dir: Path, group_name: str) -> Path:
     """This group's folder: its own if it has one, else a free one (a -2, -3 suffix on a clash)."""
     for candidate in candidates(out_dir, group_name):
         if not candidate.exists() or (candidate.is_dir() and (
-                _group_of(candidate) == group_name or not any(candidate.iterdir()))):
+                group_name_in(candidate) == group_name or not any(candidate.iterdir()))):
             return candidate
     raise RuntimeError(f"no free folder name for {group_name!r} in {out_dir}")
 
