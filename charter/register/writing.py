@@ -84,14 +84,14 @@ def _fill(staging: Path, folder: Path | None, files: dict[str, bytes], how: Plac
         create_file(staging / name, content)
     if folder is None or not folder.is_dir():
         return
+    # answers edited in place are the new ones, not those the kept files were printed from
+    edited_in_place = how is Placement.REPLACE and before == files.get(ANSWERS_FILE)
     archive = before is not None and (how is Placement.VERSION or (how is Placement.REPLACE and (
-        before != files.get(ANSWERS_FILE) or _printed_otherwise(folder, files))))
+        not edited_in_place or _printed_otherwise(folder, files))))
     link_tree(folder, staging, skip=frozenset(files) | (CHARTER_FILES if archive else frozenset()))
     if archive:
         version = staging / _next_version(folder).relative_to(folder)
         version.mkdir(parents=True)
-        # answers edited in place are the new ones, not those the kept files were printed from
-        edited_in_place = how is Placement.REPLACE and before == files.get(ANSWERS_FILE)
         for name in sorted(CHARTER_FILES - ({ANSWERS_FILE} if edited_in_place else set())):
             if (folder / name).is_file():
                 link_file(folder / name, version / name)
