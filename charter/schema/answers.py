@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 from pydantic_core import PydanticCustomError
 
 from ..core.clock import EARLIEST, LATEST
@@ -84,22 +83,7 @@ class Member(Person):
 
 # Dates a work group can have: far-off years only ever come from a typo, and near 9999 the
 # calendar arithmetic itself overflows.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _quoted_date(value: Any) -> Any:
-    # A file is checked strictly (a quoted number or a true is not guessed at), but "2026-12-31"
-    # in quotes is the date the schema documents as a string; anything else is left for the
-    # schema's own date error.
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_quoted_date), Field(ge=EARLIEST, le=LATEST)]
+Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 
 
 class Group(StrictModel):
