@@ -80,14 +80,14 @@ def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
     return f"{name}{dot}{extension}"
 
 
-def facts(answers: AnswersBase, catalogue: Catalogue, params: dict | None = None) -> dict:
+def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
     """The group's facts a rule text may name (catalogue.FACTS), already written in the charter's language."""
     lang, group = answers.lang, answers.group
     t = messages(lang)
     next_review = answers.next_review()
     person = example_person(answers)
     days = answers.lifetime_days()
-    pattern = str((params or answers.param_values(catalogue)).get("file_name_pattern", ""))
+    pattern = str(answers.param_values(catalogue).get("file_name_pattern", ""))
     return {
         "group_name": group.name,
         "kind_label": t["kinds"][group.kind],
@@ -116,10 +116,9 @@ def _worded(rule, values: dict, lang: str, brief: bool = False) -> str:
             from None
 
 
-def build_sections(answers: AnswersBase, catalogue: Catalogue) -> list[dict]:
+def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> list[dict]:
     lang, t = answers.lang, messages(answers.lang)
-    values = {**catalogue.shown_params(answers.preset(), answers.given_params()),
-              **facts(answers, catalogue, answers.param_values(catalogue))}
+    values = {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
     chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
     sections = []
     for category in catalogue.categories.order:
@@ -158,7 +157,7 @@ def poster_rules(sections: list[dict], catalogue: Catalogue, profile: str) -> li
 def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
     group_facts = facts(answers, catalogue)
-    sections = build_sections(answers, catalogue)
+    sections = build_sections(answers, catalogue, group_facts)
     words = profile_words(answers, catalogue)
     return {
         "lang": lang,
