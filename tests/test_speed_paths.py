@@ -1,15 +1,19 @@
 """The fast paths of a PDF render give the same bytes as the plain ones, and fall back safely.
 
-Three speed-ups sit in front of WeasyPrint: its C declarations read from a prebuilt module
+Four speed-ups sit in front of WeasyPrint: its C declarations read from a prebuilt module
 in the user cache instead of parsed anew (render/weasy.py), a child process that imports
-WeasyPrint while the answers are read (render/pdf.py), and compiled templates kept in the
-user cache (core/sandbox.py). Each may be off, broken or impossible; the PDF must not change.
+WeasyPrint while the answers are read (render/pdf.py), compiled templates kept in the
+user cache (core/sandbox.py), and two shortcuts in its font embedding (render/font_embedding.py).
+Each may be off, broken or impossible; the PDF must not change.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
-from conftest import EXAMPLES, run_charter
+from conftest import EXAMPLE_FOLDERS, EXAMPLES, run_charter
 
 EXAMPLE = EXAMPLES / "county-media-event.toml"
 
@@ -92,3 +96,76 @@ def test_a_damaged_template_cache_is_passed_over(tmp_path, plain):
     for path in compiled:
         path.write_bytes(b"j2 not bytecode")
     assert _pdf(tmp_path, "damaged", {"XDG_CACHE_HOME": str(cache)}) == plain
+
+
+# ── font embedding ───────────────────────────────────────────────────────────────
+def test_font_shortcuts_give_the_same_pdfs_for_every_example(demo_dir, tmp_path):
+    """The session's demo (shortcuts on) against a demo without them: each charter and poster, with
+    CJK and Latin faces, a unit's letterhead, and both of the one-pass subsetting's branches."""
+    plain = tmp_path / "plain"
+    result = run_charter("demo", "--out", plain, env={"CHARTER_NO_FONT_SHORTCUTS": "1"})
+    assert result.returncode == 0, result.stderr
+    pdfs = sorted(path.relative_to(demo_dir) for path in demo_dir.rglob("*.pdf"))
+    assert len(pdfs) == 2 * len(EXAMPLE_FOLDERS)
+    for pdf in pdfs:
+        assert (demo_dir / pdf).read_bytes() == (plain / pdf).read_bytes(), pdf
+
+
+def test_font_shortcuts_with_characters_no_font_has(tmp_path):
+    """Characters outside every installed face are drawn as the font's empty box (its .notdef glyph),
+    which HarfBuzz must keep an outline for: the same bytes with and without the shortcuts."""
+    source = (EXAMPLES / "county-media-event.toml").read_text("utf-8")
+    (tmp_path / "odd.toml").write_text(source.replace('name = "县融媒体中心外宣活动群"', 'name = "外宣𠀀𪚥ᠮᠣᠩ群"'), "utf-8")
+    made = {}
+    for name, env in (("fast", {}), ("plain", {"CHARTER_NO_FONT_SHORTCUTS": "1"})):
+        result = run_charter("render", tmp_path / "odd.toml", "--out", tmp_path / name, "--format", "pdf,poster",
+                             env=env)
+        assert result.returncode == 0, result.stderr
+        made[name] = [path.read_bytes() for path in sorted((tmp_path / name).rglob("*.pdf"))]
+    assert len(made["fast"]) == 2 and made["fast"] == made["plain"]
+
+
+def _in_python(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={"CHARTER_NO_PREFORK": "1", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_font_files_kept_within_their_bound_still_give_the_same_pdfs(demo_dir):
+    """Room for one CJK font file only, so regular and bold push each other out in every PDF."""
+    folder = demo_dir / EXAMPLE_FOLDERS["county-media-event"]
+    _in_python(f"""
+from pathlib import Path
+from charter.render import font_embedding
+font_embedding._KEPT_AT_MOST = 25 << 20
+from charter.register.groups import read_entry
+from charter.render.documents import render_documents
+answers = read_entry(Path({str(folder)!r})).answers
+for _ in range(2):
+    files = render_documents(answers, ("pdf", "poster"))
+    assert files["charter.pdf"] == Path({str(folder)!r}, "charter.pdf").read_bytes()
+    assert files["poster.pdf"] == Path({str(folder)!r}, "poster.pdf").read_bytes()
+""")
+
+
+def test_a_weasyprint_whose_subsetting_differs_keeps_its_own():
+    out = _in_python("""
+import weasyprint.pdf.fonts as fonts
+original = fonts.Font._harfbuzz_subset
+def changed(self, to_unicode, hinting):  # as a later WeasyPrint might have it
+    return original(self, to_unicode, hinting)
+fonts.Font._harfbuzz_subset = changed
+from charter.render import font_embedding
+font_embedding.install()
+assert fonts.Font._harfbuzz_subset is changed
+print(font_embedding.shortcuts_state())
+""")
+    assert out.strip() == "font files read once"
+
+
+def test_doctor_says_which_font_embedding_is_in_use(tmp_path):
+    on = run_charter("doctor").stdout
+    assert "one subsetting pass for CFF fonts, font files read once" in on
+    off = run_charter("doctor", env={"CHARTER_NO_FONT_SHORTCUTS": "1"}).stdout
+    assert "WeasyPrint's own (shortcuts switched off)" in off

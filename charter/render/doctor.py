@@ -32,6 +32,7 @@ class Check:
 
 
 def _weasyprint() -> list[Check]:
+    from .font_embedding import shortcuts_state
     from .weasy import load, prebuilt_state
 
     try:
@@ -52,6 +53,7 @@ def _weasyprint() -> list[Check]:
         Check("font subsetting", subsetting, True, "" if fast else hint("subset")),
         # prebuilt: cffi's declarations of Pango & co. read from the cache (see render/weasy.py)
         Check("C declarations", prebuilt_state(), True),
+        Check("font embedding", shortcuts_state(), True),
     ]
 
 

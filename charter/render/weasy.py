@@ -114,9 +114,12 @@ class _PrebuiltFFI:
             self._target = cffi.FFI()
             self._target.cdef(source, *args, **kwargs)
             _state["ffi"] = "parsed (WeasyPrint's declarations differ from the prebuilt module)"
+            self.__dict__ = {"_target": self._target, "_declarations": self._declarations}
 
     def __getattr__(self, name: str):
-        return getattr(self._target, name)
+        # Kept on the instance: WeasyPrint calls ffi.new, ffi.string … thousands of times a page.
+        value = self.__dict__[name] = getattr(self._target, name)
+        return value
 
 
 @contextlib.contextmanager
@@ -156,6 +159,9 @@ def load(prebuilt: bool = True):
         _state["ffi"] = "parsed (prebuilt module switched off)"
     with _cached_find_library(), declarations:
         import weasyprint
+    from .font_embedding import install
+
+    install()
     return weasyprint
 
 
