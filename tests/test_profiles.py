@@ -211,6 +211,23 @@ def test_a_long_unbroken_name_wraps_inside_the_poster(tmp_path):
     assert squeeze(name) in shown and owner in shown
 
 
+def test_a_long_unbroken_member_name_wraps_inside_its_roster_column(tmp_path):
+    """The roster's columns have set widths (so a long roster lays out fast): a name that is one
+    40-letter word must wrap inside its column, not run over the unit beside it."""
+    name = "Bartholomewsmithsonianwilliamsonjohnsonx"
+    source = (EXAMPLES / "township-office.toml").read_text("utf-8").replace('name = "吴晓梅"', f'name = "{name}"')
+    (tmp_path / "long.toml").write_text(source, "utf-8")
+    result = run_charter("render", tmp_path / "long.toml", "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next((tmp_path / "out").rglob("charter.pdf"))) as pdf:
+        page, unit_header = next((page, word) for page in pdf.pages for word in page.extract_words()
+                                 if word["text"] == "单位")  # the roster's "unit" column, where it starts
+        letters = [char for char in page.chars if char["text"].isascii() and char["text"].isalpha()
+                   and unit_header["top"] < char["top"] < unit_header["top"] + 40]
+        assert "".join(char["text"] for char in letters) == name  # every letter, in two lines
+        assert max(char["x1"] for char in letters) < unit_header["x0"]
+
+
 # ── A3 scales up ─────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
 def a3(tmp_path_factory):
