@@ -9,8 +9,10 @@ Each may be off, broken or impossible; the PDF must not change.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import zlib
 
 import pytest
 from conftest import EXAMPLE_FOLDERS, EXAMPLES, run_charter
@@ -169,3 +171,14 @@ def test_doctor_says_which_font_embedding_is_in_use(tmp_path):
     assert "one subsetting pass for CFF fonts, font files read once" in on
     off = run_charter("doctor", env={"CHARTER_NO_FONT_SHORTCUTS": "1"}).stdout
     assert "WeasyPrint's own (shortcuts switched off)" in off
+
+
+def test_pdf_streams_are_compressed_at_zlib_level_6(example_folder):
+    """pydyf compresses at level 9, twice the time of level 6 on a CJK font subset for 0.2 % less."""
+    pdf = (example_folder("county-media-event") / "charter.pdf").read_bytes()
+    streams = re.findall(rb"/FlateDecode/Length (\d+)>>\nstream\n", pdf)
+    largest = max(int(length) for length in streams)
+    start = pdf.index(f"/FlateDecode/Length {largest}>>\nstream\n".encode()) + len(f"/FlateDecode/Length {largest}>>\nstream\n")
+    stored = pdf[start:start + largest]
+    assert largest > 100_000  # a CJK font subset
+    assert zlib.compress(zlib.decompress(stored), 6) == stored != zlib.compress(zlib.decompress(stored), 9)

@@ -159,9 +159,10 @@ def load(prebuilt: bool = True):
         _state["ffi"] = "parsed (prebuilt module switched off)"
     with _cached_find_library(), declarations:
         import weasyprint
-    from .font_embedding import install
+    from . import font_embedding, pdf_streams
 
-    install()
+    font_embedding.install()
+    pdf_streams.install()
     return weasyprint
 
 
