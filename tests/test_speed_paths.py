@@ -127,9 +127,99 @@ def test_font_shortcuts_with_characters_no_font_has(tmp_path):
     assert len(made["fast"]) == 2 and made["fast"] == made["plain"]
 
 
-def _in_python(code: str) -> str:
+
+def _cff_font(path, family: str, extra=None) -> None:
+    """A small CFF (OpenType) font of boxes for the Latin letters; `extra(builder, letters)` adds to it."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    letters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    names = letters + [f"{letter}.sc" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder([".notdef", *names])
+    builder.setupCharacterMap({ord(letter): letter for letter in letters})
+    charstrings = {}
+    for n, glyph in enumerate([".notdef", *names]):
+        pen = T2CharStringPen(600, None)
+        pen.moveTo((50, 0)), pen.lineTo((50, 700 - n)), pen.lineTo((550, 700)), pen.lineTo((550, 0)), pen.closePath()
+        charstrings[glyph] = pen.getCharString()
+    builder.setupCFF(family.replace(" ", ""), {"FullName": family}, charstrings, {})
+    builder.setupHorizontalMetrics({glyph: (600, 50) for glyph in [".notdef", *names]})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=800, sTypoDescender=-200, usWinAscent=800, usWinDescent=200)
+    builder.setupPost()
+    if extra:
+        extra(builder, letters)
+    builder.save(str(path))
+
+
+def _with_fftm(builder, letters) -> None:  # FontForge's table, which HarfBuzz does not know
+    from fontTools.ttLib import newTable
+
+    fftm = builder.font["FFTM"] = newTable("FFTM")
+    fftm.version, fftm.FFTimeStamp, fftm.sourceCreated, fftm.sourceModified = 1, 0, 0, 0
+
+
+def _with_small_caps(builder, letters) -> None:  # glyphs no character reaches
+    from fontTools.feaLib.builder import addOpenTypeFeaturesFromString
+
+    lower = " ".join(letters[26:])
+    capitals = " ".join(f"{letter}.sc" for letter in letters[26:])
+    addOpenTypeFeaturesFromString(builder.font, f"languagesystem DFLT dflt;\n"
+                                                f"feature smcp {{ sub [{lower}] by [{capitals}]; }} smcp;")
+
+
+def test_font_shortcuts_with_fonts_the_one_pass_must_leave_alone(tmp_path):
+    """WeasyPrint's second pass changes a CFF font with a table HarfBuzz does not know (FontForge's FFTM)
+    and one none of whose used glyphs has a character (small capitals), so those must get it; a bold
+    used only for a character it lacks and Japanese forms come near the second. Each document the same
+    bytes with and without the shortcuts."""
+    _cff_font(tmp_path / "fftm.otf", "Fftm Test", _with_fftm)
+    _cff_font(tmp_path / "smcp.otf", "Smcp Test", _with_small_caps)
+    documents = {
+        "bold only for a missing character": "<p>群规正文</p><p><b>𪚥</b></p>",
+        "Japanese forms": '<p lang="ja" style="font-weight: bold">直</p><p>群规</p>',
+        "unknown table": '<style>@font-face { font-family: F; src: url(fftm.otf) }</style><p style="font-family: F">Hello</p>',
+        "small capitals": '<style>@font-face { font-family: S; src: url(smcp.otf) }</style>'
+                          '<p style="font-family: S; font-variant-caps: all-small-caps">hello</p>',
+    }
+    code = f"""
+import hashlib
+from charter.render.weasy import load
+weasyprint = load()
+for html in {list(documents.values())!r}:
+    print(hashlib.sha256(weasyprint.HTML(string=html, base_url={tmp_path.as_uri() + "/"!r}).write_pdf()).hexdigest())
+"""
+    fast = _in_python(code).split()
+    plain = _in_python(code, CHARTER_NO_FONT_SHORTCUTS="1").split()
+    assert len(fast) == len(documents)
+    assert [name for name, fast_hash, plain_hash in zip(documents, fast, plain) if fast_hash != plain_hash] == []
+
+
+def test_only_whole_font_files_are_kept(demo_dir):
+    """Subsets WeasyPrint makes of TrueType fonts are new bytes every time: keeping them would fill
+    the memory with copies never read again. Here every file is big enough to keep."""
+    out = _in_python("""
+from charter.render import font_embedding
+font_embedding._KEPT_FROM = 0
+from charter.render.weasy import load
+weasyprint = load()
+from weasyprint.pdf import fonts
+from weasyprint.text.fonts import FontConfiguration
+configuration = FontConfiguration()
+counts = []
+for _ in range(4):
+    weasyprint.HTML(string="<p>Hello <b>world</b> 群规 <b>加粗</b></p>").write_pdf(font_config=configuration)
+    counts.append(len(fonts.get_hb_object_data))
+print(counts)
+""")
+    assert out.strip() == "[4, 4, 4, 4]"  # Liberation Sans and Noto Sans CJK SC, regular and bold
+
+
+def _in_python(code: str, **env) -> str:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                            env={"CHARTER_NO_PREFORK": "1", "PATH": "/usr/bin:/bin"})
+                            env={"CHARTER_NO_PREFORK": "1", "PATH": "/usr/bin:/bin", **env})
     assert result.returncode == 0, result.stderr
     return result.stdout
 

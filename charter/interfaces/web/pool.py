@@ -24,7 +24,7 @@ from ...core.errors import InputError, MachineError
 from ...register.changes import record_renewal
 from ...register.groups import read_entry
 from ...register.writing import Placement, write_charter
-from ...render.weasy import load as load_weasyprint
+from ...render.pdf import render_pdf
 from ...schema.group import validate_for
 from ...schema.unit import load_unit
 
@@ -55,9 +55,10 @@ class Failed(Exception):
 
 
 def _warm() -> None:
-    # A worker pays for importing the PDF renderer and loading fonts once, before its first write.
+    # A worker pays for importing the PDF renderer and loading fonts once, before its first write:
+    # in the font configuration the writes without a unit use, so that they find the fonts loaded.
     try:
-        load_weasyprint().HTML(string="<p>字 a</p>").write_pdf()
+        render_pdf("<p>字 a <b>字 a</b></p>", "zh")
     except Exception:  # noqa: BLE001 - a machine without Pango says so on the first write instead
         pass
 
