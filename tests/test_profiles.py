@@ -228,6 +228,42 @@ def test_a_long_unbroken_member_name_wraps_inside_its_roster_column(tmp_path):
         assert max(char["x1"] for char in letters) < unit_header["x0"]
 
 
+
+def test_the_longest_unbroken_words_stay_inside_the_page(tmp_path):
+    """Facts table, rules that name people, and roster: a 40-letter name or a 60-letter unit wraps."""
+    people = f'name = "{"W" * 40}"\nunit = "{"W" * 60}"\ntitle = "{"W" * 60}"\n'
+    (tmp_path / "wide.toml").write_text(
+        'lang = "en"\nshow_roster = true\n[group]\nname = "Wide"\npurpose = "Long words"\nplatform = "wechat"\n'
+        'kind = "temporary"\ncreated = 2026-11-25\ndissolve_on = 2026-12-31\n'
+        f'[owner]\n{people}[successor]\n{people}' + f"[[members]]\n{people}" * 3, "utf-8")
+    result = run_charter("render", tmp_path / "wide.toml", "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next((tmp_path / "out").rglob("charter.pdf"))) as pdf:
+        margin = 14 / 25.4 * 72  # the page's side margins, 14 mm
+        outside = [char["text"] for page in pdf.pages for char in page.chars
+                   if char["x0"] < margin - 1 or char["x1"] > page.width - margin + 1]
+        letters = sum(char["text"] == "W" for page in pdf.pages for char in page.chars)
+    assert outside == [] and letters > 40 * 5
+
+
+def test_a_roster_row_is_never_split_over_two_pages(tmp_path):
+    """Rows of two lines (long units and titles) over several pages: each member's name and title on one page."""
+    members = "".join(f'[[members]]\nname = "成员{n:03d}"\nunit = "县委宣传部新闻科网络舆情信息第{n:03d}工作组办公室"\n'
+                      f'title = "网络舆情信息监测与研判工作第{n:03d}号联络员"\n' for n in range(150))
+    (tmp_path / "long.toml").write_text(
+        'lang = "zh"\nshow_roster = true\n[group]\nname = "舆情工作群"\npurpose = "舆情信息报送"\nplatform = "wechat"\n'
+        'kind = "temporary"\ncreated = 2026-11-25\ndissolve_on = 2026-12-31\n'
+        '[owner]\nname = "李明"\nunit = "县委宣传部"\ntitle = "科长"\n' + members, "utf-8")
+    result = run_charter("render", tmp_path / "long.toml", "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(next((tmp_path / "out").rglob("charter.pdf"))) as pdf:
+        pages = [squeeze(page.extract_text()) for page in pdf.pages]
+    assert len(pages) > 3
+    for n in range(150):
+        [name_page] = [i for i, text in enumerate(pages) if f"成员{n:03d}" in text]
+        assert f"第{n:03d}号联络员" in pages[name_page], n
+
+
 # ── A3 scales up ─────────────────────────────────────────────────────────────────
 @pytest.fixture(scope="module")
 def a3(tmp_path_factory):

@@ -94,6 +94,30 @@ def _unit_with_template(tmp_path, template: str, name: str = "charter.html.j2"):
     return unit
 
 
+
+def test_a_unit_roster_with_a_column_more_keeps_every_column_readable(tmp_path):
+    """The built-in roster's set widths are for its four columns: a unit that copies the block and adds
+    a signature column (keeping its class) gets five equal columns, not two squeezed to a letter or two."""
+    unit = _unit_with_template(tmp_path, """{% extends "builtin/charter.html.j2" %}{% block roster %}
+<section class="roster"><h2>{{ t.roster }}</h2><table class="members">
+<thead><tr><th>{{ t.roster_name }}</th><th>{{ t.roster_unit }}</th><th>{{ t.roster_title }}</th>
+<th>{{ t.roster_role }}</th><th>签字</th></tr></thead><tbody>
+{%- for m in members %}<tr><td>{{ m.name }}</td><td>{{ m.unit }}</td><td>{{ m.title }}</td>
+<td>{{ t.roles[m.role] }}</td><td></td></tr>{% endfor %}</tbody></table></section>{% endblock %}""")
+    (tmp_path / "group.toml").write_text(
+        'lang = "zh"\nshow_roster = true\n[group]\nname = "网评工作群"\npurpose = "网评工作的通知和报送"\n'
+        'platform = "wechat"\nkind = "temporary"\ncreated = 2026-11-25\ndissolve_on = 2026-12-31\n'
+        '[owner]\nname = "刘志远"\nunit = "县委宣传部"\ntitle = "科长"\n'
+        '[[members]]\nname = "周建国"\nunit = "镇党政办"\ntitle = "副主任"\nrole = "admin"\n', "utf-8")
+    result = run_charter("render", tmp_path / "group.toml", "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(next((tmp_path / "out").rglob("charter.pdf"))), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    header = next(line for line in text.splitlines() if "签字" in line)
+    assert header.split() == ["姓名", "单位", "职务", "角色", "签字"]
+    assert re.search(r"周建国\s+镇党政办\s+副主任\s+管理员", text)  # each on one line, not a letter a line
+
+
 @pytest.mark.parametrize("template", [
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
@@ -218,6 +242,31 @@ def test_batch_renders_good_rows_and_reports_bad_ones(tmp_path):
     assert "生成 22，跳过 0，失败 3" in result.stdout
     again = run_charter("batch", groups, "--unit", COUNTY, "--out", out, "--jobs", "1", "--format", "txt")
     assert "生成 0，跳过 22，失败 3" in again.stdout
+
+
+
+def test_a_unit_font_leaves_no_temporary_folder_behind(tmp_path):
+    """WeasyPrint copies a unit's @font-face font to a temporary folder and removes it when the font
+    configuration is freed, which a worker process ending with os._exit never did (20 MB a worker)."""
+    unit = _unit_with_template(tmp_path, '{% extends "builtin/charter.html.j2" %}{% block extra_styles %}'
+                               '@font-face { font-family: "Letterhead"; src: url("{{ asset(\'assets/letterhead.ttf\') }}"); }'
+                               'table.facts { font-family: "Letterhead", "Noto Sans CJK SC"; }{% endblock %}')
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", unit / "assets" / "letterhead.ttf")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    rows = "".join(f"字体测试群{n},测试,临时群,2027-01-15,,李明,县委宣传部,\n" for n in range(4))
+    (tmp_path / "groups.csv").write_text((UNITS / "county-groups.csv").read_text("utf-8").splitlines(True)[0] + rows,
+                                         "utf-8")
+    for jobs in ("2", "1"):
+        result = run_charter("batch", tmp_path / "groups.csv", "--unit", unit, "--out", tmp_path / f"out{jobs}",
+                             "--jobs", jobs, "--format", "pdf", env={"TMPDIR": str(temporary)})
+        assert result.returncode == 0, result.stdout + result.stderr
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "one", "--format", "pdf",
+                         env={"TMPDIR": str(temporary)})
+    assert result.returncode == 0, result.stderr
+    assert "Letterhead" in subprocess.run(["pdffonts", str(next((tmp_path / "one").rglob("charter.pdf")))],
+                                      capture_output=True, text=True).stdout
+    assert list(temporary.iterdir()) == []
 
 
 def test_batch_with_english_headers_and_one_job(tmp_path):

@@ -71,9 +71,28 @@ def _font_config(asset_roots: tuple[Path, ...]):
     """One font configuration per unit for the life of the process (a batch worker, the web server):
     the fonts it has loaded are loaded once, and the PDFs are the same bytes. Per unit, so that one
     unit's @font-face never reaches another unit's charter."""
+    import multiprocessing.util
+
     from weasyprint.text.fonts import FontConfiguration
 
+    global _released_at_exit_by
+    if _released_at_exit_by != os.getpid():  # once in each process, forked ones too: see release_font_configs
+        multiprocessing.util.Finalize(None, release_font_configs, exitpriority=0)
+        _released_at_exit_by = os.getpid()
     return FontConfiguration()
+
+
+_released_at_exit_by: int | None = None
+
+
+def release_font_configs() -> None:
+    """Let WeasyPrint remove the folders it copies a unit's @font-face fonts to. It does so when a font
+    configuration is freed, which a process that ends with os._exit never does: multiprocessing's
+    workers (batch, web), which run the finalizers registered as above, and the renderer child."""
+    import gc
+
+    _font_config.cache_clear()
+    gc.collect()  # a configuration is in reference cycles
 
 
 def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...],
@@ -167,6 +186,7 @@ def _serve(requests: int, replies: int) -> None:
             _send(replies, ("machine", (error.lang, error.key, error.values)))
         except Exception as error:  # reported to the parent, which raises it there
             _send(replies, ("error", f"{type(error).__name__}: {error}"))
+    release_font_configs()
 
 
 _renderer: _Renderer | None = None
