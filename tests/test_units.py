@@ -269,6 +269,21 @@ def test_a_unit_font_leaves_no_temporary_folder_behind(tmp_path):
     assert list(temporary.iterdir()) == []
 
 
+
+def test_a_unit_font_too_big_to_read_is_an_error_not_a_silent_fallback(tmp_path):
+    """The PDF renderer reads unit files up to 20 MB; a bigger font was skipped without a word and the
+    charter printed in another face. Now the render stops (exit 2), names the file, and writes nothing."""
+    unit = _unit_with_template(tmp_path, '{% extends "builtin/charter.html.j2" %}{% block extra_styles %}'
+                               '@font-face { font-family: "Big"; src: url("{{ asset(\'assets/big.otf\') }}"); }'
+                               '.letterhead .unit-name { font-family: "Big"; }{% endblock %}')
+    with open(unit / "assets" / "big.otf", "wb") as font:
+        font.truncate(21_000_000)  # sparse: no disk is used
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "big.otf" in result.stderr and "太大" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_batch_with_english_headers_and_one_job(tmp_path):
     groups = tmp_path / "groups.csv"
     groups.write_text("name,purpose,kind,dissolve_on,review_every_months,owner,owner_unit,successor\n"

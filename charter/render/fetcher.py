@@ -24,6 +24,9 @@ class AssetFetcher(URLFetcher):
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=1)
         self.roots = [Path(root).resolve() for root in roots]
+        # WeasyPrint draws without a file it cannot fetch; one refused for its size is the unit's
+        # mistake (a font too big), which the render reports rather than silently going without.
+        self.too_large: list[Path] = []
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -35,6 +38,7 @@ class AssetFetcher(URLFetcher):
         try:
             body = read_limited(path, MAX_BYTES)
         except TooLarge:
+            self.too_large.append(path)
             raise URLFetchingError(f"larger than {MAX_BYTES} bytes: {path}") from None
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": content_type})

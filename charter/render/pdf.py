@@ -103,12 +103,17 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     weasyprint = _weasyprint(lang)
     if lang == "zh" and cjk_fonts() == ():
         raise MachineError(lang, "cjk_font_missing")
-    from .fetcher import AssetFetcher  # after load(): it imports from weasyprint
+    from ..core.errors import input_error
+    from .fetcher import MAX_BYTES, AssetFetcher  # after load(): it imports from weasyprint
 
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
-    document = weasyprint.HTML(string=html, base_url=base, url_fetcher=AssetFetcher([*asset_roots, builtin]))
-    return document.write_pdf(font_config=_font_config(asset_roots), pdf_variant=variant)
+    fetcher = AssetFetcher([*asset_roots, builtin])
+    pdf = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(
+        font_config=_font_config(asset_roots), pdf_variant=variant)
+    if fetcher.too_large:
+        raise input_error(lang, "too_large", source=str(fetcher.too_large[0]), size=f"> {MAX_BYTES}", limit=MAX_BYTES)
+    return pdf
 
 
 def _send(fd: int, message) -> None:
@@ -160,10 +165,12 @@ class _Renderer:
         status, payload = reply
         if status == "ok":
             return payload
-        from ..core.errors import MachineError
+        from ..core.errors import InputError, MachineError
 
         if status == "machine":
             raise MachineError(*payload[:2], **payload[2])
+        if status == "input":
+            raise InputError(*payload)
         raise RuntimeError(payload)
 
     def close(self) -> None:
@@ -173,7 +180,7 @@ class _Renderer:
 
 
 def _serve(requests: int, replies: int) -> None:
-    from ..core.errors import MachineError
+    from ..core.errors import InputError, MachineError
 
     try:
         _weasyprint("zh")  # the import this child is for; a failure is reported with the first request
@@ -184,6 +191,8 @@ def _serve(requests: int, replies: int) -> None:
             _send(replies, ("ok", _render_here(*request)))
         except MachineError as error:
             _send(replies, ("machine", (error.lang, error.key, error.values)))
+        except InputError as error:
+            _send(replies, ("input", (error.problems, error.source, error.lang)))
         except Exception as error:  # reported to the parent, which raises it there
             _send(replies, ("error", f"{type(error).__name__}: {error}"))
     release_font_configs()
