@@ -267,3 +267,18 @@ def test_the_unit_skeleton_names_every_rule_category(lang):
     skeleton = data_file(f"unit-skeleton/{lang}/unit.toml").read_text("utf-8")
     listed = re.search(r'# category = "posting" +# ([a-z ]+)', skeleton).group(1).split()
     assert listed == list(builtin_catalogue().categories.order)
+
+
+def test_the_control_and_line_break_patterns_are_unicode_s_own_categories():
+    """The answers' text checks use patterns for speed: they must match exactly the characters of
+    Unicode's categories Cc (less tab and line feed) and Zl/Zp (with tab and line feed), in every plane."""
+    import sys
+    import unicodedata
+
+    from charter.schema.answers import CONTROL_CHARS, LINE_BREAKS
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        assert bool(CONTROL_CHARS.match(char)) == (category == "Cc" and char not in "\t\n"), hex(code)
+        assert bool(LINE_BREAKS.match(char)) == (category in ("Zl", "Zp") or char in "\t\n"), hex(code)

@@ -33,7 +33,7 @@ def ical_text(value: str) -> str:
 
 def _folded(line: str) -> str:
     """A content line folded before 75 octets, never between a backslash and what it escapes."""
-    if len(line.encode("utf-8")) < _FOLD_OCTETS:
+    if len(line) * 4 < _FOLD_OCTETS or len(line.encode("utf-8")) < _FOLD_OCTETS:  # a character is 1-4 octets
         return line
     parts, current, octets = [], [], 0
     for char in line:
@@ -49,7 +49,7 @@ def _folded(line: str) -> str:
 
 
 def _content(lines: list[str]) -> str:
-    return "".join(_folded(line) + "\r\n" for line in lines)
+    return "\r\n".join(map(_folded, lines)) + "\r\n"
 
 
 def group_event(answers: AnswersBase, alarm_days: tuple[int, ...] = ALARM_DAYS, unit=None) -> str:

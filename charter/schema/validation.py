@@ -91,12 +91,15 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
 def _typed_as_written(written: Any, validated: Any, loc: tuple, lines: dict, lang: str) -> list[Problem]:
     """Where a file's value had to be guessed at to fit the schema: a true or a 1 for a number or a
     switch, a quoted number or word for either. (A quoted date is a date the schema documents.)"""
-    if isinstance(written, dict) and isinstance(validated, dict):
-        return [p for key, value in written.items() if key in validated
-                for p in _typed_as_written(value, validated[key], (*loc, key), lines, lang)]
-    if isinstance(written, list) and isinstance(validated, list):
-        return [p for index, (value, kept) in enumerate(zip(written, validated))
-                for p in _typed_as_written(value, kept, (*loc, index), lines, lang)]
+    kind = type(written)
+    if kind is type(validated):  # most values: a text kept as text (run for every group a register lists)
+        if kind is dict:
+            return [p for key, value in written.items() if key in validated
+                    for p in _typed_as_written(value, validated[key], (*loc, key), lines, lang)]
+        if kind is list:
+            return [p for index, (value, kept) in enumerate(zip(written, validated))
+                    for p in _typed_as_written(value, kept, (*loc, index), lines, lang)]
+        return []
     if isinstance(validated, bool):
         wrong = "" if isinstance(written, bool) else "bool_type"
     elif isinstance(validated, int):
