@@ -246,3 +246,23 @@ def test_a_charter_toml_edited_in_place_and_rendered_again_keeps_the_printed_cha
     assert sorted(p.name for p in (folder / "versions" / "1").iterdir()) == ["announcement.txt", "charter.md"]
     assert [p.name for p in (folder / "versions").iterdir()] == ["1"]
     assert "钱七" in (folder / "announcement.txt").read_text("utf-8")
+
+
+def test_a_line_separator_inside_a_string_does_not_shift_the_line_named(tmp_path):
+    """TOML lines end at a line feed; U+2028 and U+0085 are characters in a string or a comment."""
+    source = _edit(EVENT, 'purpose = "', 'purpose = "第一段\u2028第二段')
+    source = _edit(source, "[owner]", "# 注释\u2028里的\u0085分隔符\n[owner]")
+    source = _edit(source, 'title = "科员"', 'title = "科\\u0007员"')  # a TOML escape
+    (tmp_path / "answers.toml").write_text(source, "utf-8")
+    line = next(n for n, text in enumerate(source.split("\n"), 1) if "\\u0007" in text)
+    result = run_charter("render", tmp_path / "answers.toml", "--out", tmp_path / "out")
+    assert result.returncode == 2 and f"answers.toml:{line}: owner.title" in result.stderr, result.stderr
+
+
+def test_control_characters_in_a_message_are_shown_as_codes_not_sent_to_the_terminal(tmp_path):
+    """An escape sequence in an answer named by an error would retitle the window or worse."""
+    source = _edit(EVENT, "[owner]", '[rules]\noff = ["\\u001b]0;PWN\\u0007x"]\n\n[owner]')
+    (tmp_path / "answers.toml").write_text(source, "utf-8")
+    result = run_charter("render", tmp_path / "answers.toml", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "<U+001B>]0;PWN<U+0007>x" in result.stderr, result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

@@ -36,6 +36,24 @@ def test_same_answers_give_byte_identical_files(tmp_path):
         assert path.read_bytes() == twin.read_bytes(), path.name
 
 
+
+def test_an_emoji_in_the_answers_still_gives_the_same_bytes_and_no_new_version(tmp_path):
+    """WeasyPrint saves an emoji font through fontTools, which stamps it with the time: two renders a
+    second apart differed, and `render --force` of unchanged answers kept a needless version."""
+    answers = _write(tmp_path, EVENT.replace('name = "县融媒体中心外宣活动群"', 'name = "县融媒体😀外宣活动群"'))
+    made = []
+    for run in ("first", "second"):
+        result = run_charter("render", answers, "--out", tmp_path / run, "--format", "pdf,poster")
+        assert result.returncode == 0, result.stderr
+        made.append([path.read_bytes() for path in sorted((tmp_path / run).rglob("*.pdf"))])
+        time.sleep(1.1)
+    assert made[0] == made[1] and len(made[0]) == 2
+    assert "Emoji" in " ".join(font["name"] for font in pdf_fonts(next((tmp_path / "first").rglob("charter.pdf"))))
+    again = run_charter("render", answers, "--out", tmp_path / "first", "--format", "pdf,poster", "--force")
+    assert again.returncode == 0, again.stderr
+    assert not list((tmp_path / "first").rglob("versions"))
+
+
 def test_emoji_and_zero_width_characters_render_without_tofu(tmp_path):
     source = (EVENT.replace('name = "张华"', 'name = "张华🌟"').replace('name = "赵磊"', 'name = "赵\u200b磊"')
               .replace('lang = "zh"', 'lang = "zh"\nshow_roster = true'))

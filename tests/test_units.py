@@ -271,16 +271,71 @@ def test_a_unit_font_leaves_no_temporary_folder_behind(tmp_path):
 
 
 def test_a_unit_font_too_big_to_read_is_an_error_not_a_silent_fallback(tmp_path):
-    """The PDF renderer reads unit files up to 20 MB; a bigger font was skipped without a word and the
-    charter printed in another face. Now the render stops (exit 2), names the file, and writes nothing."""
+    """The PDF renderer reads a unit file up to 32 MB; a bigger font was skipped without a word and the
+    charter printed in another face. Now the render stops (exit 2), names the file, and writes nothing,
+    in a batch too."""
     unit = _unit_with_template(tmp_path, '{% extends "builtin/charter.html.j2" %}{% block extra_styles %}'
                                '@font-face { font-family: "Big"; src: url("{{ asset(\'assets/big.otf\') }}"); }'
                                '.letterhead .unit-name { font-family: "Big"; }{% endblock %}')
     with open(unit / "assets" / "big.otf", "wb") as font:
-        font.truncate(21_000_000)  # sparse: no disk is used
+        font.truncate(33_000_000)  # sparse: no disk is used
     result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "big.otf" in result.stderr and "太大" in result.stderr
+    assert not (tmp_path / "out").exists()
+    rows = "字体测试群,测试,临时群,2027-01-15,,李明,县委宣传部,\n"
+    (tmp_path / "groups.csv").write_text((UNITS / "county-groups.csv").read_text("utf-8").splitlines(True)[0] + rows,
+                                         "utf-8")
+    result = run_charter("batch", tmp_path / "groups.csv", "--unit", unit, "--out", tmp_path / "batch", "--format", "pdf")
+    assert result.returncode == 2 and "big.otf" in result.stdout and not (tmp_path / "batch").exists()
+
+
+def test_a_unit_font_changed_while_the_process_runs_is_read_again(tmp_path):
+    """charter serve keeps a unit's fonts loaded; WeasyPrint never reads a font face again once it has
+    a copy, so a font swapped (here: grown past the limit) while the server ran went unnoticed."""
+    unit = _unit_with_template(tmp_path, '{% extends "builtin/charter.html.j2" %}{% block extra_styles %}'
+                               '@font-face { font-family: "Letterhead"; src: url("{{ asset(\'assets/letterhead.ttf\') }}"); }'
+                               'table.facts { font-family: "Letterhead", "Noto Sans CJK SC"; }{% endblock %}')
+    font = unit / "assets" / "letterhead.ttf"
+    shutil.copy("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", font)
+    code = f"""
+import tomllib
+from pathlib import Path
+from charter.core.errors import InputError
+from charter.render.documents import render_documents
+from charter.schema.group import validate_for
+from charter.schema.unit import load_unit
+unit = load_unit(Path({str(unit)!r}))
+data = tomllib.loads(Path({str(GROUP)!r}).read_text("utf-8"))
+data.pop("unit", None)
+answers = validate_for(data, unit)
+print(len(render_documents(answers, ("pdf",), unit=unit)["charter.pdf"]) > 0)
+with open({str(font)!r}, "r+b") as grown:
+    grown.truncate(33_000_000)
+try:
+    render_documents(answers, ("pdf",), unit=unit)
+except InputError as error:
+    print(error.report())
+"""
+    result = subprocess.run([CHARTER.with_name("python"), "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "CHARTER_NO_PREFORK": "1"})
+    assert result.returncode == 0, result.stderr
+    first, report = result.stdout.split("\n", 1)
+    assert first == "True" and "letterhead.ttf" in report and "32000000" in report
+
+
+
+def test_a_template_cannot_have_one_render_read_without_end(tmp_path):
+    """One 10 MB font named by thirteen @font-face rules: each is read and copied by WeasyPrint; past
+    128 MB in one render the render stops (a hundred rules filled /tmp with 1.9 GB)."""
+    faces = "".join(f'@font-face {{ font-family: "F{n}"; src: url("{{{{ asset(\'assets/big.otf\') }}}}"); }}'
+                    f'.f{n} {{ font-family: "F{n}"; }}' for n in range(13))
+    unit = _unit_with_template(tmp_path, '{% extends "builtin/charter.html.j2" %}{% block extra_styles %}'
+                               + faces + "{% endblock %}")
+    with open(unit / "assets" / "big.otf", "wb") as font:
+        font.truncate(9_900_000)
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 2 and "big.otf" in result.stderr and "128000000" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 import click
 
 from ..core.dates import long_date
+from ..core.errors import visible
 from ..core.i18n import messages
 from ..register.groups import Entry, Unreadable, printable
 from ..render.documents import ANSWERS_FILE
@@ -106,11 +106,6 @@ def batch_table(outcomes, lang: str):
         table.add_row(str(outcome.line), Text(visible(outcome.group)), t[f"batch_{outcome.status}"],
                       Text(visible(outcome.detail)), style=style)
     return table
-
-
-def visible(value: str) -> str:
-    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" else c
-                   for c in value)
 
 
 def batch_summary(outcomes, lang: str) -> tuple[str, dict]:

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from .i18n import text
+
+
+def visible(value: str) -> str:
+    """Text for a terminal: control and format characters (an escape sequence that would retitle
+    the window or clear the screen, a zero-width space) shown as their code points."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t" else c
+                   for c in value)
 
 
 @dataclass(frozen=True)
@@ -31,10 +39,11 @@ class InputError(Exception):
         super().__init__(self.report())
 
     def report(self) -> str:
+        """The problems as the user reads them; what they typed is in them, its control characters shown as codes."""
         if len(self.problems) == 1 and not self.source:
-            return self.problems[0].brief()
+            return visible(self.problems[0].brief())
         head = text(self.lang, "errors.header", source=self.source or "input", count=len(self.problems))
-        return "\n".join([head, *(p.located(self.source or "input") for p in self.problems)])
+        return visible("\n".join([head, *(p.located(self.source or "input") for p in self.problems)]))
 
 
 def input_error(lang: str, key: str, field: str = "", source: str = "", **values) -> InputError:

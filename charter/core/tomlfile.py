@@ -59,7 +59,9 @@ def _key_lines(source: str) -> dict[tuple, int]:
     table: tuple = ()
     array_counts: dict[tuple, int] = {}
     in_multiline = False
-    for number, line in enumerate(source.splitlines(), start=1):
+    # TOML's lines end at a line feed only: splitlines() would also break at U+2028 or U+0085
+    # inside a string or a comment and put every later line number off by one.
+    for number, line in enumerate(source.replace("\r\n", "\n").split("\n"), start=1):
         if in_multiline:
             in_multiline = line.count('"""') % 2 == 0 and line.count("'''") % 2 == 0
             continue

@@ -128,8 +128,9 @@ def render_row(row: Row, unit_dir: Path, out_dir: Path, formats: tuple[str, ...]
             return Outcome(row.line, name, "skipped", str(folder))
         written = write_charter(answers, unit, out_dir, Placement.REPLACE, folder, formats, paper)
         return Outcome(row.line, name, "written", str(written[0].parent))
-    except InputError as error:
-        return Outcome(row.line, name, "failed", "; ".join(p.brief() for p in error.problems))
+    except InputError as error:  # a unit's file (a font too big) is named: the row is not its cause
+        detail = "; ".join(p.brief() for p in error.problems)
+        return Outcome(row.line, name, "failed", f"{error.source}: {detail}" if error.source else detail)
 
 
 class BatchInterrupted(Exception):

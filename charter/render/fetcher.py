@@ -11,7 +11,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from ..core.files import TooLarge, read_limited
 
-MAX_BYTES = 20_000_000  # a font or a picture of a letterhead
+MAX_BYTES = 32_000_000  # a font (Noto Serif CJK is 27 MB) or a picture of a letterhead
+# All files of one render together: a template naming one big font in a hundred @font-face rules
+# would otherwise have WeasyPrint copy it a hundred times to its temporary folder.
+MAX_RENDER_BYTES = 128_000_000
 
 
 class AssetFetcher(URLFetcher):
@@ -25,8 +28,10 @@ class AssetFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=1)
         self.roots = [Path(root).resolve() for root in roots]
         # WeasyPrint draws without a file it cannot fetch; one refused for its size is the unit's
-        # mistake (a font too big), which the render reports rather than silently going without.
-        self.too_large: list[Path] = []
+        # mistake (a font too big), which the render reports rather than silently going without:
+        # (the file, its size as told, the limit).
+        self.too_large: list[tuple[Path, str, int]] = []
+        self.fetched = 0
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -38,7 +43,11 @@ class AssetFetcher(URLFetcher):
         try:
             body = read_limited(path, MAX_BYTES)
         except TooLarge:
-            self.too_large.append(path)
+            self.too_large.append((path, f"> {MAX_BYTES}", MAX_BYTES))
             raise URLFetchingError(f"larger than {MAX_BYTES} bytes: {path}") from None
+        self.fetched += len(body)
+        if self.fetched > MAX_RENDER_BYTES:
+            self.too_large.append((path, str(self.fetched), MAX_RENDER_BYTES))
+            raise URLFetchingError(f"more than {MAX_RENDER_BYTES} bytes of files in one render: {path}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": content_type})

@@ -66,11 +66,31 @@ def _weasyprint(lang: str):
         raise MachineError(lang, "renderer_missing", detail=str(error).splitlines()[0][:160]) from None
 
 
-@cache
+def _assets_state(asset_roots: tuple[Path, ...]) -> tuple:
+    """Each file under the unit's asset folders, with its size and modification time."""
+    state = []
+    for root in asset_roots:
+        for folder, _, names in os.walk(root):
+            for name in names:
+                try:
+                    info = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                state.append((folder, name, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(state))
+
+
+# asset roots -> (their files' state, the font configuration made from them)
+_font_configs: dict[tuple[Path, ...], tuple[tuple, object]] = {}
+_released_at_exit_by: int | None = None
+
+
 def _font_config(asset_roots: tuple[Path, ...]):
-    """One font configuration per unit for the life of the process (a batch worker, the web server):
-    the fonts it has loaded are loaded once, and the PDFs are the same bytes. Per unit, so that one
-    unit's @font-face never reaches another unit's charter."""
+    """One font configuration per unit while its asset files are unchanged, for the life of the process
+    (a batch worker, the web server): the fonts it has loaded are loaded once, and the PDFs are the
+    same bytes. Per unit, so that one unit's @font-face never reaches another unit's charter; anew
+    when a file changes, since WeasyPrint never reads a font face again once it holds a copy (a font
+    swapped, or grown past its limit, while the server runs would go unnoticed)."""
     import multiprocessing.util
 
     from weasyprint.text.fonts import FontConfiguration
@@ -79,10 +99,11 @@ def _font_config(asset_roots: tuple[Path, ...]):
     if _released_at_exit_by != os.getpid():  # once in each process, forked ones too: see release_font_configs
         multiprocessing.util.Finalize(None, release_font_configs, exitpriority=0)
         _released_at_exit_by = os.getpid()
-    return FontConfiguration()
-
-
-_released_at_exit_by: int | None = None
+    state = _assets_state(asset_roots)
+    kept = _font_configs.get(asset_roots)
+    if kept is None or kept[0] != state:
+        kept = _font_configs[asset_roots] = (state, FontConfiguration())
+    return kept[1]
 
 
 def release_font_configs() -> None:
@@ -91,7 +112,7 @@ def release_font_configs() -> None:
     workers (batch, web), which run the finalizers registered as above, and the renderer child."""
     import gc
 
-    _font_config.cache_clear()
+    _font_configs.clear()
     gc.collect()  # a configuration is in reference cycles
 
 
@@ -104,7 +125,7 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     if lang == "zh" and cjk_fonts() == ():
         raise MachineError(lang, "cjk_font_missing")
     from ..core.errors import input_error
-    from .fetcher import MAX_BYTES, AssetFetcher  # after load(): it imports from weasyprint
+    from .fetcher import AssetFetcher  # after load(): it imports from weasyprint
 
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
@@ -112,7 +133,8 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     pdf = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(
         font_config=_font_config(asset_roots), pdf_variant=variant)
     if fetcher.too_large:
-        raise input_error(lang, "too_large", source=str(fetcher.too_large[0]), size=f"> {MAX_BYTES}", limit=MAX_BYTES)
+        path, size, limit = fetcher.too_large[0]
+        raise input_error(lang, "too_large", source=str(path), size=size, limit=limit)
     return pdf
 
 

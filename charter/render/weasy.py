@@ -163,6 +163,9 @@ def load(prebuilt: bool = True):
 
     font_embedding.install()
     pdf_streams.install()
+    # fontTools stamps a font it saves (WeasyPrint's emoji fonts) with the time, unless told a time
+    # this way: the same answers must give the same PDF bytes.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     return weasyprint
 
 
