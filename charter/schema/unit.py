@@ -69,6 +69,11 @@ class Unit:
     def assets(self) -> Path:
         return self.root / "assets"
 
+    @property
+    def names(self) -> set[str]:
+        """The names an answers file records this unit by (unit_name, unit_path)."""
+        return {self.info.name, str(self.root.resolve())}
+
     def is_locked(self, path: str) -> bool:
         return path in leaves(self.locked)
 

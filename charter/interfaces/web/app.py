@@ -104,7 +104,7 @@ class Site:
         """Why answers made with a unit this server does not use cannot start a form here: written
         without it, the charter would silently lose that unit's letterhead, rules and locks.
         `recorded` is the unit's name and every name it may go by (its folder's, its path)."""
-        ours = {self.unit.info.name, self.unit.root.name, str(self.unit.root.resolve())} if self.unit else set()
+        ours = self.unit.names | {self.unit.root.name} if self.unit else set()
         if recorded is None or recorded[1] & ours:
             return None
         return text(lang, "web.other_unit", unit=recorded[0],

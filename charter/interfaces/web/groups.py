@@ -43,7 +43,7 @@ def units_of(entry: Entry) -> tuple[str, set[str]] | None:
     """A register group's unit: its name, and every name it goes by; None without one."""
     if entry.unit is None:
         return None
-    return entry.unit.info.name, {entry.unit.info.name, str(entry.unit.root.resolve())}
+    return entry.unit.info.name, entry.unit.names
 
 
 def add_routes(app, site, pool_message) -> None:
