@@ -118,13 +118,12 @@ def release_font_configs() -> None:
 
 def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple[Path, ...],
                  variant: str | None = None) -> bytes:
-    from ..core.errors import MachineError
+    from ..core.errors import MachineError, input_error
     from ..core.resources import templates_dir
 
     weasyprint = _weasyprint(lang)
     if lang == "zh" and cjk_fonts() == ():
         raise MachineError(lang, "cjk_font_missing")
-    from ..core.errors import input_error
     from .fetcher import AssetFetcher  # after load(): it imports from weasyprint
 
     builtin = templates_dir()
