@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES
 from test_web import GOOD, ZH, post_form, token
 
 from charter.interfaces.web import create_app
@@ -119,3 +121,17 @@ def test_an_english_page_gives_a_broken_folders_reason_in_english(client, tmp_pa
     assert "no such file: 没有答案的群/charter.toml" in english and "找不到文件" not in english
     chinese = client.get("/groups", headers=ZH).get_data(as_text=True)
     assert "找不到文件：没有答案的群/charter.toml" in chinese
+
+
+def test_a_register_named_by_a_relative_path_serves_its_files(tmp_path, monkeypatch):
+    """`charter serve` without --dir uses ./output: Flask reads a relative file name from its own
+    package folder, so every download was an error page."""
+    from charter.register.writing import Placement, write_charter
+    from charter.schema.group import validate_for
+
+    monkeypatch.chdir(tmp_path)
+    answers = validate_for(tomllib.loads((EXAMPLES / "county-media-event.toml").read_text("utf-8")), None)
+    write_charter(answers, None, tmp_path / "output", Placement.NEW, formats=("txt",))
+    client = create_app(Path("output")).test_client()
+    response = client.get("/groups/县融媒体中心外宣活动群/files/announcement.txt")
+    assert response.status_code == 200 and "县融媒体中心外宣活动群" in response.get_data(as_text=True)

@@ -126,7 +126,8 @@ def _spellings(folder: Path) -> set[str]:
 
 def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Access(),
                pool: RenderPool | None = None) -> Flask:
-    site = Site(Path(out_dir), unit_dir, pool or RenderPool())
+    # absolute: Flask reads a relative file name from its own package folder, not the working one
+    site = Site(Path(out_dir).absolute(), unit_dir, pool or RenderPool())
     web = templates_dir() / "web"
     app = Flask(__name__, template_folder=str(web), static_folder=str(web / "static"))
     app.config.update(SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
