@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import input_error
 from .i18n import environment_lang
+from .tomlfile import load_kept
 
 DEFAULT_REGISTER = Path("output")
 
@@ -33,7 +34,7 @@ def default_register() -> Path:
     if not path.is_file():
         return DEFAULT_REGISTER
     try:
-        settings = tomllib.loads(path.read_text("utf-8"))
+        settings = load_kept(path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise input_error(environment_lang(), "unreadable", source=str(path), detail=str(error)) from None
     register = settings.get("register")

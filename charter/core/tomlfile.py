@@ -22,6 +22,18 @@ _KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 
+# tomllib spends time quadratic in a dotted key's depth (400,000 levels in 800 KB took a server
+# past 20 GB), so a file is measured before it is parsed. The deepest key charter reads has five
+# parts (profiles.site.words.zh.announcement_more) and its deepest value three brackets.
+MAX_KEY_PARTS = 8
+MAX_NESTING = 8
+_STRING_OR_COMMENT = re.compile(r'''"""(?:[^"\\]++|\\[\s\S]|"(?!""))*+"""|\'\'\'(?:[^']++|'(?!''))*+\'\'\'|"(?:[^"\\\n]++|\\.)*+"|'[^'\n]*+'|#[^\n]*+''')
+# A word is tried once, from its start and without backtracking, so a long bare word costs
+# linear time.
+_DEEP_KEY = re.compile(r"(?<![^\s.=\[\]{},])[^\s.=\[\]{},]++(?:[ \t]*+\.[ \t]*+[^\s.=\[\]{},]++){%d}"
+                       % MAX_KEY_PARTS)
+_INNERMOST = re.compile(r"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
+
 
 def _split_key(dotted: str) -> tuple[str, ...]:
     parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
@@ -97,7 +109,40 @@ def text_lang(source_text: str) -> str:
     return "en" if _LANG_EN.search(source_text) else "zh"
 
 
+def _too_deep(source_text: str) -> bool:
+    """Whether a key has more parts, or a value more nested brackets, than any charter file has;
+    read outside strings and comments, with regular expressions only (no loop per character)."""
+    bare = _STRING_OR_COMMENT.sub("S", source_text)
+    if _DEEP_KEY.search(bare):
+        return True
+    for _ in range(MAX_NESTING + 1):
+        bare, removed = _INNERMOST.subn("", bare)
+        if not removed:
+            return False  # all brackets matched (or the rest are unbalanced: tomllib says where)
+    return True
+
+
+def loads(source_text: str) -> dict:
+    """tomllib.loads for a file charter keeps (settings, a draft, the charter it replaces), which a
+    user may still have edited: one too deep to parse cheaply is a TOMLDecodeError like any other."""
+    if _too_deep(source_text):
+        raise tomllib.TOMLDecodeError("nested too deeply")
+    return tomllib.loads(source_text)
+
+
+def load_kept(path: Path) -> dict:
+    """The TOML of a small regular file charter keeps; OSError (also past MAX_FILE_BYTES, or a pipe
+    or device in its place), UnicodeDecodeError or TOMLDecodeError when it cannot be read."""
+    try:
+        data = read_limited(path, MAX_FILE_BYTES, regular_only=True)
+    except TooLarge:
+        raise OSError(f"larger than {MAX_FILE_BYTES} bytes") from None
+    return loads(data.decode("utf-8-sig"))
+
+
 def parse_toml(source_text: str, source: str = "") -> dict:
+    if _too_deep(source_text):
+        raise input_error(text_lang(source_text), "too_deep", source=source)
     try:
         return tomllib.loads(source_text)
     except RecursionError:

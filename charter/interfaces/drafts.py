@@ -11,6 +11,7 @@ import platformdirs
 import tomli_w
 
 from ..core.files import write_file
+from ..core.tomlfile import load_kept
 
 
 def draft_path() -> Path:
@@ -43,7 +44,7 @@ def save_draft(answers: dict, step: int, now: datetime | None = None) -> Path:
 def load_draft() -> Draft | None:
     """The saved draft, or None when there is none or it cannot be read."""
     try:
-        data = tomllib.loads(draft_path().read_text("utf-8"))
+        data = load_kept(draft_path())
         return Draft(dict(data["answers"]), int(data["step"]), data["saved"])
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError):
         return None

@@ -17,6 +17,7 @@ import tomli_w
 
 from ..core.errors import input_error
 from ..core.i18n import environment_lang
+from ..core.tomlfile import load_kept
 
 SETTINGS_FILE = ".charter-settings.toml"
 
@@ -59,7 +60,7 @@ def saved_webhook(register: Path) -> Webhook | None:
         # in a shared register, someone else's settings would send your notices to their robot
         raise input_error(environment_lang(), "settings_owner", source=str(path))
     try:
-        table = tomllib.loads(path.read_text("utf-8")).get("webhook", {})
+        table = load_kept(path).get("webhook", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise input_error(environment_lang(), "unreadable", source=str(path), detail=str(error)) from None
     if not isinstance(table, dict) or not isinstance(table.get("url"), str):

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from ..core.errors import input_error
 from ..core.files import NotRegular, TooLarge, create_file, link_file, link_tree, read_limited, sync_folder
-from ..core.tomlfile import MAX_FILE_BYTES
+from ..core.tomlfile import MAX_FILE_BYTES, loads
 from ..render.documents import ANSWERS_FILE, FILE_NAMES, render_documents
 from ..render.formats import DEFAULT_FORMATS
 from ..schema.answers import AnswersBase, Event
@@ -53,7 +53,7 @@ def keeping_history(answers: AnswersBase, before: bytes | None) -> AnswersBase:
     """The answers with every event of the charter they replace that they lack: a renewal recorded
     meanwhile, or the history an older answers file never had. Nothing is ever deleted."""
     try:
-        events = tomllib.loads((before or b"").decode("utf-8-sig")).get("history")
+        events = loads((before or b"").decode("utf-8-sig")).get("history")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return answers
     kept = []

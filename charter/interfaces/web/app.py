@@ -30,7 +30,7 @@ from ...schema.unit import load_unit
 from ..questions import Engine
 from ..terminal import answers_from
 from . import groups
-from .forms import FormState, answers_from_upload, build_form
+from .forms import FormState, build_form
 from .pool import Busy, Failed, RenderPool, TooSlow
 from .security import Access, secure_headers
 
@@ -204,10 +204,12 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             problems = [text(lang, "web.choose_file")]
         else:
             try:
-                start, recorded = answers_from_upload(upload.read(), upload.filename, site.engine(), lang)
+                start, recorded = site.pool.read_upload(upload.read(), upload.filename, site.unit_dir, lang, today())
                 problem = site.unit_left_behind(recorded, lang)
                 if problem:
                     start, problems = start_answers(), [problem]
+            except (Busy, TooSlow, Failed) as error:
+                problems = [pool_message(lang, error)]
             except InputError as error:
                 at = messages(error.lang)["errors"]["at_line"]
                 problems = [" ".join(filter(None, [upload.filename, at.format(line=p.line) if p.line else "",

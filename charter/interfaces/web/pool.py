@@ -27,6 +27,8 @@ from ...register.writing import Placement, write_charter
 from ...render.pdf import render_pdf
 from ...schema.group import validate_for
 from ...schema.unit import load_unit
+from ..questions import Engine
+from .forms import answers_from_upload
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ def _write_new(answers: dict, unit_dir: str | None, out_dir: str) -> str:
     return written[0].parent.name
 
 
+def _read_upload(content: bytes, name: str, unit_dir: str | None, lang: str, on: date):
+    unit = load_unit(Path(unit_dir)) if unit_dir else None
+    return answers_from_upload(content, name, Engine(unit, on), lang)
+
+
 def _renew(folder: str, until: date, reason: str, on: date) -> str:
     record_renewal(read_entry(Path(folder)), until, reason, on)
     return Path(folder).name
@@ -110,7 +117,7 @@ class RenderPool:
                 self._pool.join()
                 self._pool = None
 
-    def _run(self, task, *args) -> str:
+    def _run(self, task, *args):
         if not self._slots.acquire(blocking=False):
             raise Busy()
         try:
@@ -135,6 +142,12 @@ class RenderPool:
     def write_new(self, answers: dict, unit_dir: Path | None, out_dir: Path) -> str:
         """A new folder in the register for these answers; returns the folder's name."""
         return self._run(_write_new, answers, str(unit_dir) if unit_dir else None, str(out_dir))
+
+    def read_upload(self, content: bytes, name: str, unit_dir: Path | None, lang: str,
+                    on: date) -> tuple[dict, tuple[str, set[str]] | None]:
+        """An uploaded answers file read as forms.answers_from_upload reads it, under the same time
+        limit as a write: a file made to be slow to parse holds up a worker, never the server."""
+        return self._run(_read_upload, content, name, str(unit_dir) if unit_dir else None, lang, on)
 
     def renew(self, folder: Path, until: date, reason: str, on: date) -> str:
         return self._run(_renew, str(folder), until, reason, on)
