@@ -152,6 +152,15 @@ def test_fetcher_serves_files_under_its_roots_only(tmp_path):
     '{% extends "builtin/charter.html.j2" %}{% block footer %}<img src="@SERVER@/track.png">'
     '<style>@import url("@SERVER@/x.css");</style><iframe src="@SERVER@/frame"></iframe>{% endblock %}',
     '<html><body><img src="@SERVER@/track.png"><p>a page of its own</p></body></html>',  # no head at all
+    # before the template's <head>: a script and a picture, which once came ahead of the policy
+    '<script>fetch("@SERVER@/script")</script><img src="@SERVER@/track.png"><!DOCTYPE html>'
+    '<html><head><title>t</title></head><body><p>x</p></body></html>',
+    # a comment that once swallowed the policy put after the first "<head>"
+    '<!-- <head> --><html><head><script>fetch("@SERVER@/script")</script></head>'
+    '<body><img src="@SERVER@/track.png"></body></html>',
+    # a refresh would leave for another address, which no policy governs
+    '<html><head><meta content="0;url=@SERVER@/away" http-equiv="Refresh"></head>'
+    '<body><img src="@SERVER@/track.png"></body></html>',
 ])
 def test_the_html_file_loads_nothing_from_elsewhere_in_a_browser(counting_server, tmp_path, template):
     """A unit template can put remote links in charter.html; the file's own policy keeps a browser

@@ -22,15 +22,22 @@ ANSWERS_HEADER = ("# The answers this charter was made from. To change the chart
 # The HTML file stands alone: its pictures and fonts are inside it. A browser that opens it
 # loads nothing else, whatever a unit's template put in it (a tracking picture, a file: link).
 FILE_POLICY = "default-src 'none'; img-src data:; font-src data:; style-src 'unsafe-inline'"
-_POLICY_META = f'<meta http-equiv="Content-Security-Policy" content="{FILE_POLICY}">'
-_HEAD = re.compile(r"<head(\s[^>]*)?>", re.IGNORECASE)
+# The policy opens the file, before anything a template wrote: a parser puts these tags in the
+# head it makes, and the template's own <html> and <head> tags then only add to that head (a
+# script or a comment before a template's <head> can neither precede nor hide the policy).
+# Links are not looked up in advance, which the policy alone does not stop.
+_POLICY_HEAD = ('<!DOCTYPE html><meta charset="utf-8">'
+                f'<meta http-equiv="Content-Security-Policy" content="{FILE_POLICY}">'
+                '<meta http-equiv="x-dns-prefetch-control" content="off">')
+_DOCTYPE = re.compile(r"\A\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
+# A refresh leaves the page for another address, which no policy governs.
+_REFRESH = re.compile(r"""<meta(?:\s+[^\s=>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*?\s+http-equiv\s*=\s*["']?\s*refresh\s*["']?"""
+                      r"""(?:\s+[^\s=>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>""", re.IGNORECASE)
 
 
 def confined(html: str) -> str:
-    """The HTML with the file's policy first in its head (a template that replaced the whole page
-    gets it too: without a head, the policy goes first and the browser makes its head from it)."""
-    head = _HEAD.search(html)
-    return html[:head.end()] + _POLICY_META + html[head.end():] if head else _POLICY_META + html
+    """The HTML file as a browser may open it: the file's policy first, a template's refresh removed."""
+    return _POLICY_HEAD + _REFRESH.sub("", _DOCTYPE.sub("", html, count=1))
 
 
 def render_html(context: dict, unit: Unit | None, asset, name: str = "charter.html.j2") -> str:
