@@ -15,14 +15,19 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
+import select
 import shutil
+import signal
 import struct
 import subprocess
 from functools import cache
 from pathlib import Path
 
 # Imports of charter's own modules are inside the functions: start_renderer() runs before
-# anything else is loaded, so that the child begins at once.
+# anything else is loaded, so that the child begins at once (limits imports nothing of charter's).
+from . import limits
+
+_CHILD_GRACE_SECONDS = 15
 
 
 # Font files of the Chinese faces Windows and macOS ship, for machines without fontconfig's fc-list.
@@ -129,12 +134,38 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
     fetcher = AssetFetcher([*asset_roots, builtin])
-    pdf = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(
-        font_config=_font_config(asset_roots), pdf_variant=variant)
+    page = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
+    limits.cap_memory()
+    try:
+        # HTML.write_pdf in its two steps, so that the pages are counted before they are written
+        with limits.deadline():
+            document = page.render(font_config=_font_config(asset_roots), pdf_variant=variant)
+            if len(document.pages) > limits.MAX_PAGES:
+                raise _past_limit(lang, "render_pages", base_dir, asset_roots, pages=len(document.pages),
+                                  limit=limits.MAX_PAGES)
+            pdf = document.write_pdf(pdf_variant=variant)
+    except limits.Overrun:
+        raise _past_limit(lang, "render_time", base_dir, asset_roots, seconds=f"{limits.SECONDS:g}") from None
+    except MemoryError:
+        raise _past_limit(lang, "render_memory", base_dir, asset_roots, mb=limits.MEMORY_BYTES >> 20) from None
+    if fetcher.too_complex:
+        raise input_error(lang, "svg_too_complex", source=str(fetcher.too_complex[0]), limit=limits.MAX_SVG_ELEMENTS)
     if fetcher.too_large:
         path, size, limit = fetcher.too_large[0]
         raise input_error(lang, "too_large", source=str(path), size=size, limit=limit)
     return pdf
+
+
+def _past_limit(lang: str, key: str, base_dir: Path | None, asset_roots: tuple[Path, ...], **values):
+    """A render stopped at one of its limits, as bad input naming the unit's files most likely the
+    cause (a charter of the built-in templates reaches them only with answers past their caps)."""
+    from ..core.errors import input_error
+    from ..core.i18n import text
+
+    named = limits.suspects(base_dir, asset_roots)
+    cause = text(lang, "errors.render_suspects", files="、".join(named) if lang == "zh" else ", ".join(named)) \
+        if named else text(lang, "errors.render_answers")
+    return input_error(lang, key, cause=cause, **values)
 
 
 def _send(fd: int, message) -> None:
@@ -165,6 +196,7 @@ class _Renderer:
     """A forked child that imports WeasyPrint at once and then makes each PDF it is sent."""
 
     def __init__(self):
+        self.ended = False
         requests_read, self._requests = os.pipe()
         self._replies, replies_write = os.pipe()
         self.pid = os.fork()
@@ -179,9 +211,17 @@ class _Renderer:
         os.close(replies_write)
 
     def render(self, *request) -> bytes:
+        _, lang, base_dir, asset_roots, _ = request
         _send(self._requests, request)
+        # The child stops itself at the time limit; this bound is for a child stuck where its own
+        # timer cannot reach it (inside a C library): it is killed, and the PDF is not made.
+        if not select.select([self._replies], [], [], limits.SECONDS + _CHILD_GRACE_SECONDS)[0]:
+            self._end()
+            raise _past_limit(lang, "render_time", base_dir, asset_roots, seconds=f"{limits.SECONDS:g}")
         reply = _receive(self._replies)
         if reply is None:
+            if os.WIFSIGNALED(self._end()):  # killed: by the kernel for memory, or aborted by a library
+                raise _past_limit(lang, "render_memory", base_dir, asset_roots, mb=limits.MEMORY_BYTES >> 20)
             raise RuntimeError("the PDF renderer process ended unexpectedly")
         status, payload = reply
         if status == "ok":
@@ -194,10 +234,17 @@ class _Renderer:
             raise InputError(*payload)
         raise RuntimeError(payload)
 
+    def _end(self) -> int:
+        """Stop the child (if it has not ended) and return how it ended; later PDFs are made in-process."""
+        self.ended = True
+        os.kill(self.pid, signal.SIGKILL)
+        return os.waitpid(self.pid, 0)[1]
+
     def close(self) -> None:
         for fd in (self._requests, self._replies):
             os.close(fd)
-        os.waitpid(self.pid, 0)
+        if not self.ended:
+            os.waitpid(self.pid, 0)
 
 
 def _serve(requests: int, replies: int) -> None:
@@ -238,6 +285,6 @@ def render_pdf(html: str, lang: str, base_dir: Path | None = None, asset_roots: 
                variant: str | None = None) -> bytes:
     """The PDF of html (optionally one of PDF_VARIANTS). Relative URLs resolve against base_dir;
     only files under asset_roots and the built-in templates can be read."""
-    if _renderer is not None:
+    if _renderer is not None and not _renderer.ended:
         return _renderer.render(html, lang, base_dir, tuple(asset_roots), variant)
     return _render_here(html, lang, base_dir, tuple(asset_roots), variant)

@@ -73,10 +73,15 @@ def check_unit(folder: Path) -> list[str]:
         for path in leaves(unit.locked):
             put(data, path, None)  # an example's own choice of a locked answer is not the unit's fault
         try:
-            render_documents(validate_for(data, unit, str(example), strict=True), formats, unit=unit)
-        except TemplateProblem as error:
-            reports.append(f"{example.name}: {error.report()}")
-            break  # a broken template breaks every example alike (and a costly one would cost each time)
+            answers = validate_for(data, unit, str(example), strict=True)
         except InputError as error:
             reports.append(f"{example.name}: {error.report()}")
+            continue
+        try:
+            render_documents(answers, formats, unit=unit)
+        except (TemplateProblem, InputError) as error:
+            reports.append(f"{example.name}: {error.report()}")
+            # what stops a render of valid answers is the unit's (a broken template, a picture or a
+            # layout past the limits): it stops every example alike, and a slow one would cost each time
+            break
     return reports

@@ -24,6 +24,7 @@ from ...core.errors import InputError, MachineError
 from ...register.changes import record_renewal
 from ...register.groups import read_entry
 from ...register.writing import Placement, write_charter
+from ...render.limits import SECONDS as RENDER_SECONDS
 from ...render.pdf import render_pdf
 from ...schema.group import validate_for
 from ...schema.unit import load_unit
@@ -34,7 +35,9 @@ from .forms import answers_from_upload
 @dataclass(frozen=True)
 class Limits:
     workers: int = max(1, min(2, os.cpu_count() or 1))  # renders at once
-    seconds: float = 60  # one render's time limit
+    # a write's time limit: past the renders' own (render/limits.py), which name the unit's file,
+    # so that this one, which kills the worker, is only for what they cannot stop
+    seconds: float = RENDER_SECONDS + 15
     queue: int = 24  # writes waiting or running; more get "busy, try again"
     members: int = 1000  # the largest roster the web renders (the command line has no cap)
 
