@@ -208,15 +208,16 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
 
 @cli.command()
 @dir_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the calendar here instead of printing it.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the calendar to this file (a regular file, in a folder that exists) instead of printing "
+                   "it; - prints it.")
 @click.option("--alarms", default="30,7,1", show_default=True, help="Days before each date to remind.")
-def calendar(out_dir: Path, output: Path | None, alarms: str):
+def calendar(out_dir: Path, output: str | None, alarms: str):
     """One calendar (iCalendar) with every open group's dissolution or review date.
 
     Example: charter calendar -o groups.ics
     """
-    from ..core.files import write_file
+    from ..core.files import write_named_file
     from ..register.groups import read_register
     from ..render.calendar import register_calendar
     from .views import unreadable_lines
@@ -233,10 +234,10 @@ def calendar(out_dir: Path, output: Path | None, alarms: str):
         click.echo(line, err=True)
     groups = [(e.answers, e.unit) for e in entries if not e.answers.dissolved_on]
     content = register_calendar(groups, messages(lang)["register"]["calendar_name"], alarm_days)
-    if output is None:
+    if output in (None, "-"):
         click.echo(content.decode("utf-8"), nl=False)
         return
-    write_file(output, content)
+    write_named_file(Path(output), content, "--output", lang)
     click.echo(messages(lang)["register"]["calendar_written"].format(path=output, count=len(groups)))
 
 
