@@ -68,9 +68,29 @@ def _register_folder() -> Path:
     return default_register()
 
 
+def _register_source(ctx, param) -> str:
+    """Where the register's path came from, as the user named it: the option, CHARTER_HOME or the settings file."""
+    from ..core.settings import settings_path
+
+    if ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT:
+        return param.opts[0]
+    return "CHARTER_HOME" if os.environ.get("CHARTER_HOME", "").strip() else str(settings_path())
+
+
+def _register_path(ctx, param, value: Path) -> Path:
+    """A register path the file system can hold: a name past its limit is bad input, not a crash later."""
+    from ..core.files import NAME_MAX, overlong_name
+
+    name = overlong_name(value)
+    if name is not None:
+        raise input_error(environment_lang(), "name_too_long", field=_register_source(ctx, param),
+                          name=name[:40] + "…", limit=NAME_MAX)
+    return value
+
+
 REGISTER_DEFAULT = "output, or CHARTER_HOME, or `register` in the settings file"
 out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                          default=_register_folder, show_default=REGISTER_DEFAULT,
+                          default=_register_folder, show_default=REGISTER_DEFAULT, callback=_register_path,
                           help="The register: the folder that holds one folder per group.")
 
 
@@ -91,13 +111,12 @@ def cli():
 def _existing_register(ctx, param, value: Path) -> Path:
     """A register that was named (--dir, CHARTER_HOME, the settings file) and is not there is a
     mistake to report; only the default `output` may be missing, meaning "no groups yet"."""
-    from ..core.settings import DEFAULT_REGISTER, settings_path
+    from ..core.settings import DEFAULT_REGISTER
 
+    value = _register_path(ctx, param, value)
     named = ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
     if not value.is_dir() and (named or value != DEFAULT_REGISTER):
-        where = "--dir" if named else "CHARTER_HOME" if os.environ.get("CHARTER_HOME", "").strip() \
-            else str(settings_path())
-        raise input_error(environment_lang(), "no_register", field=where, dir=value)
+        raise input_error(environment_lang(), "no_register", field=_register_source(ctx, param), dir=value)
     return value
 
 

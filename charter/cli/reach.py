@@ -27,12 +27,13 @@ def webhook_save(url: str, secret: str | None, platform: str | None, out_dir: Pa
     Example: charter webhook save 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…' --dir output
     """
     from ..core.errors import input_error
-    from ..interfaces.webhooks import is_web_address, platform_of, redacted
+    from ..interfaces.webhooks import address_problem, platform_of, redacted
     from ..register.settings import Webhook, save_webhook
 
     lang = environment_lang()
-    if not is_web_address(url):
-        raise input_error(lang, "webhook_address", field="URL", url=redacted(url))
+    problem = address_problem(url)
+    if problem:
+        raise input_error(lang, problem, field="URL", url=redacted(url))
     if platform_of(url, platform) is None:
         raise input_error(lang, "webhook_platform", field="--platform", host=redacted(url))
     path = save_webhook(out_dir, Webhook(url, secret, platform))

@@ -69,36 +69,73 @@ def webhook_options(option: str, what: str):
     return decorate
 
 
-def _deliver(register: Path, text: str, webhook: str, platform: str | None, secret: str | None, dry_run: bool) -> None:
-    """Send text to the webhook given or saved; exit 4 with the platform's own words when it refuses."""
-    from ..interfaces.webhooks import WebhookError, is_web_address, platform_of, redacted, send, split_message
-    from ..register.settings import Webhook, saved_webhook
+def _robot(register: Path, webhook: str, platform: str | None, secret: str | None):
+    """The robot given or saved, checked before anything is sent: its URL, platform and signing secret
+    (a Webhook whose platform is always named)."""
+    from ..interfaces.webhooks import address_problem, platform_of, redacted
+    from ..register.settings import SETTINGS_FILE, Webhook, saved_webhook
 
     lang = environment_lang()
     hook = Webhook(webhook, secret, platform) if webhook else saved_webhook(register)
     if hook is None:
         raise input_error(lang, "no_webhook", field="--webhook")
-    if not is_web_address(hook.url):
-        raise input_error(lang, "webhook_address", field="--webhook", url=redacted(hook.url))
+    problem = address_problem(hook.url)
+    if problem:
+        where = "--webhook" if webhook else "CHARTER_WEBHOOK" if os.environ.get("CHARTER_WEBHOOK", "").strip() \
+            else str(register / SETTINGS_FILE)
+        raise input_error(lang, problem, field=where, url=redacted(hook.url))
     target = platform_of(hook.url, platform or hook.platform)
     if target is None:
         raise input_error(lang, "webhook_platform", field="--platform", host=redacted(hook.url))
-    secret = secret or hook.secret or os.environ.get("CHARTER_WEBHOOK_SECRET") or None
+    return Webhook(hook.url, secret or hook.secret or os.environ.get("CHARTER_WEBHOOK_SECRET") or None, target.name)
+
+
+def _deliver(robot, text: str, dry_run: bool, sent=lambda part: None) -> None:
+    """Send text to the robot (_robot), `sent` told of each part taken; exit 4 with the platform's own
+    words when it refuses, or when a request outlives its deadline."""
+    from ..interfaces.webhooks import PLATFORMS, WebhookError, deadline_seconds, redacted, send, split_message
+
+    url, secret, target = robot.url, robot.secret, PLATFORMS[robot.platform]
+    deadline = deadline_seconds()
     parts = split_message(text, target)
-    r = messages(lang)["register"]
+    r = messages(environment_lang())["register"]
     if dry_run:
-        click.echo(r["webhook_dry_run"].format(platform=target.name, url=redacted(hook.url), count=len(parts),
+        click.echo(r["webhook_dry_run"].format(platform=target.name, url=redacted(url), count=len(parts),
                                                signed=r["signed"] if secret else r["unsigned"]))
         for index, part in enumerate(parts, start=1):
             click.echo(f"--- {index}/{len(parts)} ---\n{part}")
         return
     try:
-        count = send(hook.url, text, target, secret)
+        count = send(url, text, target, secret, deadline=deadline, sent=sent)
     except WebhookError as error:
-        click.echo(r["webhook_refused"].format(platform=error.platform, code=error.code, message=error.message),
-                   err=True)
+        if error.code == "timeout":
+            click.echo(r["webhook_late"].format(platform=error.platform, seconds=error.message), err=True)
+        else:
+            click.echo(r["webhook_refused"].format(platform=error.platform, code=error.code, message=error.message),
+                       err=True)
         sys.exit(4)
     click.echo(r["webhook_sent"].format(platform=target.name, count=count))
+
+
+def _notify(register: Path, robot, events: dict[str, str], on: date, dry_run: bool, resend: bool) -> None:
+    """The due reminder (events: each group's line by its event) sent to the robot, without what it
+    was sent today already unless resend; each group recorded as sent once the part naming it is taken."""
+    from ..register.sent import record_sent, sent_today
+
+    r = messages(environment_lang())["register"]
+    record = sent_today(register, on, robot.url)
+    done = set() if resend else record.events
+    todo = {event: line for event, line in events.items() if event not in done}
+    if not todo:
+        click.echo(r["notify_already"].format(count=len(events)))
+        return
+
+    def taken(part: str) -> None:
+        lines = set(part.split("\n"))
+        record_sent(record, [event for event, line in todo.items() if line in lines])
+
+    head = r["notify_head"].format(date=on.isoformat(), count=len(todo))
+    _deliver(robot, "\n".join([head, *todo.values()]), dry_run, sent=taken)
 
 
 @cli.command()
@@ -106,15 +143,18 @@ def _deliver(register: Path, text: str, webhook: str, platform: str | None, secr
 @click.option("--within", type=click.IntRange(0, 3650), default=None,
               help="Days ahead to look (default: each group's own dissolution notice period).")
 @click.option("--fail-if-any", is_flag=True, help="Exit 3 when any group is due or overdue, or cannot be read (for cron).")
-@webhook_options("notify", "one message listing what is due and overdue (nothing is sent when nothing is)")
+@webhook_options("notify", "one message listing what is due and overdue (nothing is sent when nothing is, "
+                           "nor what was sent to the same robot today)")
+@click.option("--resend", is_flag=True, help="With --notify: send again what was already sent today.")
 def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | None, platform: str | None,
-        secret: str | None, dry_run: bool):
+        secret: str | None, dry_run: bool, resend: bool):
     """The groups to dissolve or review soon, or overdue, with what to do.
 
     Example: charter due --within 30 --fail-if-any
     """
     from ..core.clock import today
     from ..register.groups import by_attention, read_register
+    from ..register.sent import due_event, unreadable_event
     from .views import due_lines, unreadable_lines
 
     on = today()
@@ -130,9 +170,9 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
         click.echo(line, err=True)
     if webhook is not None and (pending or unreadable):
         r = messages(lang)["register"]
-        lines = [r["notify_head"].format(date=on.isoformat(), count=len(pending) + len(unreadable))]
-        lines += due_lines(pending, on, within) + [r["unreadable"].format(folder=u.shown_name) for u in unreadable]
-        _deliver(out_dir, "\n".join(lines), webhook, platform, secret, dry_run)
+        events = {due_event(e, on, within): line for e, line in zip(pending, due_lines(pending, on, within))}
+        events |= {unreadable_event(u): r["unreadable"].format(folder=u.shown_name) for u in unreadable}
+        _notify(out_dir, _robot(out_dir, webhook, platform, secret), events, on, dry_run, resend)
     if fail_if_any and (pending or unreadable):
         sys.exit(3)
 
@@ -208,15 +248,16 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
 
 @cli.command()
 @dir_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the calendar here instead of printing it.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the calendar to this file (a regular file, in a folder that exists) instead of printing "
+                   "it; - prints it.")
 @click.option("--alarms", default="30,7,1", show_default=True, help="Days before each date to remind.")
-def calendar(out_dir: Path, output: Path | None, alarms: str):
+def calendar(out_dir: Path, output: str | None, alarms: str):
     """One calendar (iCalendar) with every open group's dissolution or review date.
 
     Example: charter calendar -o groups.ics
     """
-    from ..core.files import write_file
+    from ..core.files import write_named_file
     from ..register.groups import read_register
     from ..render.calendar import register_calendar
     from .views import unreadable_lines
@@ -233,10 +274,10 @@ def calendar(out_dir: Path, output: Path | None, alarms: str):
         click.echo(line, err=True)
     groups = [(e.answers, e.unit) for e in entries if not e.answers.dissolved_on]
     content = register_calendar(groups, messages(lang)["register"]["calendar_name"], alarm_days)
-    if output is None:
+    if output in (None, "-"):
         click.echo(content.decode("utf-8"), nl=False)
         return
-    write_file(output, content)
+    write_named_file(Path(output), content, "--output", lang)
     click.echo(messages(lang)["register"]["calendar_written"].format(path=output, count=len(groups)))
 
 
@@ -262,4 +303,4 @@ def notice(group: str, kind: str, out_dir: Path, member: str | None, webhook: st
     if webhook is None:
         click.echo(text)
     else:
-        _deliver(out_dir, text, webhook, platform, secret, dry_run)
+        _deliver(_robot(out_dir, webhook, platform, secret), text, dry_run)

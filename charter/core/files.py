@@ -12,14 +12,17 @@ import stat
 import sys
 from pathlib import Path
 
+from .errors import input_error
+
 TEMPORARY_PREFIX = ".charter-tmp-"
+NAME_MAX = 255  # bytes in one file or folder name: Linux, macOS and Windows file systems alike
 
 
-def create_file(path: Path, content: bytes) -> None:
+def create_file(path: Path, content: bytes, mode: int = 0o666) -> None:
     """A new file with its content on disk (fsynced); mode 0666 less the umask, unlike mkstemp's 0600,
-    so colleagues on a shared folder can read what charter writes. A write that fails (a full disk)
-    leaves no file behind, not even an empty one."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    so colleagues on a shared folder can read what charter writes (0600 for credentials). A write
+    that fails (a full disk) leaves no file behind, not even an empty one."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
         try:
             view = memoryview(content)
@@ -47,17 +50,43 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_file(path: Path, content: bytes) -> None:
+def write_file(path: Path, content: bytes, mode: int = 0o666) -> None:
     """One file replaced atomically: written beside it under a temporary name, then renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}-{path.name}")
-    create_file(temporary, content)
+    create_file(temporary, content, mode)
     try:
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
+
+
+def write_named_file(path: Path, content: bytes, field: str, lang: str) -> None:
+    """A file the user named (`-o FILE`) written as write_file does, but only where a file belongs:
+    a device, FIFO, socket, link or folder at that name is refused and left as it is (replacing
+    /dev/full would turn the device into a file), and a missing folder is named, not made."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    except OSError as error:  # a name too long, a file where a folder should be
+        raise input_error(lang, "cannot_write", field=field, path=str(path), detail=error.strerror or str(error)) from None
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        raise input_error(lang, "output_not_file", field=field, path=str(path))
+    if not path.parent.is_dir():
+        raise input_error(lang, "output_no_folder", field=field, folder=str(path.parent))
+    try:
+        write_file(path, content)
+    except OSError as error:  # a folder nobody may write to, a full disk: nothing is left behind
+        raise input_error(lang, "cannot_write", field=field, path=str(path), detail=error.strerror or str(error)) from None
+
+
+def overlong_name(path: Path) -> str | None:
+    """The first name in path longer than a file system takes (the system would say only "File name
+    too long", and only once something is written)."""
+    return next((part for part in path.parts if len(os.fsencode(part)) > NAME_MAX), None)
 
 
 def _renameat2():

@@ -17,7 +17,8 @@ own contract, followed here as documented:
 
 A message longer than the platform takes is split at line breaks. The URL and the secret are
 credentials: they are never written into a charter, and never printed (errors and --dry-run
-show the host only).
+show the host only; what a platform or the network says is shown with every part of the URL
+that may be a key, and the secret, taken out). Each request has a deadline for the whole of it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import os
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -34,7 +38,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-TIMEOUT_SECONDS = 15
+from ..core.errors import input_error
+from ..core.i18n import environment_lang
+
+DEADLINE_SECONDS = 30  # one request, connecting to answered; CHARTER_WEBHOOK_DEADLINE changes it
+DEADLINE_VARIABLE = "CHARTER_WEBHOOK_DEADLINE"
 MAX_RETRIES = 3
 LONGEST_WAIT = 60  # seconds a 429's Retry-After may ask for; longer is a refusal, so cron never hangs
 MAX_ANSWER_SHOWN = 200
@@ -70,26 +78,79 @@ class WebhookError(Exception):
 
 
 def redacted(url: str) -> str:
-    """What may be shown of a webhook URL: its scheme and host (the rest is the credential)."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}/…"
+    """What may be shown of a webhook URL: its scheme, host and port (the rest, and a user:password@,
+    is the credential)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "…"
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}/…"
 
 
-def is_web_address(url: str) -> bool:
-    """A robot's webhook is an http(s) address; file:, ftp: and the like never are."""
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+def address_problem(url: str) -> str | None:
+    """Why a robot's webhook URL cannot be used, as the key of its message (errors.webhook_*), or
+    None for a well-formed http(s) address. Found before anything is saved or sent: urllib's own
+    errors about such a URL quote it whole, key and all."""
+    if any(not 0x20 < ord(c) < 0x7F for c in url):
+        return "webhook_characters"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # an unclosed "[::1"
+        return "webhook_host"
+    if parts.scheme not in ("http", "https"):
+        return "webhook_address"
+    if "@" in parts.netloc:
+        return "webhook_userinfo"
+    if not parts.hostname:
+        return "webhook_host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    return "webhook_port" if port == 0 else None
+
+
+def deadline_seconds() -> float:
+    """How long one request may take in all: CHARTER_WEBHOOK_DEADLINE, else DEADLINE_SECONDS."""
+    given = os.environ.get(DEADLINE_VARIABLE, "").strip()
+    if not given:
+        return DEADLINE_SECONDS
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 600:
+        raise input_error(environment_lang(), "webhook_deadline", field=DEADLINE_VARIABLE, value=given[:20])
+    return seconds
+
+
+def _secret_parts(url: str, secret: str | None) -> list[str]:
+    """Every part of the URL that may be a key, and the signing secret, longest first: userinfo,
+    query values (key, access_token, timestamp, sign), the fragment, and path segments that look
+    like tokens (Slack's /services/T…/B…/…, Feishu's /hook/<uuid>)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        found = {parts.username, parts.password, parts.fragment, secret, parts.path + "?" + parts.query}
+    except ValueError:
+        return [url]
+    for pair in parts.query.split("&"):
+        value = pair.partition("=")[2]
+        found |= {value, urllib.parse.unquote_plus(value)}
+    found |= {segment for segment in parts.path.split("/") if len(segment) >= 8 or any(c.isdigit() for c in segment)}
+    return sorted((part for part in found if part and len(part) >= 4), key=len, reverse=True)
 
 
 def _scrubbed(message: str, url: str, secret: str | None = None) -> str:
-    """An answer as it may be shown: short, and without the URL's secret parts or the signing
-    secret should the platform repeat them (a key in an error page, say)."""
-    parts = urllib.parse.urlsplit(url)
-    secrets = [value for _, value in urllib.parse.parse_qsl(parts.query) if len(value) >= 4]
-    secrets += [secret] if secret and len(secret) >= 4 else []
-    secrets += [segment for segment in parts.path.split("/") if len(segment) >= 8]
-    for secret in secrets:
-        message = message.replace(secret, "…")
+    """Words of a platform or of the network as they may be shown: short, and without the URL's
+    secret parts or the signing secret should they repeat them (a key in an error page, say)."""
+    for part in _secret_parts(url, secret):
+        message = message.replace(part, "…")
     return message[:MAX_ANSWER_SHOWN]
 
 
@@ -145,9 +206,11 @@ def build_request(platform: Platform, url: str, text: str, secret: str | None, n
         body = {"msgtype": "text", "text": {"content": text}}
         if platform.name == "dingtalk" and secret:
             stamp = str(int(now * 1000))
-            sign = _signature(secret.encode(), f"{stamp}\n{secret}".encode())
-            url += ("&" if urllib.parse.urlsplit(url).query else "?") + urllib.parse.urlencode(
-                {"timestamp": stamp, "sign": sign})
+            sign = urllib.parse.urlencode({"timestamp": stamp,
+                                           "sign": _signature(secret.encode(), f"{stamp}\n{secret}".encode())})
+            parts = urllib.parse.urlsplit(url)  # into the query, not after a #fragment that is never sent
+            url = urllib.parse.urlunsplit(parts._replace(query="&".join(filter(None, (parts.query, sign))),
+                                                         fragment=""))
     elif platform.name == "feishu":
         body = {"msg_type": "text", "content": {"text": text}}
         if secret:
@@ -211,11 +274,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
-def _post(url: str, body: bytes) -> tuple[int, bytes, str | None]:
+def _post(url: str, body: bytes, deadline: float = DEADLINE_SECONDS) -> tuple[int, bytes, str | None]:
+    """The status, body and Retry-After of one POST, or TimeoutError once the deadline has passed.
+    urllib's timeout bounds each read alone, so a server that drips a byte a second would hold a
+    send (and a cron job) for ever, and the name lookup has none at all: the request runs in a
+    thread of its own, left behind past the deadline (it ends with the command)."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(_request(url, body, deadline))
+        except BaseException as error:  # handed to the caller below
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, name="webhook", daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if not outcome:
+        raise TimeoutError(deadline)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _request(url: str, body: bytes, timeout: float) -> tuple[int, bytes, str | None]:
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with _opener.open(request, timeout=timeout) as response:
             return response.status, response.read(64 * 1024), None
     except urllib.error.HTTPError as error:
         return error.code, error.read(64 * 1024), error.headers.get("Retry-After")
@@ -223,9 +309,11 @@ def _post(url: str, body: bytes) -> tuple[int, bytes, str | None]:
 
 def send(url: str, text: str, platform: Platform, secret: str | None = None, *,
          throttle: Throttle | None = None, sleep: Callable[[float], None] = time.sleep,
-         wall_clock: Callable[[], float] = time.time) -> int:
-    """Send the text (in as many parts as the limit needs); returns the number of parts sent.
-    Raises WebhookError with the platform's code and message when it refuses one."""
+         wall_clock: Callable[[], float] = time.time, deadline: float = DEADLINE_SECONDS,
+         sent: Callable[[str], None] = lambda part: None) -> int:
+    """Send the text (in as many parts as the limit needs), calling `sent` with each part the
+    platform took; returns the number of parts sent. Raises WebhookError with the platform's code
+    and message when it refuses one, "timeout" when a request outlives the deadline."""
     throttle = throttle or Throttle(platform.per_minute, sleep=sleep)
     parts = split_message(text, platform)
     for part in parts:
@@ -233,18 +321,21 @@ def send(url: str, text: str, platform: Platform, secret: str | None = None, *,
             throttle.wait()
             target, body = build_request(platform, url, part, secret, wall_clock())
             try:
-                status, payload, retry_after = _post(target, body)
-            except (urllib.error.URLError, OSError) as error:
-                reason = getattr(error, "reason", error)
+                status, payload, retry_after = _post(target, body, deadline)
+            except TimeoutError:
+                raise WebhookError(platform.name, "timeout", f"{deadline:g}") from None
+            except (OSError, http.client.HTTPException, ValueError) as error:  # refused, no such host, TLS…
+                reason = _scrubbed(str(getattr(error, "reason", error)), target, secret)
                 raise WebhookError(platform.name, "unreachable", f"{redacted(url)}: {reason}") from None
             wait = _seconds(retry_after)
             if status == 429 and attempt < MAX_RETRIES and wait is not None:
                 sleep(wait)
                 continue
-            refusal = _refusal(platform, status, payload, url, secret)
+            refusal = _refusal(platform, status, payload, target, secret)
             if refusal is not None:
                 raise refusal
             break
+        sent(part)
     return len(parts)
 
 

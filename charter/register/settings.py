@@ -16,6 +16,7 @@ from pathlib import Path
 import tomli_w
 
 from ..core.errors import input_error
+from ..core.files import write_file
 from ..core.i18n import environment_lang
 from ..core.tomlfile import load_kept
 
@@ -31,19 +32,9 @@ class Webhook:
 
 def save_webhook(register: Path, hook: Webhook) -> Path:
     """Write the register's webhook, readable by its owner only, replacing any saved before."""
-    register.mkdir(parents=True, exist_ok=True)
     path = register / SETTINGS_FILE
-    temporary = path.with_name(f"{SETTINGS_FILE}.{os.getpid()}.tmp")
-    content = tomli_w.dumps({"webhook": {k: v for k, v in hook.__dict__.items() if v}}).encode("utf-8")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)  # a leftover temporary file keeps its old mode otherwise
-        os.write(fd, content)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(temporary, path)
+    write_file(path, tomli_w.dumps({"webhook": {k: v for k, v in hook.__dict__.items() if v}}).encode("utf-8"),
+               mode=0o600)
     return path
 
 

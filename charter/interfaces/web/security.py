@@ -15,7 +15,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...core.errors import input_error
+from ...core.i18n import environment_lang
+
 PASSWORD_VARIABLE = "CHARTER_SERVE_PASSWORD"
+MAX_PASSWORD_BYTES = 4096
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
                "frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 # A preview is the charter's own HTML (its style inline, its images embedded), shown in the form's
@@ -71,10 +75,23 @@ def is_loopback(host: str) -> bool:
 
 
 def password_from(path: Path | None) -> str | None:
-    """The password: the first line of the file, else the environment variable; None for neither."""
+    """The password: the first line of the file, else the environment variable; None for neither.
+    Only the first line is read, and only so far: /dev/zero or a huge file named by mistake has no end."""
     if path is not None:
-        lines = path.read_text("utf-8-sig").splitlines()  # Notepad saves a BOM first
-        return lines[0].strip() if lines and lines[0].strip() else None
+        lang = environment_lang()
+        try:
+            with open(path, "rb") as stream:  # may be a pipe, as from <(pass show charter)
+                line = stream.readline(MAX_PASSWORD_BYTES + 1).rstrip(b"\r\n")
+        except OSError as error:
+            raise input_error(lang, "unreadable", field="--password-file", detail=error.strerror or str(error)) \
+                from None
+        if len(line) > MAX_PASSWORD_BYTES:
+            raise input_error(lang, "password_too_long", field="--password-file", limit=MAX_PASSWORD_BYTES)
+        try:
+            password = line.decode("utf-8-sig").strip()  # Notepad saves a BOM first
+        except UnicodeDecodeError:
+            raise input_error(lang, "not_utf8", field="--password-file") from None
+        return password or None
     return os.environ.get(PASSWORD_VARIABLE) or None
 
 
