@@ -28,8 +28,7 @@ def serve(host: str, port: int, allow_hosts: tuple[str, ...], password_file: Pat
     Example: charter serve --unit examples/units/county-propaganda --out output
     """
     from ..core.i18n import text
-    from ..interfaces.web import Access, Limits, RenderPool, create_app, is_loopback, password_from
-    from ..interfaces.web import serve as run
+    from ..interfaces.web import Access, Limits, RenderPool, bind, create_app, is_loopback, password_from, run
 
     password = password_from(password_file)
     if not is_loopback(host) and password is None:
@@ -38,9 +37,10 @@ def serve(host: str, port: int, allow_hosts: tuple[str, ...], password_file: Pat
     access = Access(host.lower(), frozenset(name.lower() for name in allow_hosts), password)
     pool = RenderPool(Limits(workers=workers) if workers else Limits())
     app = create_app(out_dir, unit_dir, access, pool)
+    server = bind(app, host, port)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host  # IPv6 in brackets
-    click.echo(f"charter serve: http://{shown}:{port}/  (Ctrl-C stops it)")
-    run(app, host, port)
+    click.echo(text(environment_lang(), "web.serving", url=f"http://{shown}:{port}/"))
+    run(app, server)
 
 
 @cli.group()

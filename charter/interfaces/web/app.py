@@ -286,17 +286,3 @@ def pool_message(lang: str, error: Exception) -> str:
     if isinstance(error, TooSlow):
         return text(lang, "web.too_slow", seconds=int(error.args[0]))
     return error.machine or text(lang, "web.server_error", detail=error.detail)
-
-
-def serve(app: Flask, host: str, port: int) -> None:
-    from waitress import serve as waitress_serve
-
-    # Enough threads that writes waiting for the render pool never leave pages and previews
-    # without one: the pool refuses writes beyond its queue before the threads run out.
-    site = app.extensions["charter"]
-    site.pool.start()
-    try:
-        waitress_serve(app, host=host, port=port, threads=site.pool.limits.queue + 8,
-                       max_request_body_size=MAX_REQUEST_BYTES)
-    finally:
-        site.pool.close()
