@@ -110,10 +110,20 @@ class CustomRule(StrictModel):
     text: _text(4000) = Field(description="Markdown; raw HTML is removed.")
 
 
+# Caps a real group stays far below, stated in the schema: past them a file is refused before
+# anything is rendered (20,000 rules of one's own once took a minute to lay out).
+MAX_CUSTOM_RULES = 50
+MAX_MEMBERS = 5000
+MAX_RULE_IDS = 200
+MAX_EVENTS = 1000
+RuleId = Annotated[str, StringConstraints(max_length=80)]  # an unknown id is named by the catalogue's check
+Recorded = _text(1000, min_length=0, single_line=True)
+
+
 class RulesBase(StrictModel):
-    off: list[str] = Field(default=[], description="ids of rules switched off")
-    on: list[str] = Field(default=[], description="ids of rules switched on")
-    custom: list[CustomRule] = []
+    off: list[RuleId] = Field(default=[], max_length=MAX_RULE_IDS, description="ids of rules switched off")
+    on: list[RuleId] = Field(default=[], max_length=MAX_RULE_IDS, description="ids of rules switched on")
+    custom: list[CustomRule] = Field(default=[], max_length=MAX_CUSTOM_RULES, description="rules of your own")
 
 
 class Event(StrictModel):
@@ -130,17 +140,17 @@ RENDER_RECORD = ("unit", "unit_name", "unit_version", "unit_path", "unit_locked"
 
 class AnswersBase(StrictModel):
     lang: Lang = "zh"
-    unit: str | None = Field(default=None, description="the unit folder, relative to this file")
-    unit_name: str | None = Field(default=None, description="the unit's name when last rendered")
-    unit_version: str | None = Field(default=None, description="the unit's version when last rendered")
-    unit_path: str | None = Field(default=None, description="the unit folder's absolute path when last rendered")
+    unit: Recorded | None = Field(default=None, description="the unit folder, relative to this file")
+    unit_name: Recorded | None = Field(default=None, description="the unit's name when last rendered")
+    unit_version: Recorded | None = Field(default=None, description="the unit's version when last rendered")
+    unit_path: Recorded | None = Field(default=None, description="the unit folder's absolute path when last rendered")
     unit_locked: dict[str, Any] | None = Field(default=None, description="the unit's locked answers when last rendered")
     show_roster: bool = False
     group: Group
     owner: Person
     successor: Person | None = None
-    members: list[Member] = Field(default=[], max_length=5000)
-    history: list[Event] = []
+    members: list[Member] = Field(default=[], max_length=MAX_MEMBERS)
+    history: list[Event] = Field(default=[], max_length=MAX_EVENTS)
 
     @property
     def dissolved_on(self) -> date | None:
