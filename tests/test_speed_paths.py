@@ -9,6 +9,7 @@ Each may be off, broken or impossible; the PDF must not change.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -66,9 +67,54 @@ def test_a_cache_that_cannot_be_written_is_passed_over(tmp_path, plain):
 
 def test_doctor_says_which_path_is_in_use(tmp_path):
     cache = str(tmp_path / "cache")
-    assert "prebuilt" in run_charter("doctor", env={"XDG_CACHE_HOME": cache}).stdout
+    assert re.search(r"^\[ok  \] C declarations +prebuilt \(", run_charter("doctor", env={"XDG_CACHE_HOME": cache}).stdout,
+                     re.MULTILINE)
     off = run_charter("doctor", env={"XDG_CACHE_HOME": cache, "CHARTER_NO_PREBUILT_FFI": "1"}).stdout
     assert "parsed (prebuilt module switched off)" in off
+
+
+def test_every_shortcut_applies_on_the_pinned_versions(tmp_path):
+    """A WeasyPrint, pydyf or cffi release within the pins whose code no longer matches the one a
+    shortcut was checked on would make it fall back silently: slower, and this test says so."""
+    doctor = run_charter("doctor", env={"XDG_CACHE_HOME": str(tmp_path / "cache")}).stdout
+    lines = {line[7:23].strip(): line[23:].strip() for line in doctor.splitlines()}
+    assert lines["C declarations"].startswith("prebuilt (")
+    assert lines["font embedding"] == "one subsetting pass for CFF fonts, font files read once"
+    assert lines["PDF streams"] == "zlib level 6"
+
+
+def test_declarations_that_differ_from_the_prebuilt_ones_are_parsed_and_give_the_same_pdf(tmp_path, plain):
+    """The fallback inside the prebuilt path: WeasyPrint hands cffi other declarations than the
+    module was built from (here, one line more in the prebuilt module's), so cffi parses them."""
+    out = tmp_path / "out"
+    script = (
+        "import sys\n"
+        "from charter.render import weasy\n"
+        "read = weasy._declarations\n"
+        "weasy._declarations = lambda source: read(source) + '\\nint abs(int);'\n"
+        "from charter.cli import main\n"
+        f"sys.argv = ['charter', 'render', {str(EXAMPLE)!r}, '--out', {str(out)!r}, '--format', 'pdf']\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(weasy.prebuilt_state(), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "LANG": "zh_CN.UTF-8", "CHARTER_NO_PREFORK": "1", "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert result.returncode == 0, result.stderr
+    assert "parsed (WeasyPrint's declarations differ from the prebuilt module)" in result.stderr
+    assert next(out.rglob("charter.pdf")).read_bytes() == plain
+
+
+def test_pdf_streams_at_pydyfs_own_level_when_its_code_differs(monkeypatch):
+    import pydyf
+
+    from charter.render import pdf_streams
+
+    monkeypatch.setattr(pdf_streams, "_CHECKED", "0" * 64)
+    monkeypatch.setattr(pydyf, "zlib", zlib)  # as imported, whatever an earlier test installed
+    pdf_streams.install()
+    assert pdf_streams.streams_state() == "pydyf's own, level 9 (its code differs from the one checked)"
+    assert pydyf.zlib is zlib
 
 
 def test_bad_input_with_the_child_started_still_exits_2_quickly(tmp_path):

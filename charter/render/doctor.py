@@ -33,6 +33,7 @@ class Check:
 
 def _weasyprint() -> list[Check]:
     from .font_embedding import shortcuts_state
+    from .pdf_streams import streams_state
     from .weasy import load, prebuilt_state
 
     try:
@@ -54,6 +55,7 @@ def _weasyprint() -> list[Check]:
         # prebuilt: cffi's declarations of Pango & co. read from the cache (see render/weasy.py)
         Check("C declarations", prebuilt_state(), True),
         Check("font embedding", shortcuts_state(), True),
+        Check("PDF streams", streams_state(), True),
     ]
 
 

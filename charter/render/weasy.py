@@ -103,18 +103,18 @@ class _PrebuiltFFI:
     """What `cffi.FFI()` returns to weasyprint.text.ffi: the prebuilt declarations when its cdef
     is the one they were built from, else an ordinary FFI that parses what it is given."""
 
-    def __init__(self, prebuilt, declarations: str):
+    def __init__(self, prebuilt, declarations: str, ordinary):
         self._target = prebuilt
         self._declarations = declarations
+        self._ordinary = ordinary  # cffi's own FFI class: cffi.FFI is this class's stand-in meanwhile
 
     def cdef(self, source: str, *args, **kwargs) -> None:
         if source != self._declarations or args or kwargs:
-            import cffi
-
-            self._target = cffi.FFI()
+            self._target = self._ordinary()
             self._target.cdef(source, *args, **kwargs)
             _state["ffi"] = "parsed (WeasyPrint's declarations differ from the prebuilt module)"
-            self.__dict__ = {"_target": self._target, "_declarations": self._declarations}
+            self.__dict__ = {"_target": self._target, "_declarations": self._declarations,
+                             "_ordinary": self._ordinary}
 
     def __getattr__(self, name: str):
         # Kept on the instance: WeasyPrint calls ffi.new, ffi.string … thousands of times a page.
@@ -142,7 +142,7 @@ def _prebuilt_declarations():
         return
     _state["ffi"] = f"prebuilt ({cache_dir()})"
     original = cffi.FFI
-    cffi.FFI = lambda *args, **kwargs: _PrebuiltFFI(prebuilt, declarations)
+    cffi.FFI = lambda *args, **kwargs: _PrebuiltFFI(prebuilt, declarations, original)
     try:
         yield
     finally:
