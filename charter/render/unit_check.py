@@ -17,7 +17,7 @@ from ..schema.unit import Unit, load_unit
 from .documents import render_documents
 from .formats import DEFAULT_FORMATS
 from .templates import TemplateProblem, environment, template_problem
-from .word import word_template
+from .word_template import word_template
 
 
 def _rule_problems(unit: Unit) -> list[str]:

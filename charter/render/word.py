@@ -23,8 +23,11 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 from docx.shared import Pt, RGBColor
 from lxml import etree
+
+from .word_template import word_template
 
 FACES = {  # role: (East Asian face, its Noto fallback, Latin face)
     "title": ("宋体", "Noto Serif CJK SC", "Times New Roman"),
@@ -36,7 +39,6 @@ SIZES = {"zh": {"title": 22, "heading": 14, "body": 12, "small": 10.5},
          "en": {"title": 20, "heading": 13, "body": 11, "small": 9.5}}
 RED = RGBColor(0xB0, 0x00, 0x00)
 BLACK = RGBColor(0x00, 0x00, 0x00)
-UNIT_TEMPLATE = "charter.docx"
 
 
 def _font(run, role: str, lang: str, size: float, bold: bool = False) -> None:
@@ -78,7 +80,7 @@ def _fallback_faces(document) -> None:
     part = next((p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml"), None)
     if part is None:
         return
-    table = etree.fromstring(part.blob)
+    table = parse_xml(part.blob)  # python-docx's parser: entities are not expanded
     known = {font.get(qn("w:name")) for font in table.findall(qn("w:font"))}
     for east, fallback, _ in FACES.values():
         if east in known:
@@ -111,45 +113,6 @@ def _facts(context: dict) -> list[list[str]]:
     rows.append([t["effective"], context["created"]])
     rows.append([t["dissolve_on"], context["dissolve_on"]] if context["dissolve_on"] else [t["review"], context["review"]])
     return rows
-
-
-MAX_TEMPLATE_BYTES = 5_000_000  # a letterhead, not a library
-MAX_UNPACKED_BYTES = 10_000_000
-MAX_DOCUMENT_XML = 2_000_000  # the body of a letterhead: a few paragraphs and a picture
-
-
-def word_template(unit_templates: Path | None, lang: str):
-    """The unit's Word template as a document, if it has one: inside its folder, small, and
-    linking to nothing outside itself (an attached template on a share, a picture on a server
-    would be fetched by Word from every charter.docx made with it)."""
-    from ..core.errors import input_error
-    from ..core.files import TooLarge, read_limited
-
-    template = unit_templates / UNIT_TEMPLATE if unit_templates else None
-    if template is None or not (template.is_file() or template.is_symlink()):
-        return None
-    if not template.resolve().is_relative_to(unit_templates.resolve()):
-        raise input_error(lang, "link_outside", field="templates/charter.docx", path=str(template))
-    try:
-        data = read_limited(template, MAX_TEMPLATE_BYTES)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sizes = {info.filename: info.file_size for info in archive.infolist()}
-    except TooLarge:
-        raise input_error(lang, "too_large", source=str(template), size=f"> {MAX_TEMPLATE_BYTES}",
-                          limit=MAX_TEMPLATE_BYTES) from None
-    except (zipfile.BadZipFile, OSError) as error:
-        raise input_error(lang, "template", detail=f"{template}: {error}") from None
-    if sum(sizes.values()) > MAX_UNPACKED_BYTES or sizes.get("word/document.xml", 0) > MAX_DOCUMENT_XML:
-        raise input_error(lang, "too_large", source=str(template), size=sum(sizes.values()), limit=MAX_UNPACKED_BYTES)
-    try:
-        document = Document(io.BytesIO(data))
-    except Exception as error:  # python-docx raises several kinds for a file that is not a Word document
-        raise input_error(lang, "template", detail=f"{template}: {type(error).__name__}: {error}") from None
-    external = [rel.target_ref for part in document.part.package.iter_parts() for rel in part.rels.values()
-                if rel.is_external]
-    if external:
-        raise input_error(lang, "docx_external", field="templates/charter.docx", target=external[0][:120])
-    return document
 
 
 def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "zh") -> bytes:
