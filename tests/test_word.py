@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+import tomllib
 import zipfile
+from collections import Counter
+from pathlib import Path
 
 import docx
 import pytest
-from conftest import EXAMPLES, run_charter
+from conftest import EXAMPLE_FOLDERS, EXAMPLES, pdf_pages, pdf_text, run_charter, squeeze
+
+from charter.core.i18n import messages
+from charter.render.office import converted, office
 
 UNIT_GROUP = EXAMPLES / "units" / "county-propaganda-group.toml"
 XXE = '<!DOCTYPE w:fonts [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -85,3 +93,106 @@ def test_a_word_template_with_harmless_fields_is_used(tmp_path):
         "<w:body>", '<w:body><w:p><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>', 1))
     result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx")
     assert result.returncode == 0, result.stderr
+
+
+# ── charter.docx as LibreOffice Writer lays it out ──────────────────────────────────────────
+# Every bundled example at A4, and one of each language on the other papers.
+PAPERS = {"A4": sorted(EXAMPLE_FOLDERS), "A3": ["county-flood-duty"], "Letter": ["agency-notices"]}
+A4_TWIPS = ("11906", "16838")
+
+
+def _example(stem: str) -> Path:
+    return EXAMPLES / "units" / f"{stem}.toml" if stem == "county-propaganda-group" else EXAMPLES / f"{stem}.toml"
+
+
+@pytest.fixture(scope="session")
+def in_writer(tmp_path_factory):
+    """(charter.pdf, charter.docx as Writer converts it to PDF) by (paper, example): each example
+    rendered once per paper, every Word file converted in one soffice run."""
+    if office() is None:
+        pytest.fail("the Word tests need LibreOffice (libreoffice-writer-nogui); run `make test`")
+    out = tmp_path_factory.mktemp("word-papers")
+    rendered = {}
+    for paper, stems in PAPERS.items():
+        for stem in stems:
+            result = run_charter("render", _example(stem), "--out", out / paper, "--format", "pdf,docx", "--paper", paper)
+            assert result.returncode == 0, result.stderr
+            rendered[paper, stem] = out / paper / EXAMPLE_FOLDERS[stem]
+    laid_out = converted({f"{paper}-{stem}.docx": (folder / "charter.docx").read_bytes()
+                          for (paper, stem), folder in rendered.items()}, "pdf")
+    pairs = {}
+    for (paper, stem), folder in rendered.items():
+        word = folder / "charter-in-writer.pdf"
+        word.write_bytes(laid_out[f"{paper}-{stem}.docx"])
+        pairs[paper, stem] = (folder / "charter.pdf", word)
+    return pairs
+
+
+@pytest.mark.parametrize("paper, stem", [(paper, stem) for paper, stems in PAPERS.items() for stem in stems])
+def test_the_word_file_runs_to_the_pdf_pages_in_writer(in_writer, paper, stem):
+    pdf, word = in_writer[paper, stem]
+    assert pdf_pages(word) == pdf_pages(pdf)
+
+
+def _first_heading(stem: str) -> str:
+    data = tomllib.loads(_example(stem).read_text("utf-8"))
+    return "一、用途与范围" if data.get("lang", "zh") == "zh" else "1.Purposeandscope"
+
+
+@pytest.mark.parametrize("stem", sorted(set(EXAMPLE_FOLDERS) - {"county-propaganda-group"}))  # its own HTML signature
+def test_the_word_file_in_writer_reads_as_the_pdf(in_writer, stem):
+    """The same words in the same order, line breaks aside; the facts table's cells, which each
+    reader lists in its own order, the same characters."""
+    pdf, word = (squeeze(subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                                        text=True, check=True).stdout) for path in in_writer["A4", stem])
+    heading = _first_heading(stem)
+    pdf_facts, _, pdf_rules = pdf.partition(heading)
+    word_facts, _, word_rules = word.partition(heading)
+    assert word_rules == pdf_rules
+    assert Counter(word_facts) == Counter(pdf_facts)
+
+
+@pytest.mark.parametrize("stem", ["county-media-event", "council-flood-duty"])
+def test_the_facts_labels_stay_on_one_line_in_a_narrow_column(in_writer, stem):
+    _, word = in_writer["A4", stem]
+    lines = pdf_text(word).splitlines()
+    labels = messages(tomllib.loads(_example(stem).read_text("utf-8")).get("lang", "zh"))
+    for key in ("purpose", "owner", "effective"):
+        assert any(line.startswith(labels[key]) for line in lines), labels[key]
+    with zipfile.ZipFile(word.with_name("charter.docx")) as archive:
+        grid = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"/>', archive.read("word/document.xml").decode())]
+    assert grid[0] * 2 < grid[1] and grid[2] * 2 < grid[3]
+
+
+@pytest.mark.parametrize("stem, paper, size, lang", [
+    ("county-media-event", "A4", A4_TWIPS, "zh-CN"),
+    ("council-flood-duty", "A4", A4_TWIPS, "en-GB"),
+    ("agency-notices", "Letter", ("12240", "15840"), "en-GB"),
+    ("county-flood-duty", "A3", ("16838", "23811"), "zh-CN"),
+])
+def test_the_word_file_has_the_pdf_paper_and_the_group_language(in_writer, stem, paper, size, lang):
+    with zipfile.ZipFile(in_writer[paper, stem][1].with_name("charter.docx")) as archive:
+        document = archive.read("word/document.xml").decode()
+        styles = archive.read("word/styles.xml").decode()
+        fonts = archive.read("word/fontTable.xml").decode()
+    assert f'<w:pgSz w:w="{size[0]}" w:h="{size[1]}"/>' in document
+    if paper != "A3":  # the PDF's margins (A3's are √2 larger), the text as wide as on A4
+        assert re.search(r'<w:pgMar w:top="567" w:right="\d+" w:bottom="624" w:left="794"', document)
+    assert f'<w:lang w:val="{lang}" w:eastAsia="zh-CN"' in styles  # what the document says by default
+    assert f'<w:lang w:val="{lang}" w:eastAsia="zh-CN"/>' in document  # and each run charter wrote
+    assert "en-US" not in styles + document
+    assert re.search(r'w:name="仿宋".*?w:altName w:val="Noto Serif CJK SC"', fonts, re.S)
+
+
+def test_a_unit_word_template_keeps_its_page_and_unit_check_says_when_the_charter_runs_longer(tmp_path):
+    """python-docx's own template: US Letter with 1.25-inch sides, too narrow for a one-page charter."""
+    unit = _unit_with_template(tmp_path)
+    result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(next((tmp_path / "out").rglob("charter.docx"))) as archive:
+        document = archive.read("word/document.xml").decode()
+    assert '<w:pgSz w:w="12240" w:h="15840"/>' in document and 'w:left="1800"' in document
+    checked = run_charter("unit", "check", unit, timeout=180)
+    assert checked.returncode == 2
+    assert re.search(r"^county-media-event\.toml: 用本单位的 Word 模板，charter\.docx 排出 2 页.*PDF 只有 1 页",
+                     checked.stderr, re.M), checked.stderr
