@@ -71,7 +71,9 @@ TEXT_FIELD = ("word/document.xml", lambda xml: xml.replace(
     (*LAUGHS_DOCUMENT, "word/document.xml"),
     (*PICTURE_FIELD, "INCLUDEPICTURE"),
     (*TEXT_FIELD, "INCLUDETEXT"),
-], ids=["entity in document", "XXE in font table", "billion laughs", "INCLUDEPICTURE http", "INCLUDETEXT file"])
+    ("word/document.xml", lambda xml: xml[:len(xml) // 2], "word/document.xml"),
+], ids=["entity in document", "XXE in font table", "billion laughs", "INCLUDEPICTURE http", "INCLUDETEXT file",
+        "truncated part"])
 def test_a_word_template_with_entities_or_fields_that_load_files_is_refused(tmp_path, part, replace, names):
     unit = _unit_with_template(tmp_path, part, replace)
     result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx",
@@ -93,6 +95,17 @@ def test_a_word_template_with_harmless_fields_is_used(tmp_path):
         "<w:body>", '<w:body><w:p><w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p>', 1))
     result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_word_template_without_document_defaults_gets_the_group_language(tmp_path):
+    """Word and WPS write styles.xml without <w:docDefaults> at times: the language is added all the same."""
+    unit = _unit_with_template(tmp_path, "word/styles.xml", lambda xml: re.sub(
+        r"<w:docDefaults>.*</w:docDefaults>", "", xml, flags=re.S))
+    result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(next((tmp_path / "out").rglob("charter.docx"))) as archive:
+        styles = archive.read("word/styles.xml").decode()
+    assert re.search(r'<w:docDefaults><w:rPrDefault><w:rPr><w:lang w:val="zh-CN" w:eastAsia="zh-CN"/>', styles)
 
 
 # ── charter.docx as LibreOffice Writer lays it out ──────────────────────────────────────────

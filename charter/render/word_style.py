@@ -94,10 +94,13 @@ def _child(parent, tag: str, first: bool = False, before: tuple[str, ...] = ()):
     child = parent.find(qn(tag))
     if child is None:
         child = OxmlElement(tag)
+        later = next((element for element in parent if element.tag in {qn(name) for name in before}), None)
         if first:
             parent.insert(0, child)
+        elif later is not None:
+            later.addprevious(child)
         else:
-            parent.insert_element_before(child, *before)
+            parent.append(child)
     return child
 
 
