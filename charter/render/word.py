@@ -47,6 +47,7 @@ SIZES = {"title": 17, "letterhead": 13, "heading": 10.5, "facts": 9, "lifetime":
 RED = RGBColor(0xB0, 0x00, 0x00)
 BLACK = RGBColor(0x00, 0x00, 0x00)
 LABEL = RGBColor(0x44, 0x44, 0x44)
+CONTACT = RGBColor(0x33, 0x33, 0x33)
 ROSTER_COLUMNS = (0.22, 0.38, 0.22, 0.18)  # the CSS's widths of the roster's four columns on paper
 
 
@@ -60,9 +61,9 @@ class _Writer:
         return (BODY_PT[self.lang] if role == "body" else SIZES[role]) * self.scale
 
     def paragraph(self, text: str, role: str, bold: bool = False, align=None, color: RGBColor | None = None,
-                  before: float = 0, after: float = 0, container=None):
+                  before: float = 0, after: float = 0):
         """A paragraph of one run; `role` names its size (SIZES) and its faces' role; margins in mm."""
-        paragraph = (container or self.document).add_paragraph()
+        paragraph = self.document.add_paragraph()
         if align is not None:
             paragraph.alignment = align
         spacing(paragraph, self.size(role), self.lang, before * self.scale, after * self.scale)
@@ -74,6 +75,14 @@ class _Writer:
         paragraph = cell.paragraphs[0]
         spacing(paragraph, self.size(role), self.lang)
         font(paragraph.add_run(text), "body", self.lang, self.size(role), bold, color)
+
+    def letterhead(self, name: str) -> None:
+        """The unit's name in red over a red rule, as the PDF's letterhead (its logo aside)."""
+        paragraph = self.document.add_paragraph()
+        rule_below(paragraph, 1.2 * self.scale, "B00000", space_pt=4 * self.scale)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        spacing(paragraph, self.size("letterhead"), self.lang, after_mm=2.5 * self.scale)
+        font(paragraph.add_run(name), "heading", self.lang, self.size("letterhead"), True, RED)
 
     def heading(self, text: str) -> None:
         """A section heading in Word's own Heading 1 (the navigation pane, a table of contents and a
@@ -174,32 +183,27 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
     lang, t, scale = context["lang"], context["t"], context["scale"]
     template = word_template(unit_templates, lang)
     document = template or Document()
-    section = document.sections[-1]
+    page = document.sections[-1]
     if template is None:  # a unit's Word template keeps its page: its letterhead is designed for it
-        page_setup(section, context["paper"], scale)
-        page_numbers(section, lang, scale)
+        page_setup(page, context["paper"], scale)
+        page_numbers(page, lang, scale)
     languages(document, lang)
     fallback_faces(document)
-    writer = _Writer(document, lang, scale, text_width(section))
+    writer = _Writer(document, lang, scale, text_width(page))
     unit = context["unit"]
     if unit and template is None:  # a unit's Word template brings its own letterhead
-        letterhead = document.add_paragraph()
-        rule_below(letterhead, 1.2 * scale, "B00000", space_pt=4 * scale)
-        letterhead.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        spacing(letterhead, writer.size("letterhead"), lang, after_mm=2.5 * scale)
-        font(letterhead.add_run(unit["name"]), "heading", lang, writer.size("letterhead"), True, RED)
+        writer.letterhead(unit["name"])
     writer.paragraph(context["title"], "title", True, WD_ALIGN_PARAGRAPH.CENTER, after=2)
     _facts_table(writer, context)
-    for section_ in context["sections"]:
-        writer.heading(section_["heading"])
-        for number, rule in enumerate(section_["rules"], start=1):
+    for section in context["sections"]:
+        writer.heading(section["heading"])
+        for number, rule in enumerate(section["rules"], start=1):
             writer.rule(number, rule["text"])
     if context["show_roster"] and context["members"]:
         _roster(writer, context)
     _signature(writer, t)
     if unit and unit.get("contact"):
-        writer.paragraph(unit["contact"], "contact", align=WD_ALIGN_PARAGRAPH.CENTER, before=4,
-                         color=RGBColor(0x33, 0x33, 0x33))
+        writer.paragraph(unit["contact"], "contact", align=WD_ALIGN_PARAGRAPH.CENTER, before=4, color=CONTACT)
     created = datetime.combine(context["group"]["created"], datetime.min.time(), tzinfo=timezone.utc)
     properties = document.core_properties
     properties.title, properties.author, properties.language = context["title"], "charter", locale(lang)
