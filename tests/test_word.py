@@ -135,6 +135,7 @@ def in_writer(tmp_path_factory):
             rendered[paper, stem] = out / paper / EXAMPLE_FOLDERS[stem]
     laid_out = converted({f"{paper}-{stem}.docx": (folder / "charter.docx").read_bytes()
                           for (paper, stem), folder in rendered.items()}, "pdf")
+    assert len(laid_out) == len(rendered), f"LibreOffice converted only {sorted(laid_out)}"
     pairs = {}
     for (paper, stem), folder in rendered.items():
         word = folder / "charter-in-writer.pdf"
