@@ -13,10 +13,11 @@ with_tests=0
 # fontTools fallback on a CJK font; the Noto CJK and emoji fonts keep Chinese text and
 # chat nicknames from turning into tofu boxes; Liberation Sans sets English text.
 debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-noto-color-emoji fonts-liberation fontconfig)
-# The tests read PDFs with poppler and drive `charter serve` in Debian's Chromium (Playwright
-# cannot download a browser here, and need not: it drives the system one).
+# The tests read PDFs with poppler, drive `charter serve` in Debian's Chromium (Playwright
+# cannot download a browser here, and need not: it drives the system one), and open the Word
+# and Excel files charter writes in LibreOffice, headless, as an office opens them.
 if [ "$with_tests" = 1 ]; then
-  debs+=(poppler-utils chromium)
+  debs+=(poppler-utils chromium libreoffice-writer-nogui libreoffice-calc-nogui)
   # axe-core (the browser tests' accessibility check) comes from npm; Debian's npm when none is there.
   command -v npm >/dev/null || debs+=(npm)
 fi

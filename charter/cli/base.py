@@ -59,7 +59,7 @@ pdf_variant_option = click.option(
     "--pdf-variant", type=click.Choice(["pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), default=None,
     help="An archival PDF (PDF/A-2b, PDF/A-3b) or an accessible, tagged one (PDF/UA-1).")
 paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
-                            show_default=True, help="Paper size of the PDF.")
+                            show_default=True, help="Paper size of the PDF and Word files.")
 unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
                            help="A unit folder: its letterhead, defaults, locked answers, rules and templates.")
 def _register_folder() -> Path:

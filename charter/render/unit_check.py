@@ -15,9 +15,10 @@ from ..schema.catalogue import FACTS, names_in
 from ..schema.group import validate_for
 from ..schema.unit import Unit, load_unit
 from .documents import render_documents
-from .formats import DEFAULT_FORMATS
+from .formats import DEFAULT_FORMATS, FILE_NAMES
+from .office import converted, pdf_pages
 from .templates import TemplateProblem, environment, template_problem
-from .word import word_template
+from .word_template import word_template
 
 
 def _rule_problems(unit: Unit) -> list[str]:
@@ -53,14 +54,15 @@ def _template_problems(unit: Unit) -> list[str]:
 
 def check_unit(folder: Path) -> list[str]:
     """Everything wrong with a unit folder: its unit.toml, its rule texts, its templates (they must
-    compile), and a render of every bundled example with it. Returns the reports; [] is fine."""
+    compile), and a render of every bundled example with it; with a Word template, no example's
+    charter.docx longer than its PDF. Returns the reports; [] is fine."""
     try:
         unit = load_unit(folder)
     except InputError as error:
         return [error.report()]
     reports = _rule_problems(unit) + _template_problems(unit)
     # a Word template is checked too, and then used: a broken one would fail only `--format docx`
-    formats = DEFAULT_FORMATS
+    formats, printed = DEFAULT_FORMATS, {}
     try:
         if word_template(unit.templates, unit.info.lang) is not None:
             formats = (*DEFAULT_FORMATS, "docx")
@@ -78,10 +80,25 @@ def check_unit(folder: Path) -> list[str]:
             reports.append(f"{example.name}: {error.report()}")
             continue
         try:
-            render_documents(answers, formats, unit=unit)
+            files = render_documents(answers, formats, unit=unit)
         except (TemplateProblem, InputError) as error:
             reports.append(f"{example.name}: {error.report()}")
             # what stops a render of valid answers is the unit's (a broken template, a picture or a
             # layout past the limits): it stops every example alike, and a slow one would cost each time
             break
+        if "docx" in formats:
+            printed[example.name] = (files[FILE_NAMES["pdf"]], files[FILE_NAMES["docx"]])
+    return reports + _word_length(printed, unit.info.lang)
+
+
+def _word_length(printed: dict[str, tuple[bytes, bytes]], lang: str) -> list[str]:
+    """An example whose charter.docx (PDF and Word bytes by example) runs to more pages on the
+    Word template's page than its PDF, as LibreOffice lays it out (when it is installed: only an
+    office can say)."""
+    laid_out = converted({f"{name}.docx": word for name, (_, word) in printed.items()}, "pdf")
+    reports = []
+    for name, (pdf_file, _) in printed.items():
+        word, pdf = pdf_pages(laid_out.get(f"{name}.docx", b"")), pdf_pages(pdf_file)
+        if word and pdf and word > pdf:
+            reports.append(f"{name}: " + text(lang, "errors.docx_longer", word=word, pdf=pdf))
     return reports

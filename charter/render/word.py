@@ -1,12 +1,13 @@
 """The charter as a Word document (charter.docx), for offices that finish their notices in Word or WPS.
 
-Built with python-docx from the same template context as the PDF: letterhead, title, the
-facts table, each section with its numbered rules, the roster when it is printed, the
-signature line. Chinese text is set in the faces Word and WPS know (宋体 for the title,
-黑体 for headings, 仿宋 for the body), each with a Noto CJK face named as its fallback, so
-a machine without them substitutes a real CJK face rather than boxes. A unit may give its own
-Word template, `templates/charter.docx` (its 红头 letterhead, page setup, styles): the
-charter is written after what the template's body holds.
+Built with python-docx from the same template context as the PDF, in the PDF's order and
+words: letterhead, title, the facts table, each section with its numbered rules, the roster
+when it is printed, the signature line, the page number; on the PDF's paper, in its sizes
+(word_style), so that it runs to as many pages as the PDF where Word, WPS or LibreOffice
+opens it. Chinese text is set in the faces Word and WPS know (宋体 for the title, 黑体 for
+headings, 仿宋 for the body), each with a Noto CJK SC face named as its fallback. A unit may
+give its own Word template, `templates/charter.docx` (its 红头 letterhead, page setup,
+styles): the charter is written after what the template's body holds, on the template's page.
 
 The same answers give the same bytes: the document's dates are the group's creation date
 and the zip entries carry a fixed time.
@@ -21,165 +22,191 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
-from lxml import etree
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.shared import Mm, Pt, RGBColor
 
-FACES = {  # role: (East Asian face, its Noto fallback, Latin face)
-    "title": ("宋体", "Noto Serif CJK SC", "Times New Roman"),
-    "heading": ("黑体", "Noto Sans CJK SC", "Arial"),
-    "body": ("仿宋", "Noto Serif CJK SC", "Times New Roman"),
-}
-ENGLISH_FACES = {"title": "Arial", "heading": "Arial", "body": "Arial"}
-SIZES = {"zh": {"title": 22, "heading": 14, "body": 12, "small": 10.5},
-         "en": {"title": 20, "heading": 13, "body": 11, "small": 9.5}}
+from .word_style import (
+    BODY_PT,
+    estimated_width,
+    fallback_faces,
+    font,
+    languages,
+    locale,
+    page_numbers,
+    page_setup,
+    rule_below,
+    spacing,
+    table_frame,
+    text_width,
+)
+from .word_template import word_template
+
+SIZES = {"title": 17, "letterhead": 13, "heading": 10.5, "facts": 9, "lifetime": 10.5, "roster": 8.5,
+         "contact": 8.5}  # pt on A4, as charter.css.j2 sets them
 RED = RGBColor(0xB0, 0x00, 0x00)
 BLACK = RGBColor(0x00, 0x00, 0x00)
-UNIT_TEMPLATE = "charter.docx"
+LABEL = RGBColor(0x44, 0x44, 0x44)
+CONTACT = RGBColor(0x33, 0x33, 0x33)
+ROSTER_COLUMNS = (0.22, 0.38, 0.22, 0.18)  # the CSS's widths of the roster's four columns on paper
 
 
-def _font(run, role: str, lang: str, size: float, bold: bool = False) -> None:
-    east, _, latin = FACES[role]
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = latin if lang == "zh" else ENGLISH_FACES[role]
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east)
+class _Writer:
+    """Paragraphs and tables in the charter's language at the page's scale, `width` EMU wide."""
 
+    def __init__(self, document, lang: str, scale: float, width: int):
+        self.document, self.lang, self.scale, self.width = document, lang, scale, width
 
-def _paragraph(document, text: str, role: str, lang: str, size: float, bold: bool = False, align=None,
-               color: RGBColor | None = None):
-    paragraph = document.add_paragraph()
-    if role == "heading" and color is None:
-        _as_heading(document, paragraph)
-    if align is not None:
-        paragraph.alignment = align
-    run = paragraph.add_run(text)
-    _font(run, role, lang, size, bold)
-    if color is not None or role == "heading":
-        run.font.color.rgb = color or BLACK  # not the style's theme blue
-    return paragraph
+    def size(self, role: str) -> float:
+        return (BODY_PT[self.lang] if role == "body" else SIZES[role]) * self.scale
 
+    def paragraph(self, text: str, role: str, bold: bool = False, align=None, color: RGBColor | None = None,
+                  before: float = 0, after: float = 0):
+        """A paragraph of one run; `role` names its size (SIZES) and its faces' role; margins in mm."""
+        paragraph = self.document.add_paragraph()
+        if align is not None:
+            paragraph.alignment = align
+        spacing(paragraph, self.size(role), self.lang, before * self.scale, after * self.scale)
+        faces = role if role in ("title", "heading") else "body"
+        font(paragraph.add_run(text), faces, self.lang, self.size(role), bold, color)
+        return paragraph
 
-def _as_heading(document, paragraph) -> None:
-    """A section heading in Word's own Heading 1, so the navigation pane, a table of contents and a
-    screen reader see the charter's sections; spaced as the body (not the style's 24 pt before)."""
-    style = next((s for s in document.styles if s.name == "Heading 1" and s.type == WD_STYLE_TYPE.PARAGRAPH), None)
-    if style is None:  # a unit's Word template without it (or with a character style of that name)
-        return
-    paragraph.style = style
-    paragraph.paragraph_format.space_before = document.styles["Normal"].paragraph_format.space_before or Pt(0)
+    def cell(self, cell, text: str, role: str, bold: bool = False, color: RGBColor | None = None) -> None:
+        paragraph = cell.paragraphs[0]
+        spacing(paragraph, self.size(role), self.lang)
+        font(paragraph.add_run(text), "body", self.lang, self.size(role), bold, color)
 
+    def letterhead(self, name: str) -> None:
+        """The unit's name in red over a red rule, as the PDF's letterhead (its logo aside)."""
+        paragraph = self.document.add_paragraph()
+        rule_below(paragraph, 1.2 * self.scale, "B00000", space_pt=4 * self.scale)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        spacing(paragraph, self.size("letterhead"), self.lang, after_mm=2.5 * self.scale)
+        font(paragraph.add_run(name), "heading", self.lang, self.size("letterhead"), True, RED)
 
-def _fallback_faces(document) -> None:
-    """Name a Noto face as each CJK face's alternative in the font table (w:altName), which Word,
-    WPS and LibreOffice consult when the face itself is missing."""
-    part = next((p for p in document.part.package.iter_parts() if p.partname == "/word/fontTable.xml"), None)
-    if part is None:
-        return
-    table = etree.fromstring(part.blob)
-    known = {font.get(qn("w:name")) for font in table.findall(qn("w:font"))}
-    for east, fallback, _ in FACES.values():
-        if east in known:
-            continue
-        font = etree.SubElement(table, qn("w:font"), {qn("w:name"): east})
-        etree.SubElement(font, qn("w:altName"), {qn("w:val"): fallback})
-        etree.SubElement(font, qn("w:charset"), {qn("w:val"): "86"})  # GB2312
-        known.add(east)
-    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+    def heading(self, text: str) -> None:
+        """A section heading in Word's own Heading 1 (the navigation pane, a table of contents and a
+        screen reader see the sections), in black with the PDF's thin rule under it."""
+        paragraph = self.document.add_paragraph()
+        style = next((s for s in self.document.styles if s.name == "Heading 1" and s.type == WD_STYLE_TYPE.PARAGRAPH),
+                     None)
+        if style is not None:  # a unit's Word template may lack it (or have a character style of that name)
+            paragraph.style = style
+        rule_below(paragraph, 0.4 * self.scale, "999999")
+        spacing(paragraph, self.size("heading"), self.lang, 1.6 * self.scale, 0.4 * self.scale)
+        font(paragraph.add_run(text), "heading", self.lang, self.size("heading"), True, BLACK)
 
-
-def _table(document, rows: list[list[str]], lang: str, size: float, header: bool = False) -> None:
-    table = document.add_table(rows=0, cols=len(rows[0]))
-    if "Table Grid" in [style.name for style in document.styles]:  # a unit's template may not have it
-        table.style = "Table Grid"
-    for index, cells in enumerate(rows):
-        row = table.add_row()
-        for cell, value in zip(row.cells, cells):
-            run = cell.paragraphs[0].add_run(value)
-            _font(run, "body", lang, size, bold=header and index == 0)
+    def rule(self, number: int, text: str) -> None:
+        """A numbered rule, its number hanging in the margin of the text as the PDF's list has it."""
+        paragraph = self.paragraph(f"{number}.\t{text}", "body", after=0.15)
+        indent = Pt(1.6 * self.size("body"))
+        paragraph.paragraph_format.left_indent, paragraph.paragraph_format.first_line_indent = indent, -indent
 
 
 def _facts(context: dict) -> list[list[str]]:
+    """The facts table's rows as the PDF has them: a label and a value across the table, or two pairs."""
     t = context["t"]
-    rows = [[t["purpose"], context["group"]["purpose"]], [t["kind"], context["kind_label"]],
-            [t["platform"], context["platform_label"]], [t["owner"], context["owner"]],
-            [t["successor"], context["successor"] or "—"]]
+    rows = [[t["purpose"], context["group"]["purpose"]],
+            [t["kind"], f"{context['profile_label']} · {context['kind_label']}", t["platform"],
+             context["platform_label"]],
+            [t["owner"], context["owner"], t["successor"], context["successor"] or "—"]]
     if context["admins"]:
         rows.append([t["admins"], context["admins"]])
-    rows.append([t["effective"], context["created"]])
-    rows.append([t["dissolve_on"], context["dissolve_on"]] if context["dissolve_on"] else [t["review"], context["review"]])
+    rows.append([t["effective"], context["created"]] + ([t["dissolve_on"], context["dissolve_on"]]
+                                                       if context["dissolve_on"] else [t["review"], context["review"]]))
     return rows
 
 
-MAX_TEMPLATE_BYTES = 5_000_000  # a letterhead, not a library
-MAX_UNPACKED_BYTES = 10_000_000
-MAX_DOCUMENT_XML = 2_000_000  # the body of a letterhead: a few paragraphs and a picture
+def _facts_widths(rows: list[list[str]], size: float, lifetime: float, width: int) -> list[int]:
+    """Each label column as wide as its longest label (the PDF's `width: 1%; nowrap`), the rest
+    shared by the two value columns as their longest values would share it (the last row's
+    date is set larger)."""
+    def widest(column: int) -> float:
+        return max(estimated_width(row[column], lifetime if row is rows[-1] and column == 3 else size)
+                   for row in rows if len(row) == 4)
+
+    pad = Mm(2) + Pt(2)  # the cells' right padding, and what the estimate may fall short by
+    labels = [Pt(widest(0)) + pad, Pt(widest(2)) + pad]
+    left = width - sum(labels)
+    first = max(left // 4, min(left * 3 // 4, int(left * widest(1) / (widest(1) + widest(3)))))
+    return [labels[0], first, labels[1], left - first]
 
 
-def word_template(unit_templates: Path | None, lang: str):
-    """The unit's Word template as a document, if it has one: inside its folder, small, and
-    linking to nothing outside itself (an attached template on a share, a picture on a server
-    would be fetched by Word from every charter.docx made with it)."""
-    from ..core.errors import input_error
-    from ..core.files import TooLarge, read_limited
+def _facts_table(writer: _Writer, context: dict) -> None:
+    rows = _facts(context)
+    table = writer.document.add_table(rows=len(rows), cols=4)
+    table_frame(table, _facts_widths(rows, writer.size("facts"), writer.size("lifetime"), writer.width), (0.3, 2, 0.3, 0))
+    last = len(rows) - 1
+    for index, (row, values) in enumerate(zip(table.rows, rows)):
+        cells = row.cells if len(values) == 4 else [row.cells[0], row.cells[1].merge(row.cells[3])]
+        for column, (cell, value) in enumerate(zip(cells, values)):
+            if column % 2 == 0:
+                writer.cell(cell, value, "facts", color=LABEL)
+            elif index == last and column == 3:  # the dissolution or review date, which the group works towards
+                writer.cell(cell, value, "lifetime", bold=True)
+            else:
+                writer.cell(cell, value, "facts")
 
-    template = unit_templates / UNIT_TEMPLATE if unit_templates else None
-    if template is None or not (template.is_file() or template.is_symlink()):
-        return None
-    if not template.resolve().is_relative_to(unit_templates.resolve()):
-        raise input_error(lang, "link_outside", field="templates/charter.docx", path=str(template))
-    try:
-        data = read_limited(template, MAX_TEMPLATE_BYTES)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sizes = {info.filename: info.file_size for info in archive.infolist()}
-    except TooLarge:
-        raise input_error(lang, "too_large", source=str(template), size=f"> {MAX_TEMPLATE_BYTES}",
-                          limit=MAX_TEMPLATE_BYTES) from None
-    except (zipfile.BadZipFile, OSError) as error:
-        raise input_error(lang, "template", detail=f"{template}: {error}") from None
-    if sum(sizes.values()) > MAX_UNPACKED_BYTES or sizes.get("word/document.xml", 0) > MAX_DOCUMENT_XML:
-        raise input_error(lang, "too_large", source=str(template), size=sum(sizes.values()), limit=MAX_UNPACKED_BYTES)
-    try:
-        document = Document(io.BytesIO(data))
-    except Exception as error:  # python-docx raises several kinds for a file that is not a Word document
-        raise input_error(lang, "template", detail=f"{template}: {type(error).__name__}: {error}") from None
-    external = [rel.target_ref for part in document.part.package.iter_parts() for rel in part.rels.values()
-                if rel.is_external]
-    if external:
-        raise input_error(lang, "docx_external", field="templates/charter.docx", target=external[0][:120])
-    return document
+
+def _roster(writer: _Writer, context: dict) -> None:
+    t = context["t"]
+    writer.heading(t["roster"])
+    rows = [[t["roster_name"], t["roster_unit"], t["roster_title"], t["roster_role"]]]
+    rows += [[m["name"], m["unit"], m["title"], t["roles"][m["role"]]] for m in context["members"]]
+    table = writer.document.add_table(rows=len(rows), cols=4)
+    table_frame(table, [int(writer.width * share) for share in ROSTER_COLUMNS], (0.4, 1.5, 0.4, 1.5),
+                lines=(0.3 * writer.scale, "BBBBBB"))
+    header = table.rows[0]._tr.get_or_add_trPr()
+    header.append(OxmlElement("w:tblHeader"))  # repeated on each page the roster runs onto, as the PDF's is
+    for index, (row, values) in enumerate(zip(table.rows, rows)):
+        for cell, value in zip(row.cells, values):
+            writer.cell(cell, value, "roster", bold=index == 0)
+
+
+def _signature(writer: _Writer, t: dict) -> None:
+    """The owner's signature and the date, each on a line to write on: underlined tabs, so that
+    the text is the PDF's (no underscores) and the lines end where the PDF's do."""
+    paragraph = writer.paragraph(f"{t['signature']}{t['colon']}", "body", before=4)
+    stops = paragraph.paragraph_format.tab_stops
+    size = writer.size("body")
+    stops.add_tab_stop(Pt(estimated_width(paragraph.text, size)) + Mm(45 * writer.scale))
+    stops.add_tab_stop(writer.width - Mm(30 * writer.scale), WD_TAB_ALIGNMENT.RIGHT)
+    stops.add_tab_stop(writer.width)
+    for text, underline in (("\t", True), ("\t", False), (f"{t['date_label']}{t['colon']}", False), ("\t", True)):
+        run = paragraph.add_run(text)
+        font(run, "body", writer.lang, size)
+        run.font.underline = underline
 
 
 def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "zh") -> bytes:
     """charter.docx for the template context; with a unit's Word template, written after its body."""
-    lang, t = context["lang"], context["t"]
-    size = SIZES[lang]
+    lang, t, scale = context["lang"], context["t"], context["scale"]
     template = word_template(unit_templates, lang)
     document = template or Document()
-    _fallback_faces(document)
+    page = document.sections[-1]
+    if template is None:  # a unit's Word template keeps its page: its letterhead is designed for it
+        page_setup(page, context["paper"], scale)
+        page_numbers(page, lang, scale)
+    languages(document, lang)
+    fallback_faces(document)
+    writer = _Writer(document, lang, scale, text_width(page))
     unit = context["unit"]
     if unit and template is None:  # a unit's Word template brings its own letterhead
-        _paragraph(document, unit["name"], "heading", lang, size["heading"] + 4, True, WD_ALIGN_PARAGRAPH.CENTER, RED)
-    _paragraph(document, context["title"], "title", lang, size["title"], True, WD_ALIGN_PARAGRAPH.CENTER)
-    _table(document, _facts(context), lang, size["small"])
+        writer.letterhead(unit["name"])
+    writer.paragraph(context["title"], "title", True, WD_ALIGN_PARAGRAPH.CENTER, after=2)
+    _facts_table(writer, context)
     for section in context["sections"]:
-        _paragraph(document, section["heading"], "heading", lang, size["heading"], True)
+        writer.heading(section["heading"])
         for number, rule in enumerate(section["rules"], start=1):
-            _paragraph(document, f"{number}. {rule['text']}", "body", lang, size["body"])
+            writer.rule(number, rule["text"])
     if context["show_roster"] and context["members"]:
-        _paragraph(document, t["roster"], "heading", lang, size["heading"], True)
-        header = [t["roster_name"], t["roster_unit"], t["roster_title"], t["roster_role"]]
-        _table(document, [header] + [[m["name"], m["unit"], m["title"], t["roles"][m["role"]]]
-                                     for m in context["members"]], lang, size["small"], header=True)
-    _paragraph(document, f"{t['signature']}{t['colon']}________    {t['date_label']}{t['colon']}________",
-               "body", lang, size["body"])
+        _roster(writer, context)
+    _signature(writer, t)
     if unit and unit.get("contact"):
-        _paragraph(document, unit["contact"], "body", lang, size["small"], align=WD_ALIGN_PARAGRAPH.CENTER)
+        writer.paragraph(unit["contact"], "contact", align=WD_ALIGN_PARAGRAPH.CENTER, before=4, color=CONTACT)
     created = datetime.combine(context["group"]["created"], datetime.min.time(), tzinfo=timezone.utc)
     properties = document.core_properties
-    properties.title, properties.author, properties.language = context["title"], "charter", context["html_lang"]
+    properties.title, properties.author, properties.language = context["title"], "charter", locale(lang)
     properties.created = properties.modified = created
     properties.last_modified_by, properties.revision = "charter", 1
     return _reproducible(document)
