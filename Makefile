@@ -15,7 +15,7 @@ serve: setup
 	$(VENV)/charter serve $(ARGS)
 
 test: setup-test
-	$(VENV)/python -m pytest $(ARGS)
+	$(VENV)/python -m pytest -n auto $(ARGS)
 
 bench: setup-test
 	$(VENV)/python benchmarks/render.py $(ARGS)

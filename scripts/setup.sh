@@ -51,11 +51,14 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
   echo "setup: installing charter${extra} into .venv"
   # pip's own notices (index locations it skips) are noise here; its errors still show.
   .venv/bin/python -m pip install -q --disable-pip-version-check -U pip 2> >(grep -v '^WARNING: Location' >&2)
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}" 2> >(grep -v '^WARNING: Location' >&2)
+  # the versions the tests were run with (constraints.txt), so that no release of a library whose
+  # code charter patches arrives unseen on the next machine
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".${extra}" \
+    2> >(grep -v '^WARNING: Location' >&2)
   touch "$stamp"
 fi
 axe=.venv/npm/node_modules/axe-core/axe.min.js

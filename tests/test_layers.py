@@ -110,3 +110,28 @@ def test_no_undefined_or_unused_names():
     result = subprocess.run([ruff, "check", "--no-cache", str(PACKAGE), str(PACKAGE.parent / "tests"),
                              str(PACKAGE.parent / "benchmarks")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+FRONT_ENDS = {"charter.interfaces.terminal", "charter.interfaces.web", "charter.interfaces.batch"}
+
+
+def _front_end(module: str) -> str | None:
+    return next((end for end in FRONT_ENDS if module == end or module.startswith(end + ".")), None)
+
+
+def test_no_front_end_imports_another():
+    """The web form, the terminal questionnaire and batch share the questions engine and the layers
+    below, never each other: a server has no use for a terminal's prompt library."""
+    crossing = sorted((name, imported) for name, imported_set in GRAPH.items() for imported in imported_set
+                      if _front_end(name) and _front_end(imported) and _front_end(name) != _front_end(imported))
+    assert crossing == []
+
+
+def test_the_web_loads_no_terminal_library():
+    import subprocess
+    import sys
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, charter.interfaces.web; "
+                             "print(sorted(m for m in ('questionary', 'rich', 'prompt_toolkit') if m in sys.modules))"],
+                            capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -10,6 +10,8 @@ import click
 from .. import __version__
 from ..core.errors import InputError, MachineError, input_error
 from ..core.i18n import environment_lang, text
+from ..render.formats import DEFAULT_FORMATS
+from ..render.pdf import PDF_VARIANTS
 
 
 class CharterGroup(click.Group):
@@ -52,11 +54,11 @@ def _print_written(paths: list[Path]) -> None:
         click.echo(f"  {path}")
 
 
-format_option = click.option("--format", "formats", default="pdf,html,md,txt,ics,poster", show_default=True,
+format_option = click.option("--format", "formats", default=",".join(DEFAULT_FORMATS), show_default=True,
                              help="Comma-separated formats: pdf, html, md, txt, ics, poster (poster.pdf), "
                                   "docx (Word).")
 pdf_variant_option = click.option(
-    "--pdf-variant", type=click.Choice(["pdf/a-2b", "pdf/a-3b", "pdf/ua-1"]), default=None,
+    "--pdf-variant", type=click.Choice(PDF_VARIANTS), default=None,
     help="An archival PDF (PDF/A-2b, PDF/A-3b) or an accessible, tagged one (PDF/UA-1).")
 paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"]), default="A4",
                             show_default=True, help="Paper size of the PDF and Word files.")

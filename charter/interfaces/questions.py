@@ -30,7 +30,6 @@ from ..schema.validation import field_problem
 SECTIONS = ("language", "group", "lifetime", "people", "rules")
 STEP_COUNT = len(SECTIONS) + 2  # then review, then result
 KEEP = object()  # from answer_for: leave this answer as it is
-ROLES = ("member", "admin", "guest", "owner")
 
 
 @dataclass(frozen=True)

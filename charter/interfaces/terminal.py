@@ -21,7 +21,7 @@ from ..register.folders import group_folder
 from ..register.writing import Placement, write_charter
 from ..render.context import person_label
 from ..render.documents import ANSWERS_FILE
-from ..schema.answers import RENDER_RECORD, answers_to_data
+from ..schema.answers import answers_from
 from ..schema.group import load_group
 from ..schema.unit import Unit, load_unit
 from .drafts import load_draft, remove_draft, save_draft
@@ -286,17 +286,6 @@ def starting_answers(from_file: Path | None, unit: Unit | None, today: date) -> 
         return (merged({"lang": unit.info.lang}, unit.defaults) if unit else {}), unit
     model, unit, _ = load_group(from_file, unit.root if unit else None)
     return answers_from(model, today), unit
-
-
-def answers_from(model, today: date) -> dict:
-    """Another group's answers as the start of a new group's: what it chose, created today."""
-    answers = answers_to_data(model)
-    for recorded in ("history", *RENDER_RECORD):
-        answers.pop(recorded, None)
-    answers["group"]["created"] = today
-    if answers["group"].get("dissolve_on") and answers["group"]["dissolve_on"] <= today:
-        del answers["group"]["dissolve_on"]
-    return answers
 
 
 def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = None, unit_dir: Path | None = None,

@@ -243,3 +243,14 @@ def answers_to_data(answers: AnswersBase) -> dict:
     if "unit_locked" in data:  # the record of a render, last: not where someone editing the answers looks
         data["unit_locked"] = data.pop("unit_locked")
     return {"lang": answers.lang, **data}
+
+
+def answers_from(model, today: date) -> dict:
+    """Another group's answers as the start of a new group's: what it chose, created today."""
+    answers = answers_to_data(model)
+    for recorded in ("history", *RENDER_RECORD):
+        answers.pop(recorded, None)
+    answers["group"]["created"] = today
+    if answers["group"].get("dissolve_on") and answers["group"]["dissolve_on"] <= today:
+        del answers["group"]["dissolve_on"]
+    return answers

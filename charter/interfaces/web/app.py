@@ -26,9 +26,9 @@ from ...core.resources import templates_dir
 from ...core.tree import merged
 from ...register.groups import Entry, find_group
 from ...render.documents import ANSWERS_FILE, render_documents
+from ...schema.answers import answers_from
 from ...schema.unit import load_unit
 from ..questions import Engine
-from ..terminal import answers_from
 from . import groups
 from .forms import FormState, build_form
 from .pool import Busy, Failed, RenderPool, TooSlow

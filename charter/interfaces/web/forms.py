@@ -19,11 +19,10 @@ from ...core.errors import InputError, input_error
 from ...core.i18n import lang_or, messages, text
 from ...core.tomlfile import parse_toml
 from ...core.tree import merged
-from ...schema.answers import AnswersBase
+from ...schema.answers import AnswersBase, answers_from
 from ...schema.group import validate_for
 from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
 from ..spreadsheets import parse_members
-from ..terminal import answers_from
 
 MAX_CUSTOM_RULES = 20
 _CUSTOM_TEXT = Question("rules.custom.text", "textarea", "", schema_key="rules.custom.text")
