@@ -12,6 +12,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Debian's chromium binary itself, not its launcher script: the script sizes /dev/shm with findmnt,
+# which prints a line per mount when /dev/shm is mounted twice (as happens in containers), and the
+# script's test then fails and the browser dies at start. Playwright passes the flags it needs.
+CHROMIUM = next((path for path in ("/usr/lib/chromium/chromium",) if os.access(path, os.X_OK)),
+                shutil.which("chromium"))
 EXAMPLES = ROOT / "examples"
 CHARTER = Path(sys.executable).with_name("charter")
 

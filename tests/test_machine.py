@@ -41,7 +41,8 @@ def _fake_checkout(tmp_path: Path, installed: set[str], uid: int) -> tuple[Path,
 
 
 EVERY_PACKAGE = {"libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-noto-cjk",
-                 "fonts-noto-color-emoji", "fonts-liberation", "fontconfig", "poppler-utils", "chromium"}
+                 "fonts-noto-color-emoji", "fonts-liberation", "fontconfig", "poppler-utils", "chromium",
+                 "libreoffice-writer-nogui", "libreoffice-calc-nogui"}
 
 
 @pytest.mark.parametrize("flag", ["", "--test"])

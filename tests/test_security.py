@@ -7,7 +7,7 @@ import re
 import threading
 
 import pytest
-from conftest import EXAMPLES, pdf_text, run_charter, squeeze
+from conftest import CHROMIUM, EXAMPLES, pdf_text, run_charter, squeeze
 from jinja2.exceptions import SecurityError, UndefinedError
 
 from charter.render.pdf import render_pdf
@@ -182,7 +182,7 @@ def test_the_html_file_loads_nothing_from_elsewhere_in_a_browser(counting_server
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
             "--disable-background-networking", "--disable-component-update"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
         page = browser.new_page()
         page.goto(page_file.as_uri(), wait_until="domcontentloaded")
         page.wait_for_timeout(500)

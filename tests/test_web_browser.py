@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlparse
 
 import pytest
-from conftest import EXAMPLE_FOLDERS, EXAMPLES, ROOT, pdf_text, squeeze
+from conftest import CHROMIUM, EXAMPLE_FOLDERS, EXAMPLES, ROOT, pdf_text, squeeze
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import expect, sync_playwright
@@ -74,10 +74,9 @@ def servers(demo_dir, tmp_path_factory, render_pool):
 def browser():
     # module-scoped: the sync API keeps an event loop running in this thread until it closes,
     # which would stop any later test that runs asyncio (the questionnaire)
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is not installed: run `make test`, which installs it"
+    assert CHROMIUM, "Debian's chromium is not installed: run `make test`, which installs it"
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
