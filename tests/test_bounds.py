@@ -167,7 +167,7 @@ def test_layout_past_the_time_limit_stops_naming_the_template(tmp_path, kind):
     result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf", env=FAST)
     assert result.returncode == 2, result.stderr
     assert "排版超过 4 秒仍未完成" in result.stderr and str(unit / "templates" / "charter.html.j2") in result.stderr
-    assert time.perf_counter() - started < 4 + 10 and not (tmp_path / "out").exists()
+    assert time.perf_counter() - started < 4 + 20 and not (tmp_path / "out").exists()  # a shared machine
 
 
 def test_layout_past_the_memory_limit_stops_naming_the_template(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 
 from .i18n import text
 
@@ -38,6 +39,10 @@ class InputError(Exception):
         self.lang = lang
         super().__init__(self.report())
 
+    def __reduce__(self):
+        # whole across processes (a render worker's error reaches the command or the page as raised)
+        return type(self), (self.problems, self.source, self.lang)
+
     def report(self) -> str:
         """The problems as the user reads them; what they typed is in them, its control characters shown as codes."""
         if len(self.problems) == 1 and not self.source:
@@ -58,3 +63,6 @@ class MachineError(Exception):
     def __init__(self, lang: str, key: str, **values):
         self.lang, self.key, self.values = lang, key, values
         super().__init__(text(lang, f"errors.{key}", **values))
+
+    def __reduce__(self):
+        return partial(type(self), **self.values), (self.lang, self.key)

@@ -134,11 +134,11 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
     fetcher = AssetFetcher([*asset_roots, builtin])
-    page = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
     limits.cap_memory()
     try:
         # HTML.write_pdf in its two steps, so that the pages are counted before they are written
         with limits.deadline():
+            page = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
             document = page.render(font_config=_font_config(asset_roots), pdf_variant=variant)
             if len(document.pages) > limits.MAX_PAGES:
                 raise _past_limit(lang, "render_pages", base_dir, asset_roots, pages=len(document.pages),
@@ -226,13 +226,7 @@ class _Renderer:
         status, payload = reply
         if status == "ok":
             return payload
-        from ..core.errors import InputError, MachineError
-
-        if status == "machine":
-            raise MachineError(*payload[:2], **payload[2])
-        if status == "input":
-            raise InputError(*payload)
-        raise RuntimeError(payload)
+        raise payload  # bad input or a machine's lack, whole; anything else as a RuntimeError naming it
 
     def _end(self) -> int:
         """Stop the child (if it has not ended) and return how it ended; later PDFs are made in-process."""
@@ -257,12 +251,10 @@ def _serve(requests: int, replies: int) -> None:
     while (request := _receive(requests)) is not None:
         try:
             _send(replies, ("ok", _render_here(*request)))
-        except MachineError as error:
-            _send(replies, ("machine", (error.lang, error.key, error.values)))
-        except InputError as error:
-            _send(replies, ("input", (error.problems, error.source, error.lang)))
+        except (InputError, MachineError) as error:  # they pickle whole (core/errors.py)
+            _send(replies, ("raised", error))
         except Exception as error:  # reported to the parent, which raises it there
-            _send(replies, ("error", f"{type(error).__name__}: {error}"))
+            _send(replies, ("raised", RuntimeError(f"{type(error).__name__}: {error}")))
     release_font_configs()
 
 

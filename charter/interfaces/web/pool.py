@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pebble import ProcessExpired, ProcessPool
+from pebble import ProcessPool
 
 from ...core.errors import InputError, MachineError
 from ...register.changes import record_renewal
@@ -85,18 +85,6 @@ def _renew(folder: str, until: date, reason: str, on: date) -> str:
     return Path(folder).name
 
 
-def _guarded(task, *args):
-    """Run a task in the worker; bad input comes back as data (an exception's pickling loses fields)."""
-    try:
-        return "ok", task(*args)
-    except InputError as error:
-        return "input", (error.problems, error.source, error.lang)
-    except MachineError as error:
-        return "machine", str(error)
-    except Exception as error:  # the worker goes on; the page names the kind of failure only
-        return "failed", type(error).__name__
-
-
 class RenderPool:
     def __init__(self, limits: Limits = Limits()):
         self.limits = limits
@@ -124,23 +112,22 @@ class RenderPool:
         if not self._slots.acquire(blocking=False):
             raise Busy()
         try:
-            future = self.start()._pool.schedule(_guarded, args=(task, *args), timeout=self.limits.seconds)
+            future = self.start()._pool.schedule(task, args=args, timeout=self.limits.seconds)
             try:
-                outcome, value = future.result()
+                return future.result()
             except FutureTimeout:
                 raise TooSlow(self.limits.seconds) from None
-            except ProcessExpired as error:  # the worker died (out of memory, killed): pebble replaces it
-                raise Failed(type(error).__name__) from None
             except BrokenProcessPool as error:  # no worker could start: try afresh on the next write
                 self.close()
                 raise Failed(type(error).__name__) from None
+            except InputError:  # bad input, whole with its fields: the page names the field
+                raise
+            except MachineError as error:
+                raise Failed(type(error).__name__, str(error)) from None
+            except Exception as error:  # the worker died (ProcessExpired), or failed: the page names the kind only
+                raise Failed(type(error).__name__) from None
         finally:
             self._slots.release()
-        if outcome == "input":
-            raise InputError(*value)
-        if outcome != "ok":
-            raise Failed(value, value if outcome == "machine" else None)
-        return value
 
     def write_new(self, answers: dict, unit_dir: Path | None, out_dir: Path) -> str:
         """A new folder in the register for these answers; returns the folder's name."""
