@@ -242,6 +242,54 @@ def test_members_pasted_from_a_spreadsheet_or_with_old_line_ends(source):
         ("张三", "县水利局", "干事", "member"), ("李四", "县财政局", "科长", "admin")]
 
 
+@pytest.mark.parametrize("source", [
+    "王丽，白水镇应急办，主任，管理员\n李强、县水利局、干事、\n",  # a Chinese keyboard's commas
+    "王丽,白水镇应急办,主任,管理员\n李强，县水利局，干事\n",
+    '"王丽",白水镇应急办，主任，admin\n李强,"县水利局",干事,\n',
+])
+def test_members_typed_with_any_comma_are_read_field_by_field(source):
+    from charter.interfaces.spreadsheets import parse_members
+
+    members, problems = parse_members(source, "zh", header_optional=True)
+    assert problems == []
+    assert [(m.name, m.unit, m.title, m.role) for m in members] == [
+        ("王丽", "白水镇应急办", "主任", "admin"), ("李强", "县水利局", "干事", "member")]
+
+
+def test_a_comma_inside_quotes_or_a_spreadsheet_cell_stays_in_its_field():
+    from charter.interfaces.spreadsheets import parse_members
+
+    typed = parse_members('"王丽，张三"，"县委、县政府办"\n', "zh", header_optional=True)
+    pasted = parse_members("张三\t县，水利局\t干事\n", "zh", header_optional=True)
+    assert [(m.name, m.unit) for m in typed[0]] == [("王丽，张三", "县委、县政府办")] and typed[1] == []
+    assert [(m.name, m.unit, m.title) for m in pasted[0]] == [("张三", "县，水利局", "干事")] and pasted[1] == []
+
+
+def test_members_text_reads_back_as_the_same_members():
+    from charter.interfaces.spreadsheets import parse_members
+    from charter.interfaces.web.forms import members_text
+
+    members = [{"name": '王丽，"小丽"', "unit": "县委、县政府办", "title": "主任,组长", "role": "admin"}]
+    read, problems = parse_members(members_text(members, "zh"), "zh", header_optional=True)
+    assert problems == [] and [m.model_dump() for m in read] == members
+
+
+@pytest.mark.parametrize(("source", "lang", "expected"), [
+    ("Smith, Jo, ACME, Engineer\n", "en", "line 1: read as name “Smith”, unit “Jo”, title “ACME”, role “Engineer”: "
+                                          "“Engineer” is not a role: write admin or guest"),
+    ("王丽，白水镇应急办，主任，管理员，值班\n", "zh", "第 1 行：读作 姓名“王丽”、单位“白水镇应急办”、职务“主任”、角色“管理员”"
+                                         "——多出了“值班”：每行最多 4 项"),
+    ("王丽，管理员\n", "zh", "第 1 行：读作 姓名“王丽”、单位“管理员”——“管理员”是角色，应写在第 4 项"),
+    ("王丽 白水镇应急办 主任 管理员\n", "zh", "第 1 行：读作 姓名“王丽 白水镇应急办 主任 管理员”——姓名像是一整行"),
+    ("Ann Lee; Parks; clerk\n", "en", "line 1: read as name “Ann Lee; Parks; clerk”: the name looks like a whole line"),
+])
+def test_a_members_line_that_cannot_be_taken_as_read_says_how_it_was_read(source, lang, expected):
+    from charter.interfaces.spreadsheets import parse_members
+
+    members, problems = parse_members(source, lang, header_optional=True)
+    assert members == [] and len(problems) == 1 and problems[0].startswith(expected), problems
+
+
 @pytest.mark.parametrize(("source", "lang", "expected"), [
     ("姓名,name,单位\n张三,Zhang,县水利局\n", "zh", "第 1 行：这几列说的是同一件事：姓名、name，请只留一列"),
     ("name,Name\nAnn,Bo\n", "en", "line 1: these columns say the same thing: name, Name; keep only one"),

@@ -96,7 +96,7 @@ def test_csv_with_bad_rows_reports_their_lines(tmp_path):
     keys[at:at] = ["y"]                          # import the good row only
     written, printed = answer(keys, tmp_path / "out")
     assert "第 3 行：姓名：不能为空" in printed
-    assert "第 4 行：角色：应为以下之一：群主、管理员、成员、列席" in printed
+    assert "第 4 行：读作 姓名“Bo”、单位“X”、职务“Y”、角色“boss”——“boss”不是角色：角色写 管理员 或 列席" in printed
     answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
     assert [m["name"] for m in answers["members"]] == ["Ann"]
 

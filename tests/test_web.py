@@ -267,7 +267,7 @@ def test_english_page_english_messages(client):
     assert "Dissolution date: cannot read this date" in page
     summary = re.search(r'<div class="summary" role="alert".*?</div>', page, re.S).group(0)
     assert not re.search(r"[\u4e00-\u9fff]", summary), summary  # no Chinese on the English page
-    assert "Members: line 1: role: must be one of: owner, admin, member, guest" in summary
+    assert "Members: line 1: read as name “Ann”, role “boss”: “boss” is not a role: write admin or guest" in summary
 
 
 def test_the_form_keeps_what_was_posted_successor_unticked_rules_and_edited_parameters(client):

@@ -321,3 +321,32 @@ def test_generated_answers_round_trip_through_the_form(servers, browser, origina
     finally:
         context.close()
     assert comparable(written) == comparable(answers_to_data(model))
+
+
+def _fill_the_least(page, name: str) -> None:
+    page.fill("#group-name", name)
+    page.fill("#group-purpose", "汛期防汛值守")
+    page.fill("#group-dissolve_on", "2027-03-07")
+    page.fill("#owner-name", "刘志远")
+
+
+def test_members_typed_with_a_chinese_keyboards_commas_are_read_field_by_field(servers, page):
+    server = servers["plain"]
+    page.goto(server.url + "/")
+    expect(page.locator("#hint-members")).to_contain_text("中文逗号（，）、顿号（、）")
+    _fill_the_least(page, "白水镇防汛值守群")
+    page.fill("#members", "王丽，白水镇应急办，主任，管理员\n李强、县水利局、干事、\n")
+    answers = write_and_read_back(page, server)
+    assert answers["members"] == [{"name": "王丽", "unit": "白水镇应急办", "title": "主任", "role": "admin"},
+                                  {"name": "李强", "unit": "县水利局", "title": "干事"}]
+
+
+def test_a_members_line_that_cannot_be_taken_as_read_is_refused_beside_the_field(servers, page):
+    server = servers["plain"]
+    before = sorted(p.name for p in server.out.iterdir())
+    page.goto(server.url + "/")
+    _fill_the_least(page, "白水镇防汛值守群")
+    page.fill("#members", "王丽，管理员\n")
+    page.click("#write")
+    expect(page.locator("#error-members")).to_contain_text("第 1 行：读作 姓名“王丽”、单位“管理员”——“管理员”是角色")
+    assert sorted(p.name for p in server.out.iterdir()) == before

@@ -8,8 +8,6 @@ posted page had, so a field the page did not show keeps its answer.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +20,7 @@ from ...core.tree import merged
 from ...schema.answers import AnswersBase
 from ...schema.group import validate_for
 from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
-from ..spreadsheets import parse_members
+from ..spreadsheets import MEMBER_COLUMNS, parse_members
 from ..terminal import answers_from
 
 MAX_CUSTOM_RULES = 20
@@ -111,14 +109,19 @@ def members_text(members: list[dict], lang: str) -> str:
         return ""
     words = messages(lang)
     roles = words["roles"]
-    rows = io.StringIO()
-    writer = csv.writer(rows, lineterminator="\n")
-    writer.writerow([words["columns"][column] for column in ("name", "unit", "title", "role")])
+    rows = [[words["columns"][column] for column in MEMBER_COLUMNS]]
     for member in members:
         role = member.get("role", "member")
-        writer.writerow([member.get("name", ""), member.get("unit", ""), member.get("title", ""),
-                         "" if role == "member" else roles[role]])
-    return rows.getvalue()
+        rows.append([member.get("name", ""), member.get("unit", ""), member.get("title", ""),
+                     "" if role == "member" else roles[role]])
+    return "".join(",".join(map(_typed_cell, row)) + "\n" for row in rows)
+
+
+def _typed_cell(value: str) -> str:
+    # quoted wherever the form would read a separator (， and 、 too) or a quote
+    if any(c in value for c in ',，、"'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def _posted(form, key: str, default: str | None = "") -> str | None:
