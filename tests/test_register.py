@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tomllib
 
@@ -264,3 +265,20 @@ def test_a_group_set_up_ahead_of_its_start_can_be_renewed_or_called_off_before_i
     called_off = charter("dissolve", "外宣", "--dir", register, "--reason", "活动取消", today="2026-11-27")
     assert called_off.returncode == 0, called_off.stderr
     assert statuses(register, "2026-11-28")[EVENT] == "dissolved"
+
+
+def test_two_groups_of_one_name_are_told_apart_by_folder_and_due_names_each_by_its_own(register, tmp_path):
+    shutil.copytree(register, tmp_path, dirs_exist_ok=True)
+    twin = tmp_path / f"{EVENT}-2"
+    shutil.copytree(tmp_path / EVENT, twin)
+    answers = twin / "charter.toml"
+    answers.write_text(answers.read_text("utf-8").replace("dissolve_on = 2026-12-31", "dissolve_on = 2026-12-20"),
+                       encoding="utf-8")
+    table = charter("list", "--dir", tmp_path).stdout
+    assert f"{EVENT}（文件夹 {EVENT}）" in table and f"{EVENT}（文件夹 {EVENT}-2）" in table
+    assert f"{TOWNSHIP}（" not in table  # a name of its own needs no folder
+    overdue = next(line for line in charter("due", "--dir", tmp_path).stdout.splitlines() if "2026年12月20日" in line)
+    printed = re.search(r'charter dissolve "([^"]+)"', overdue).group(1)  # the command, run as printed
+    assert charter("dissolve", printed, "--dir", tmp_path).returncode == 0
+    assert "dissolved" in answers.read_text("utf-8")
+    assert "dissolved" not in (tmp_path / EVENT / "charter.toml").read_text("utf-8")

@@ -143,22 +143,32 @@ def test_writing_with_errors_stays_on_the_form(client, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_the_same_group_twice_gets_two_folders(client, tmp_path):
+def test_the_same_group_twice_asks_for_another_name_or_a_new_version(client, tmp_path):
+    out = tmp_path / "out"
     assert post_form(client, GOOD, action="write").status_code == 303
-    assert post_form(client, GOOD, action="write").status_code == 303
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["防汛宣传群", "防汛宣传群-2"]
+    asked = post_form(client, GOOD, action="write")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and sorted(p.name for p in out.iterdir()) == ["防汛宣传群"]
+    assert 'id="error-group-name">登记册里已有同名的群（文件夹 防汛宣传群）：请改一个群名，或保存为它的新版本' in page
+    assert 'name="_version_of" value="防汛宣传群"' in page and "保存为 防汛宣传群 的新版本" in page
+    versioned = post_form(client, {**GOOD, "owner.name": "王敏", "_version_of": "防汛宣传群"}, action="version")
+    assert versioned.status_code == 303 and sorted(p.name for p in out.iterdir()) == ["防汛宣传群"]
+    assert 'name = "王敏"' in (out / "防汛宣传群" / "charter.toml").read_text("utf-8")
+    assert 'name = "陈刚"' in (out / "防汛宣传群" / "versions" / "1" / "charter.toml").read_text("utf-8")
+    assert post_form(client, {**GOOD, "group.name": "防汛宣传群（二）"}, action="write").status_code == 303
 
 
 def test_simultaneous_submissions_never_share_a_folder(app, tmp_path):
     barrier = threading.Barrier(4)
     codes = []
 
-    def submit():
+    def submit(name: str):
         client = app.test_client()
         barrier.wait()
-        codes.append(post_form(client, GOOD, action="write").status_code)
+        codes.append(post_form(client, {**GOOD, "group.name": name}, action="write").status_code)
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
+    # four names, one folder name: each its own folder all the same
+    threads = [threading.Thread(target=submit, args=(name,)) for name in ("防汛 宣传", "防汛/宣传", "防汛:宣传", "防汛·宣传")]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -96,8 +96,12 @@ def fits(page) -> None:
 
 
 def write_and_read_back(page, server) -> dict:
-    """Press the write button; the answers file of the new folder."""
-    page.click("#write")
+    """Press the write button (and, for a group of a name the register has, save it as a new
+    version); the answers file written."""
+    with page.expect_navigation(timeout=60_000):
+        page.click("#write")
+    if page.locator("#write-version").count():
+        page.click("#write-version")
     page.wait_for_url("**/groups/**done=written", timeout=60_000)
     folder = unquote(urlparse(page.url).path.split("/groups/")[1])
     return tomllib.loads((server.out / folder / "charter.toml").read_text("utf-8"))
@@ -350,3 +354,20 @@ def test_a_members_line_that_cannot_be_taken_as_read_is_refused_beside_the_field
     page.click("#write")
     expect(page.locator("#error-members")).to_contain_text("第 1 行：读作 姓名“王丽”、单位“管理员”——“管理员”是角色")
     assert sorted(p.name for p in server.out.iterdir()) == before
+
+
+def test_a_group_copied_with_its_name_unchanged_asks_for_another_name_or_a_new_version(servers, page):
+    server = servers["plain"]
+    folder = EXAMPLE_FOLDERS["township-office"]
+    before = sorted(p.name for p in server.out.iterdir())
+    page.goto(f"{server.url}/groups/{quote(folder)}")
+    page.click("text=以这个群为模板建新群规")
+    expect(page.locator("#group-name")).to_have_value("青石镇机关工作群")
+    page.click("#write")
+    expect(page.locator("#error-group-name")).to_contain_text(f"登记册里已有同名的群（文件夹 {folder}）")
+    expect(page.locator("#write-version")).to_have_text(f"保存为 {folder} 的新版本")
+    assert sorted(p.name for p in server.out.iterdir()) == before  # no twin made without asking
+    page.fill("#group-name", "青石镇机关工作群（新）")
+    page.click("#write")
+    page.wait_for_url("**/groups/**done=written", timeout=60_000)
+    assert sorted(set(p.name for p in server.out.iterdir()) - set(before)) == ["青石镇机关工作群-新"]

@@ -39,6 +39,7 @@ class FormState:
     general: list[str] = field(default_factory=list)  # problems no single field shows
     sections: list[tuple[str, list[Question]]] = field(default_factory=list)
     model: AnswersBase | None = None
+    namesake: str | None = None  # the folder of the open group this one would be a twin of
 
     @property
     def lang(self) -> str:

@@ -115,6 +115,8 @@ function charterForm(form) {
     if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
   });
   showWriting(form, document.getElementById("write"), document.getElementById("writing"));
+  const version = document.getElementById("write-version");  // offered when the name is taken
+  if (version) showWriting(form, version, document.getElementById("writing"));
   showWhatApplies();
 }
 
