@@ -371,3 +371,25 @@ def test_a_group_copied_with_its_name_unchanged_asks_for_another_name_or_a_new_v
     page.click("#write")
     page.wait_for_url("**/groups/**done=written", timeout=60_000)
     assert sorted(set(p.name for p in server.out.iterdir()) - set(before)) == ["青石镇机关工作群-新"]
+
+
+def test_renew_counts_from_the_current_end_and_refuses_a_date_that_changes_nothing(servers, page):
+    server = servers["plain"]
+    data = tomllib.loads((server.out / EXAMPLE_FOLDERS["county-media-event"] / "charter.toml").read_text("utf-8"))
+    data.pop("history", None)
+    data["group"].update(name="白水镇延期测试群", dissolve_on=date(2027, 3, 31))
+    folder = write_charter(validate_for(data, None), None, server.out, Placement.FRESH, formats=())[0].parent
+    page.goto(f"{server.url}/groups/{quote(folder.name)}/renew")
+    expect(page.locator("main")).to_contain_text("+6m、3个月后 这样的写法从 2027-03-31 起算")
+    page.fill("#until", "+6m")
+    page.fill("#reason", "汛期延长")
+    page.click("button.primary")
+    page.wait_for_url("**done=renewed")
+    answers = folder / "charter.toml"
+    assert tomllib.loads(answers.read_text("utf-8"))["group"]["dissolve_on"] == date(2027, 9, 30)
+    kept = answers.read_bytes()
+    page.goto(f"{server.url}/groups/{quote(folder.name)}/renew")
+    page.fill("#until", "2027-09-30")
+    page.click("button.primary")
+    expect(page.locator("#until-error")).to_contain_text("2027-09-30 就是现在的日期，延期不会改变什么，未记录")
+    assert answers.read_bytes() == kept and sorted(p.name for p in (folder / "versions").iterdir()) == ["1"]
