@@ -400,3 +400,11 @@ def test_a_group_of_a_unit_this_server_does_not_use_is_not_copied_without_it(tmp
     same = with_unit.get(f"/?from={folder}", headers=ZH)
     assert same.status_code == 200 and 'value="县委宣传部网评工作群"' in same.get_data(as_text=True)
     assert "?from=" in with_unit.get(f"/groups/{folder}", headers=ZH).get_data(as_text=True)
+
+
+def test_a_notice_longer_than_the_groups_life_is_refused_beside_its_field(client, tmp_path):
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-12-08", "rules.params.dissolve_notice_days": "30"},
+                         action="write")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and not (tmp_path / "out").exists()
+    assert 'id="error-rules-params-dissolve_notice_days">30 天比群的整个存续期还长（2026-11-25 至 2026-12-08，共 13 天）' in page

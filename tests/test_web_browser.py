@@ -269,9 +269,11 @@ def _person():
     return st.fixed_dictionaries({"name": NAME, "unit": LABEL, "title": LABEL})
 
 
-def _param(param):
+def _param(param, life: int | None):
+    """A valid value, days within the group's life where they must fit it."""
     if param.type == "int":
-        return st.integers(param.min or 1, param.max or 30)
+        most = param.max or 30
+        return st.integers(param.min or 1, min(most, life) if param.lifetime_share and life else most)
     if param.type == "choice":
         return st.sampled_from(sorted(param.choices))
     if param.type == "time":
@@ -285,10 +287,12 @@ def answers_files(draw) -> dict:
     group = {"name": draw(NAME), "purpose": draw(PROSE), "kind": kind, "created": TODAY,
              "platform": draw(st.sampled_from(["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"])),
              "profile": draw(st.sampled_from(sorted(CATALOGUE.profiles)))}
+    life = None
     if kind == "standing":
         group["review_every_months"] = draw(st.integers(1, 24))
     else:
-        group["dissolve_on"] = TODAY + timedelta(days=draw(st.integers(1, 400)))
+        life = draw(st.integers(1, 400))
+        group["dissolve_on"] = TODAY + timedelta(days=life)
     ids = [rule.id for rule in CATALOGUE.rules]
     switched = draw(st.lists(st.sampled_from(ids), unique=True, max_size=8))
     split = draw(st.integers(0, len(switched)))
@@ -299,7 +303,8 @@ def answers_files(draw) -> dict:
                 {"name": NAME, "unit": LABEL, "title": LABEL, "role": st.sampled_from(["member", "admin", "guest"])}),
                 max_size=4)),
             "rules": {"on": switched[:split], "off": switched[split:],
-                      "params": {name: draw(_param(CATALOGUE.params[name])) for name in names},
+                      "params": {name: draw(_param(CATALOGUE.params[name], life)) for name in names
+                                 if life is None or life >= 35 or name != "digest_every"},  # one that comes round
                       "custom": draw(st.lists(st.fixed_dictionaries(
                           {"category": st.sampled_from(CATALOGUE.categories.order), "text": PROSE}), max_size=2))}}
     if draw(st.booleans()):
