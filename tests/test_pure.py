@@ -121,6 +121,34 @@ def test_the_lifetime_question_follows_the_kind():
     assert "dissolve_on" not in answers["group"]
 
 
+def _rule_labels(answers: dict) -> dict[str, str]:
+    engine = Engine(None, TODAY)
+    return {rule: label for q in engine.questions("rules", answers) if q.type == "checkbox" for rule, label in q.choices}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", ["temporary", "project", "standing"])
+@pytest.mark.parametrize("profile", ["office", "duty", "home-school", "broadcast"])
+def test_no_rule_label_holds_a_placeholder_before_anything_is_known(lang, kind, profile):
+    labels = _rule_labels({"lang": lang, "group": {"kind": kind, "profile": profile}})
+    assert labels and not [label for label in labels.values() if "…" in label or "..." in label]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", {"owner.duties": "群主：刘志远。", "lifetime.dissolve-date": "本群2027年3月7日解散。",
+            "enforcement.questions": "群规问题请私信群主刘志远。"}),
+    ("en", {"owner.duties": "Owner: 刘志远.", "lifetime.dissolve-date": "Dissolved on 7 March 2027.",
+            "enforcement.questions": "Questions: message 刘志远."}),
+])
+def test_a_rule_label_says_what_the_answers_so_far_say(lang, expected):
+    labels = _rule_labels({"lang": lang, "group": {"kind": "temporary", "created": TODAY,
+                                                   "dissolve_on": date(2027, 3, 7)}, "owner": {"name": "刘志远"}})
+    assert {rule: labels[rule] for rule in expected} == expected
+    standing = _rule_labels({"lang": "zh", "group": {"kind": "standing", "created": date(2026, 11, 25),
+                                                     "review_every_months": 3}})
+    assert standing["lifetime.review"] == "每3个月复核，下次：2027年2月25日。"
+
+
 def test_ticks_are_kept_relative_to_the_kind_they_were_shown_for():
     engine = Engine(None, TODAY)
     answers = {"lang": "zh", "group": {"kind": "temporary"}}

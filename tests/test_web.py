@@ -408,3 +408,14 @@ def test_a_notice_longer_than_the_groups_life_is_refused_beside_its_field(client
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and not (tmp_path / "out").exists()
     assert 'id="error-rules-params-dissolve_notice_days">30 天比群的整个存续期还长（2026-11-25 至 2026-12-08，共 13 天）' in page
+
+
+def test_rule_check_boxes_show_the_answers_so_far_and_never_a_placeholder(client):
+    def labels(page: str) -> list[str]:
+        return re.findall(r'<label for="rules-[\w-]+-[\w.-]+">([^<]*)</label>', page)
+
+    fresh = labels(client.get("/", headers=ZH).get_data(as_text=True))
+    assert fresh and not [label for label in fresh if "…" in label]
+    assert "本群到期解散。" in fresh and "群主管好群公告、入群和解散。" in fresh
+    updated = labels(post_form(client, GOOD).get_data(as_text=True))
+    assert "本群2026年12月31日解散。" in updated and "群主：陈刚。" in updated and "群规问题请私信群主陈刚。" in updated
