@@ -107,12 +107,18 @@ def test_english_from_the_browser_language(client):
 
 
 def test_invalid_answers_are_shown_beside_their_fields(client):
-    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""})
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""}, action="write")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert re.search(r'id="field-group-dissolve_on"[^>]*>.*?看不懂这个日期', page, re.S)
     assert re.search(r'id="field-owner-name"[^>]*>.*?不能为空', page, re.S)
     assert 'value="2026-02-30"' in page  # what was typed stays
+
+
+def test_a_redraw_names_what_was_typed_wrong_and_not_the_fields_not_reached_yet(client):
+    page = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""}).get_data(as_text=True)
+    assert re.search(r'id="field-group-dissolve_on"[^>]*>.*?看不懂这个日期', page, re.S)
+    assert 'id="error-owner-name"' not in page and "不能为空" not in page
 
 
 def test_a_past_date_and_a_date_before_creation_are_refused(client):
@@ -149,7 +155,7 @@ def test_the_same_group_twice_asks_for_another_name_or_a_new_version(client, tmp
     asked = post_form(client, GOOD, action="write")
     page = asked.get_data(as_text=True)
     assert asked.status_code == 409 and sorted(p.name for p in out.iterdir()) == ["防汛宣传群"]
-    assert 'id="error-group-name">登记册里已有同名的群（文件夹 防汛宣传群）：请改一个群名，或保存为它的新版本' in page
+    assert 'id="error-group-name" data-input="group-name">登记册里已有同名的群（文件夹 防汛宣传群）：请改一个群名，或保存为它的新版本' in page
     assert 'name="_version_of" value="防汛宣传群"' in page and "保存为 防汛宣传群 的新版本" in page
     versioned = post_form(client, {**GOOD, "owner.name": "王敏", "_version_of": "防汛宣传群"}, action="version")
     assert versioned.status_code == 303 and sorted(p.name for p in out.iterdir()) == ["防汛宣传群"]
@@ -265,7 +271,7 @@ def test_problems_are_summarised_at_the_top_by_label_with_links_to_their_fields(
     assert "rules.custom" not in summary and "[0]" not in summary
     field = re.search(r'<input type="text" name="owner.name"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in field and 'aria-describedby="hint-owner-name error-owner-name"' in field
-    assert 'id="error-owner-name">不能为空<' in page
+    assert 'id="error-owner-name" data-input="owner-name">不能为空<' in page
 
 
 def test_english_page_english_messages(client):
@@ -407,7 +413,7 @@ def test_a_notice_longer_than_the_groups_life_is_refused_beside_its_field(client
                          action="write")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and not (tmp_path / "out").exists()
-    assert 'id="error-rules-params-dissolve_notice_days">30 天比群的整个存续期还长（2026-11-25 至 2026-12-08，共 13 天）' in page
+    assert 'id="error-rules-params-dissolve_notice_days" data-input="rules-params-dissolve_notice_days">30 天比群的整个存续期还长（2026-11-25 至 2026-12-08，共 13 天）' in page
 
 
 def test_rule_check_boxes_show_the_answers_so_far_and_never_a_placeholder(client):
@@ -419,3 +425,12 @@ def test_rule_check_boxes_show_the_answers_so_far_and_never_a_placeholder(client
     assert "本群到期解散。" in fresh and "群主管好群公告、入群和解散。" in fresh
     updated = labels(post_form(client, GOOD).get_data(as_text=True))
     assert "本群2026年12月31日解散。" in updated and "群主：陈刚。" in updated and "群规问题请私信群主陈刚。" in updated
+
+
+def test_day_counts_shown_before_the_date_was_typed_follow_the_groups_life(client, tmp_path):
+    """The page drew its notice and leave days for a group of unknown length: left as shown, they
+    take the defaults of the two-day group typed, not refuse it for days nobody chose."""
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-11-27"}, action="write")
+    assert response.status_code == 303
+    answers = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
+    assert "dissolve_notice_days" not in answers.get("rules", {}).get("params", {})

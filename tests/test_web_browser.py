@@ -398,3 +398,40 @@ def test_renew_counts_from_the_current_end_and_refuses_a_date_that_changes_nothi
     page.click("button.primary")
     expect(page.locator("#until-error")).to_contain_text("2027-09-30 就是现在的日期，延期不会改变什么，未记录")
     assert answers.read_bytes() == kept and sorted(p.name for p in (folder / "versions").iterdir()) == ["1"]
+
+
+def test_a_problem_shows_beside_its_field_once_reached_and_goes_once_fixed(servers, browser):
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(servers["plain"].url + "/")
+    with page.expect_navigation():
+        page.select_option("#group-kind", "project")  # the form is drawn anew: nothing reached is wrong yet
+    expect(page.locator("#group-dissolve_on")).to_be_visible()
+    assert page.locator(".error").count() == 0 and page.locator("#summary").count() == 0
+    page.fill("#group-dissolve_on", "2027-02-30")
+    dissolve = page.locator("#field-group-dissolve_on")
+    expect(dissolve.locator(".error")).to_contain_text("看不懂这个日期")  # beside it, not only in the preview
+    page.fill("#group-dissolve_on", "3个月后")
+    expect(dissolve.locator(".error")).to_have_count(0)
+    expect(dissolve.locator(".understood")).to_have_text("→ 2027年2月25日，星期四")
+    page.fill("#members", "王丽，管理员\n")
+    expect(page.locator("#field-members .error")).to_contain_text("读作 姓名“王丽”、单位“管理员”")
+    page.fill("#members", "王丽，白水镇应急办，主任，管理员\n")
+    expect(page.locator("#field-members .error")).to_have_count(0)
+    assert page.locator("#field-owner-name .error").count() == 0  # not reached: not said to be wrong
+    fits(page)
+    context.close()
+
+
+def test_after_write_each_problem_goes_from_its_field_and_the_summary_once_fixed(servers, page):
+    page.goto(servers["plain"].url + "/")
+    page.fill("#group-name", "白水镇防汛值守群二")
+    page.fill("#group-purpose", "汛期防汛值守")
+    page.fill("#group-dissolve_on", "2027-03-07")
+    page.click("#write")
+    expect(page.locator("#field-owner-name .error")).to_have_text("不能为空")
+    expect(page.locator('#summary a[href="#owner-name"]')).to_be_visible()
+    page.fill("#owner-name", "刘志远")
+    expect(page.locator("#field-owner-name .error")).to_have_count(0)
+    expect(page.locator("#summary")).to_be_hidden()
+    expect(page.locator("#field-group-dissolve_on .error")).to_have_count(0)

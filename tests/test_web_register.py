@@ -27,7 +27,7 @@ def client(tmp_path, monkeypatch, render_pool):
         if response.status_code == 409:  # the form asks before it makes a twin; a register may still hold one
             twin = tomllib.loads((tmp_path / "out" / name / "charter.toml").read_text("utf-8"))
             twin["owner"]["name"], twin["group"]["dissolve_on"] = owner, date.fromisoformat(dissolve_on)
-            twin["rules"] = {"params": {"dissolve_notice_days": 3}}  # as the form sets it for a short group
+            twin["rules"] = {"params": {"dissolve_notice_days": 2}}  # due from the start: the owner is told
             write_charter(validate_for(twin, None), None, tmp_path / "out", Placement.FRESH, formats=())
         else:
             assert response.status_code == 303

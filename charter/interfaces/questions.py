@@ -31,6 +31,7 @@ from ..schema.validation import field_problem
 SECTIONS = ("language", "group", "lifetime", "people", "rules")
 STEP_COUNT = len(SECTIONS) + 2  # then review, then result
 KEEP = object()  # from answer_for: leave this answer as it is
+AS_ANSWERED = "as answered"
 ROLES = ("member", "admin", "guest", "owner")
 
 
@@ -68,6 +69,8 @@ class Shown:
     lang: str
     kind: str
     profile: str | None = None  # None: the profile the answers have now
+    # the days of life the defaults were drawn for (a day count is fitted to it); AS_ANSWERED: the answers' own
+    life: int | None | str = AS_ANSWERED
 
 
 def lang_of(answers: dict) -> str:
@@ -83,6 +86,8 @@ def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
     """What the defaults shown for these answers depend on (as shown, when `shown` says)."""
     created, dissolve = get(answers, "group.created"), get(answers, "group.dissolve_on")
     days = (dissolve - created).days if isinstance(created, date) and isinstance(dissolve, date) else None
+    if shown is not None and shown.life != AS_ANSWERED:
+        days = shown.life
     return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
                   (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days)
 

@@ -221,7 +221,9 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
         state = posted_form()
         action = request.form.get("action")
         if action not in ("write", "version"):
+            state.quiet_unreached(request.form)
             return form_page(state)
+        state.tried = True
         if state.model is None or state.errors:
             return form_page(state, 422)
         # a copy of a group, its name unchanged, is a new version of it or gets a name of its own
@@ -244,7 +246,9 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             problems = [message for _, message in state.summary()]
             html, _ = site.page("preview-problems.html", state.lang, problems=problems)
             url = url_for("preview_page", token=site.previews.keep(html))
-        return jsonify(url=url, ok=state.model is not None)
+        # each problem beside its field too, and each date as it is understood (the frame may be far below)
+        return jsonify(url=url, ok=state.model is not None, problems=state.field_problems(),
+                       dates=state.understood_dates())
 
     @app.get("/preview/<token>")
     def preview_page(token: str):

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ...core.dates import long_date, weekday
 from ...core.errors import InputError, input_error
 from ...core.i18n import lang_or, messages, text
 from ...core.tomlfile import parse_toml
-from ...core.tree import merged
+from ...core.tree import get, merged
 from ...schema.answers import AnswersBase
 from ...schema.group import validate_for
-from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
+from ..questions import AS_ANSWERED, KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
 from ..spreadsheets import MEMBER_COLUMNS, parse_members
 from ..terminal import answers_from
 
@@ -40,6 +41,7 @@ class FormState:
     sections: list[tuple[str, list[Question]]] = field(default_factory=list)
     model: AnswersBase | None = None
     namesake: str | None = None  # the folder of the open group this one would be a twin of
+    tried: bool = False  # write was pressed: every problem is shown, reached or not
 
     @property
     def lang(self) -> str:
@@ -52,6 +54,10 @@ class FormState:
     @property
     def profile(self) -> str:
         return preset_of(self.answers).profile
+
+    @property
+    def life(self) -> int | None:
+        return preset_of(self.answers).lifetime_days
 
     def applies(self, question: Question) -> bool:
         return self.engine.applies(question, self.answers)
@@ -97,6 +103,33 @@ class FormState:
                         items.append((f"custom-{number - 1}-text",
                                       f"{t['custom_rule'].format(number=number)}{t['colon']}{self.errors[key]}"))
         return items + [("", problem) for problem in self.general]
+
+
+    def field_problems(self) -> list[dict]:
+        """Each field's problem, for the page's script to show beside it as the answers are typed:
+        the field's id, the id of its error, the message."""
+        found = [{"input": q.dom_id, "error": f"error-{q.dom_id}", "message": self.errors[q.key]}
+                 for _, questions in self.sections for q in questions if q.key in self.errors]
+        return found + [{"input": f"custom-{index}-text", "error": f"error-custom-{index}", "message": message}
+                        for key, message in self.errors.items() if _CUSTOM_FIELD.match(key)
+                        for index in (_custom_index(key),)]
+
+    def understood(self, question: Question) -> str:
+        """The date a date field's answer means, as the terminal says it: → 2027年3月7日，星期日."""
+        value = get(self.answers, question.key)
+        if question.key in self.errors or not isinstance(value, date):
+            return ""
+        return text(self.lang, "ask.date_understood", date=long_date(value, self.lang),
+                    weekday=weekday(value, self.lang)).strip()
+
+    def understood_dates(self) -> dict[str, str]:
+        return {q.dom_id: self.understood(q) for _, questions in self.sections for q in questions if q.type == "date"}
+
+    def quiet_unreached(self, form) -> None:
+        """A redraw (the kind or the language changed) names no problem of a field left empty: the
+        user has not got there yet. What was typed wrong is still said."""
+        for key in [key for key in self.errors if not (form.get(key) or "").strip()]:
+            del self.errors[key]
 
 
 def _custom_index(key: str) -> int:
@@ -195,9 +228,11 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
     state.answers.setdefault("group", {}).setdefault("kind", kind_of(state.answers))
     if form is not None:
         shown_keys = set(form.getlist("_shown"))
-        # the language, kind and profile the posted page drew its defaults and ticks for
+        # the language, kind, profile and days of life the posted page drew its defaults and ticks for
+        life = form.get("_life")
         shown = Shown(lang_or(form.get("_lang"), state.lang), form.get("_kind") or state.kind,
-                      form.get("_profile") or None)
+                      form.get("_profile") or None,
+                      AS_ANSWERED if life is None else int(life) if life.isdigit() else None)
         answer_for = _answer_from_form(form, state, shown_keys)
         for section in SECTIONS:
             engine.walk(section, state.answers, answer_for, shown)
