@@ -121,6 +121,18 @@ def test_the_lifetime_question_follows_the_kind():
     assert "dissolve_on" not in answers["group"]
 
 
+@pytest.mark.parametrize(("key", "typed", "refused"), [
+    ("owner.name", "刘志远，县应急管理局", True), ("owner.name", "刘志远", False),
+    ("successor.name", "王丽、白水镇应急办", True), ("successor.name", "Smith, Jo", False),
+])
+def test_a_name_field_refuses_a_whole_line_typed_with_a_chinese_keyboard(key, typed, refused):
+    engine = Engine(None, TODAY)
+    answers = {"lang": "zh", "successor": {}}
+    question = next(q for q in engine.questions("people", answers) if q.key == key)
+    value, problem = engine.check(question, typed, answers)
+    assert (problem == "这里只填姓名（里面有逗号、顿号或分号）；单位、职务另有一问") is refused, problem
+
+
 def _rule_labels(answers: dict) -> dict[str, str]:
     engine = Engine(None, TODAY)
     return {rule: label for q in engine.questions("rules", answers) if q.type == "checkbox" for rule, label in q.choices}

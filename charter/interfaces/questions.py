@@ -27,12 +27,14 @@ from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, Preset, fill
 from ..schema.group import validate_for
 from ..schema.unit import Unit, catalogue_of
 from ..schema.validation import field_problem
+from .spreadsheets import holds_more_than_a_name
 
 SECTIONS = ("language", "group", "lifetime", "people", "rules")
 STEP_COUNT = len(SECTIONS) + 2  # then review, then result
 KEEP = object()  # from answer_for: leave this answer as it is
 AS_ANSWERED = "as answered"
 ROLES = ("member", "admin", "guest", "owner")
+PERSON_NAMES = ("owner.name", "successor.name", "members.name")
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,8 @@ class Engine:
         problem = field_problem(self.model, question.schema_key or question.key, value, lang)
         if problem is None and question.key == "group.dissolve_on":
             problem = self._dissolve_problem(value, answers, lang)
+        if problem is None and (question.schema_key or question.key) in PERSON_NAMES and holds_more_than_a_name(value):
+            problem = text(lang, "errors.name_alone")
         return value, problem
 
     def _dissolve_problem(self, value: date, answers: dict, lang: str) -> str | None:

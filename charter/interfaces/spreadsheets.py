@@ -221,6 +221,12 @@ def _misread(fields: dict[str, str], lang: str) -> str | None:
     return text(lang, "errors.member_read_as", understood=understood, problem=problem)
 
 
+def holds_more_than_a_name(name: str) -> bool:
+    """A name typed in a field of its own that holds more: a Chinese keyboard's commas or a tab
+    part a unit or title from it, as they would on a members line."""
+    return any(mark in name for mark in "，、\t") or _looks_like_a_line(name)
+
+
 def _looks_like_a_line(name: str) -> bool:
     """A "name" that is a whole line whose fields were parted by something that parts nothing: no
     name has a semicolon or ends in a role word after a space."""
