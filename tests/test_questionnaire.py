@@ -252,3 +252,12 @@ def test_a_name_that_looks_like_terminal_markup_is_shown_and_written_as_typed(tm
     assert "[/x] 外宣[bold]群" in printed  # the review summary, as typed
     answers = tomllib.loads(next((tmp_path / "out").rglob("charter.toml")).read_text("utf-8"))
     assert answers["group"]["name"] == "[/x] 外宣[bold]群"
+
+
+def test_a_group_of_a_name_the_register_has_asks_for_another_name_or_a_new_version(tmp_path):
+    out = tmp_path / "out"
+    answer(zh_temporary_keys(), out)
+    written, printed = answer([*zh_temporary_keys(), DOWN, ENTER], out)  # the same group again: a new version
+    assert "已有这个群的群规" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["外宣活动群"]  # no -2 twin
+    assert (out / "外宣活动群" / "versions" / "1" / "charter.toml").is_file()
