@@ -318,7 +318,7 @@ def test_members_text_reads_back_as_the_same_members():
     ("Smith, Jo, ACME, Engineer\n", "en", "line 1: read as name “Smith”, unit “Jo”, title “ACME”, role “Engineer”: "
                                           "“Engineer” is not a role: write admin or guest"),
     ("王丽，白水镇应急办，主任，管理员，值班\n", "zh", "第 1 行：读作 姓名“王丽”、单位“白水镇应急办”、职务“主任”、角色“管理员”"
-                                         "——多出了“值班”：每行最多 4 项"),
+                                         "——多出了“值班”，没有哪一列放它"),
     ("王丽，管理员\n", "zh", "第 1 行：读作 姓名“王丽”、单位“管理员”——“管理员”是角色，应写在第 4 项"),
     ("王丽 白水镇应急办 主任 管理员\n", "zh", "第 1 行：读作 姓名“王丽 白水镇应急办 主任 管理员”——姓名像是一整行"),
     ("Ann Lee; Parks; clerk\n", "en", "line 1: read as name “Ann Lee; Parks; clerk”: the name looks like a whole line"),
@@ -370,3 +370,11 @@ def test_the_control_and_line_break_patterns_are_unicode_s_own_categories():
         category = unicodedata.category(char)
         assert bool(CONTROL_CHARS.match(char)) == (category == "Cc" and char not in "\t\n"), hex(code)
         assert bool(LINE_BREAKS.match(char)) == (category in ("Zl", "Zp") or char in "\t\n"), hex(code)
+
+
+def test_a_typed_cell_parted_in_two_under_a_header_is_refused_not_cut_short():
+    from charter.interfaces.spreadsheets import parse_members
+
+    assert parse_members("姓名,单位\n张三,县委、县政府办\n", "zh", header_optional=True) == (
+        [], ["第 2 行：读作 姓名“张三”、单位“县委”——多出了“县政府办”，没有哪一列放它（姓名、单位、职务、角色）；"
+             "某一项本身带逗号或顿号时，请用英文双引号把它括起来"])

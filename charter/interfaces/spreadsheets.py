@@ -147,11 +147,13 @@ def by_header(rows: list[tuple[int, list[str]]], columns: dict[str, str],
     if "name" not in header:
         if headerless is None:
             return None
-        # no header names a cell past the last column: it is kept, as "more", to be refused
-        width = len(headerless)
-        header = headerless + ["more"]
+        header, body = headerless, rows
+    if headerless is not None:
+        # typed text: a cell past the last column is a field parted in two, kept as "more" to be refused
+        width = len(header)
+        header = header + ["more"]
         body = [(line, row[:width] + [",".join(cell.strip() for cell in row[width:] if cell.strip())])
-                for line, row in rows]
+                for line, row in body]
     # a tab inside a cell is a slip of the keyboard, not a second line: a space
     return [(line, {key: cell.replace("\t", " ").strip() for key, cell in zip(header, row) if key})
             for line, row in body if any(cell.strip() for cell in row)]
