@@ -435,3 +435,16 @@ def test_after_write_each_problem_goes_from_its_field_and_the_summary_once_fixed
     expect(page.locator("#field-owner-name .error")).to_have_count(0)
     expect(page.locator("#summary")).to_be_hidden()
     expect(page.locator("#field-group-dissolve_on .error")).to_have_count(0)
+
+
+def test_an_english_date_field_says_what_it_read_or_why_not_beside_it(servers, browser):
+    context = browser.new_context(locale="en-GB", viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(servers["plain"].url + "/?lang=en")
+    dissolve = page.locator("#field-group-dissolve_on")
+    page.fill("#group-dissolve_on", "6/30/2027")
+    expect(dissolve.locator(".error")).to_contain_text("cannot read this date")
+    page.fill("#group-dissolve_on", "+3m")
+    expect(dissolve.locator(".error")).to_have_count(0)
+    expect(dissolve.locator(".understood")).to_have_text("→ 25 February 2027, Thursday")
+    context.close()
