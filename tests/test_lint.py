@@ -38,6 +38,9 @@ CASES = {
     "group-cap": (custom(EVENT, "每个科室最多建 2 个工作群。"), custom(EVENT, "每个科室的群由科长统一登记。")),
     "off-shift-watch": (custom(DUTY, "所有人24小时在线，随时回复。"), custom(DUTY, "值班人员24小时值守。")),
     "not-a-member": (EVENT.replace('[[members]]\nname = "王芳"', '[[members]]\nname = "王小芳"'), EVENT),
+    # 36 days: 20 days' notice fits, but the group is nearly over when it is given
+    "tight-for-its-life": (EVENT.replace("[rules.params]", "[rules.params]\ndissolve_notice_days = 20"),
+                           EVENT.replace("[rules.params]", "[rules.params]\ndissolve_notice_days = 12")),
 }
 
 
@@ -106,3 +109,31 @@ def test_wordings_found_and_not_found(text, mandatory, cap):
 
     assert lint._demands(lint._MANDATORY, text) is mandatory
     assert bool(lint._CAP.search(text)) is cap
+
+
+@pytest.mark.parametrize(("life", "params", "expected"), [
+    ("dissolve_on = 2026-12-08", "dissolve_notice_days = 30",  # 13 days
+     "rules.params.dissolve_notice_days: 30 天比群的整个存续期还长（2026-11-25 至 2026-12-08，共 13 天）"),
+    ("dissolve_on = 2026-12-08", "leave_days = 20", "rules.params.leave_days: 20 天比群的整个存续期还长"),
+    ("dissolve_on = 2026-11-27", 'digest_every = "weekly"',  # a Wednesday to a Friday: no Friday between
+     "rules.params.digest_every: “每周五”在群的存续期里一次也轮不到（2026-11-25 至 2026-11-27，共 2 天）"),
+])
+def test_a_timing_that_cannot_fit_the_groups_life_is_refused_by_its_field_and_line(tmp_path, life, params, expected):
+    path = tmp_path / "answers.toml"
+    source = EVENT.replace("dissolve_on = 2026-12-31", life).replace("[rules.params]", f"[rules.params]\n{params}")
+    if "digest" in params:
+        source = source.replace("[rules.params]", '[rules]\non = ["posting.digest"]\n\n[rules.params]', 1)
+    path.write_text(source, encoding="utf-8")
+    result = run_charter("check", path, env={"CHARTER_TODAY": "2026-11-25"})
+    assert result.returncode == 2 and expected in result.stderr and "Traceback" not in result.stderr
+    assert f"answers.toml:{source.splitlines().index(params) + 1}: rules.params." in result.stderr  # its line
+
+
+def test_a_90_day_group_with_40_days_notice_is_a_finding_not_clean(tmp_path):
+    path = tmp_path / "answers.toml"
+    path.write_text(EVENT.replace("dissolve_on = 2026-12-31", "dissolve_on = 2027-02-23")
+                    .replace("[rules.params]", "[rules.params]\ndissolve_notice_days = 40"), encoding="utf-8")
+    result = run_charter("check", path, env={"CHARTER_TODAY": "2026-11-25"})
+    assert result.returncode == 0 and "没有发现形式主义的问题" not in result.stdout
+    assert "[tight-for-its-life] 解散前提前通知天数：40，超过群存续期（90 天）的三分之一" in result.stdout
+    assert "改到 30 天以内，或推后解散日期" in result.stdout

@@ -121,6 +121,46 @@ def test_the_lifetime_question_follows_the_kind():
     assert "dissolve_on" not in answers["group"]
 
 
+@pytest.mark.parametrize(("key", "typed", "refused"), [
+    ("owner.name", "刘志远，县应急管理局", True), ("owner.name", "刘志远", False),
+    ("successor.name", "王丽、白水镇应急办", True), ("successor.name", "Smith, Jo", False),
+])
+def test_a_name_field_refuses_a_whole_line_typed_with_a_chinese_keyboard(key, typed, refused):
+    engine = Engine(None, TODAY)
+    answers = {"lang": "zh", "successor": {}}
+    question = next(q for q in engine.questions("people", answers) if q.key == key)
+    value, problem = engine.check(question, typed, answers)
+    assert (problem == "这里只填姓名（里面有逗号、顿号或分号）；单位、职务另有一问") is refused, problem
+
+
+def _rule_labels(answers: dict) -> dict[str, str]:
+    engine = Engine(None, TODAY)
+    return {rule: label for q in engine.questions("rules", answers) if q.type == "checkbox" for rule, label in q.choices}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", ["temporary", "project", "standing"])
+@pytest.mark.parametrize("profile", ["office", "duty", "home-school", "broadcast"])
+def test_no_rule_label_holds_a_placeholder_before_anything_is_known(lang, kind, profile):
+    labels = _rule_labels({"lang": lang, "group": {"kind": kind, "profile": profile}})
+    assert labels and not [label for label in labels.values() if "…" in label or "..." in label]
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", {"owner.duties": "群主：刘志远。", "lifetime.dissolve-date": "本群2027年3月7日解散。",
+            "enforcement.questions": "群规问题请私信群主刘志远。"}),
+    ("en", {"owner.duties": "Owner: 刘志远.", "lifetime.dissolve-date": "Dissolved on 7 March 2027.",
+            "enforcement.questions": "Questions: message 刘志远."}),
+])
+def test_a_rule_label_says_what_the_answers_so_far_say(lang, expected):
+    labels = _rule_labels({"lang": lang, "group": {"kind": "temporary", "created": TODAY,
+                                                   "dissolve_on": date(2027, 3, 7)}, "owner": {"name": "刘志远"}})
+    assert {rule: labels[rule] for rule in expected} == expected
+    standing = _rule_labels({"lang": "zh", "group": {"kind": "standing", "created": date(2026, 11, 25),
+                                                     "review_every_months": 3}})
+    assert standing["lifetime.review"] == "每3个月复核，下次：2027年2月25日。"
+
+
 def test_ticks_are_kept_relative_to_the_kind_they_were_shown_for():
     engine = Engine(None, TODAY)
     answers = {"lang": "zh", "group": {"kind": "temporary"}}
@@ -242,6 +282,54 @@ def test_members_pasted_from_a_spreadsheet_or_with_old_line_ends(source):
         ("张三", "县水利局", "干事", "member"), ("李四", "县财政局", "科长", "admin")]
 
 
+@pytest.mark.parametrize("source", [
+    "王丽，白水镇应急办，主任，管理员\n李强、县水利局、干事、\n",  # a Chinese keyboard's commas
+    "王丽,白水镇应急办,主任,管理员\n李强，县水利局，干事\n",
+    '"王丽",白水镇应急办，主任，admin\n李强,"县水利局",干事,\n',
+])
+def test_members_typed_with_any_comma_are_read_field_by_field(source):
+    from charter.interfaces.spreadsheets import parse_members
+
+    members, problems = parse_members(source, "zh", header_optional=True)
+    assert problems == []
+    assert [(m.name, m.unit, m.title, m.role) for m in members] == [
+        ("王丽", "白水镇应急办", "主任", "admin"), ("李强", "县水利局", "干事", "member")]
+
+
+def test_a_comma_inside_quotes_or_a_spreadsheet_cell_stays_in_its_field():
+    from charter.interfaces.spreadsheets import parse_members
+
+    typed = parse_members('"王丽，张三"，"县委、县政府办"\n', "zh", header_optional=True)
+    pasted = parse_members("张三\t县，水利局\t干事\n", "zh", header_optional=True)
+    assert [(m.name, m.unit) for m in typed[0]] == [("王丽，张三", "县委、县政府办")] and typed[1] == []
+    assert [(m.name, m.unit, m.title) for m in pasted[0]] == [("张三", "县，水利局", "干事")] and pasted[1] == []
+
+
+def test_members_text_reads_back_as_the_same_members():
+    from charter.interfaces.spreadsheets import parse_members
+    from charter.interfaces.web.forms import members_text
+
+    members = [{"name": '王丽，"小丽"', "unit": "县委、县政府办", "title": "主任,组长", "role": "admin"}]
+    read, problems = parse_members(members_text(members, "zh"), "zh", header_optional=True)
+    assert problems == [] and [m.model_dump() for m in read] == members
+
+
+@pytest.mark.parametrize(("source", "lang", "expected"), [
+    ("Smith, Jo, ACME, Engineer\n", "en", "line 1: read as name “Smith”, unit “Jo”, title “ACME”, role “Engineer”: "
+                                          "“Engineer” is not a role: write admin or guest"),
+    ("王丽，白水镇应急办，主任，管理员，值班\n", "zh", "第 1 行：读作 姓名“王丽”、单位“白水镇应急办”、职务“主任”、角色“管理员”"
+                                         "——多出了“值班”，没有哪一列放它"),
+    ("王丽，管理员\n", "zh", "第 1 行：读作 姓名“王丽”、单位“管理员”——“管理员”是角色，应写在第 4 项"),
+    ("王丽 白水镇应急办 主任 管理员\n", "zh", "第 1 行：读作 姓名“王丽 白水镇应急办 主任 管理员”——姓名像是一整行"),
+    ("Ann Lee; Parks; clerk\n", "en", "line 1: read as name “Ann Lee; Parks; clerk”: the name looks like a whole line"),
+])
+def test_a_members_line_that_cannot_be_taken_as_read_says_how_it_was_read(source, lang, expected):
+    from charter.interfaces.spreadsheets import parse_members
+
+    members, problems = parse_members(source, lang, header_optional=True)
+    assert members == [] and len(problems) == 1 and problems[0].startswith(expected), problems
+
+
 @pytest.mark.parametrize(("source", "lang", "expected"), [
     ("姓名,name,单位\n张三,Zhang,县水利局\n", "zh", "第 1 行：这几列说的是同一件事：姓名、name，请只留一列"),
     ("name,Name\nAnn,Bo\n", "en", "line 1: these columns say the same thing: name, Name; keep only one"),
@@ -282,3 +370,11 @@ def test_the_control_and_line_break_patterns_are_unicode_s_own_categories():
         category = unicodedata.category(char)
         assert bool(CONTROL_CHARS.match(char)) == (category == "Cc" and char not in "\t\n"), hex(code)
         assert bool(LINE_BREAKS.match(char)) == (category in ("Zl", "Zp") or char in "\t\n"), hex(code)
+
+
+def test_a_typed_cell_parted_in_two_under_a_header_is_refused_not_cut_short():
+    from charter.interfaces.spreadsheets import parse_members
+
+    assert parse_members("姓名,单位\n张三,县委、县政府办\n", "zh", header_optional=True) == (
+        [], ["第 2 行：读作 姓名“张三”、单位“县委”——多出了“县政府办”，没有哪一列放它（姓名、单位、职务、角色）；"
+             "某一项本身带逗号或顿号时，请用英文双引号把它括起来"])

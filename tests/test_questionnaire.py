@@ -96,7 +96,7 @@ def test_csv_with_bad_rows_reports_their_lines(tmp_path):
     keys[at:at] = ["y"]                          # import the good row only
     written, printed = answer(keys, tmp_path / "out")
     assert "第 3 行：姓名：不能为空" in printed
-    assert "第 4 行：角色：应为以下之一：群主、管理员、成员、列席" in printed
+    assert "第 4 行：读作 姓名“Bo”、单位“X”、职务“Y”、角色“boss”——“boss”不是角色：角色写 管理员 或 列席" in printed
     answers = tomllib.loads((tmp_path / "out" / "外宣活动群" / "charter.toml").read_text("utf-8"))
     assert [m["name"] for m in answers["members"]] == ["Ann"]
 
@@ -252,3 +252,12 @@ def test_a_name_that_looks_like_terminal_markup_is_shown_and_written_as_typed(tm
     assert "[/x] 外宣[bold]群" in printed  # the review summary, as typed
     answers = tomllib.loads(next((tmp_path / "out").rglob("charter.toml")).read_text("utf-8"))
     assert answers["group"]["name"] == "[/x] 外宣[bold]群"
+
+
+def test_a_group_of_a_name_the_register_has_asks_for_another_name_or_a_new_version(tmp_path):
+    out = tmp_path / "out"
+    answer(zh_temporary_keys(), out)
+    written, printed = answer([*zh_temporary_keys(), DOWN, ENTER], out)  # the same group again: a new version
+    assert "已有这个群的群规" in printed
+    assert sorted(p.name for p in out.iterdir()) == ["外宣活动群"]  # no -2 twin
+    assert (out / "外宣活动群" / "versions" / "1" / "charter.toml").is_file()

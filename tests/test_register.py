@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tomllib
 
@@ -264,3 +265,36 @@ def test_a_group_set_up_ahead_of_its_start_can_be_renewed_or_called_off_before_i
     called_off = charter("dissolve", "外宣", "--dir", register, "--reason", "活动取消", today="2026-11-27")
     assert called_off.returncode == 0, called_off.stderr
     assert statuses(register, "2026-11-28")[EVENT] == "dissolved"
+
+
+def test_two_groups_of_one_name_are_told_apart_by_folder_and_due_names_each_by_its_own(register, tmp_path):
+    shutil.copytree(register, tmp_path, dirs_exist_ok=True)
+    twin = tmp_path / f"{EVENT}-2"
+    shutil.copytree(tmp_path / EVENT, twin)
+    answers = twin / "charter.toml"
+    answers.write_text(answers.read_text("utf-8").replace("dissolve_on = 2026-12-31", "dissolve_on = 2026-12-20"),
+                       encoding="utf-8")
+    table = charter("list", "--dir", tmp_path).stdout
+    assert f"{EVENT}（文件夹 {EVENT}）" in table and f"{EVENT}（文件夹 {EVENT}-2）" in table
+    assert f"{TOWNSHIP}（" not in table  # a name of its own needs no folder
+    overdue = next(line for line in charter("due", "--dir", tmp_path).stdout.splitlines() if "2026年12月20日" in line)
+    printed = re.search(r'charter dissolve "([^"]+)"', overdue).group(1)  # the command, run as printed
+    assert charter("dissolve", printed, "--dir", tmp_path).returncode == 0
+    assert "dissolved" in answers.read_text("utf-8")
+    assert "dissolved" not in (tmp_path / EVENT / "charter.toml").read_text("utf-8")
+
+
+def test_renew_counts_a_relative_date_from_the_current_end_and_refuses_a_date_that_changes_nothing(register, tmp_path):
+    shutil.copytree(register, tmp_path, dirs_exist_ok=True)
+    answers = tmp_path / EVENT / "charter.toml"  # ends 2026-12-31
+    longer = charter("renew", EVENT, "--dir", tmp_path, "--until", "+2m", "--reason", "延期", today="2026-12-29")
+    assert longer.returncode == 0, longer.stderr
+    assert tomllib.loads(answers.read_text("utf-8"))["group"]["dissolve_on"].isoformat() == "2027-02-28"
+    kept = answers.read_bytes()
+    same = charter("renew", EVENT, "--dir", tmp_path, "--until", "2027-02-28", "--reason", "再延期", today="2026-12-29")
+    assert same.returncode == 2 and "--until: 2027-02-28 就是现在的日期，延期不会改变什么，未记录" in same.stderr
+    assert "Traceback" not in same.stderr
+    assert answers.read_bytes() == kept and not (tmp_path / EVENT / "versions" / "2").exists()
+    english = run_charter("renew", "--help", env={"LANG": "en_GB.UTF-8", "CHARTER_LANG": "en"}).stdout
+    assert "counts from the current one" in " ".join(english.split())
+    assert "从现在的日期起算" in squeeze(charter("renew", "--help").stdout)

@@ -107,12 +107,18 @@ def test_english_from_the_browser_language(client):
 
 
 def test_invalid_answers_are_shown_beside_their_fields(client):
-    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""})
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""}, action="write")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert re.search(r'id="field-group-dissolve_on"[^>]*>.*?看不懂这个日期', page, re.S)
     assert re.search(r'id="field-owner-name"[^>]*>.*?不能为空', page, re.S)
     assert 'value="2026-02-30"' in page  # what was typed stays
+
+
+def test_a_redraw_names_what_was_typed_wrong_and_not_the_fields_not_reached_yet(client):
+    page = post_form(client, {**GOOD, "group.dissolve_on": "2026-02-30", "owner.name": ""}).get_data(as_text=True)
+    assert re.search(r'id="field-group-dissolve_on"[^>]*>.*?看不懂这个日期', page, re.S)
+    assert 'id="error-owner-name"' not in page and "不能为空" not in page
 
 
 def test_a_past_date_and_a_date_before_creation_are_refused(client):
@@ -143,22 +149,32 @@ def test_writing_with_errors_stays_on_the_form(client, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_the_same_group_twice_gets_two_folders(client, tmp_path):
+def test_the_same_group_twice_asks_for_another_name_or_a_new_version(client, tmp_path):
+    out = tmp_path / "out"
     assert post_form(client, GOOD, action="write").status_code == 303
-    assert post_form(client, GOOD, action="write").status_code == 303
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["防汛宣传群", "防汛宣传群-2"]
+    asked = post_form(client, GOOD, action="write")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 409 and sorted(p.name for p in out.iterdir()) == ["防汛宣传群"]
+    assert 'id="error-group-name" data-input="group-name">登记册里已有同名的群（文件夹 防汛宣传群）：请改一个群名，或保存为它的新版本' in page
+    assert 'name="_version_of" value="防汛宣传群"' in page and "保存为 防汛宣传群 的新版本" in page
+    versioned = post_form(client, {**GOOD, "owner.name": "王敏", "_version_of": "防汛宣传群"}, action="version")
+    assert versioned.status_code == 303 and sorted(p.name for p in out.iterdir()) == ["防汛宣传群"]
+    assert 'name = "王敏"' in (out / "防汛宣传群" / "charter.toml").read_text("utf-8")
+    assert 'name = "陈刚"' in (out / "防汛宣传群" / "versions" / "1" / "charter.toml").read_text("utf-8")
+    assert post_form(client, {**GOOD, "group.name": "防汛宣传群（二）"}, action="write").status_code == 303
 
 
 def test_simultaneous_submissions_never_share_a_folder(app, tmp_path):
     barrier = threading.Barrier(4)
     codes = []
 
-    def submit():
+    def submit(name: str):
         client = app.test_client()
         barrier.wait()
-        codes.append(post_form(client, GOOD, action="write").status_code)
+        codes.append(post_form(client, {**GOOD, "group.name": name}, action="write").status_code)
 
-    threads = [threading.Thread(target=submit) for _ in range(4)]
+    # four names, one folder name: each its own folder all the same
+    threads = [threading.Thread(target=submit, args=(name,)) for name in ("防汛 宣传", "防汛/宣传", "防汛:宣传", "防汛·宣传")]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -255,7 +271,7 @@ def test_problems_are_summarised_at_the_top_by_label_with_links_to_their_fields(
     assert "rules.custom" not in summary and "[0]" not in summary
     field = re.search(r'<input type="text" name="owner.name"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in field and 'aria-describedby="hint-owner-name error-owner-name"' in field
-    assert 'id="error-owner-name">不能为空<' in page
+    assert 'id="error-owner-name" data-input="owner-name">不能为空<' in page
 
 
 def test_english_page_english_messages(client):
@@ -267,7 +283,7 @@ def test_english_page_english_messages(client):
     assert "Dissolution date: cannot read this date" in page
     summary = re.search(r'<div class="summary" role="alert".*?</div>', page, re.S).group(0)
     assert not re.search(r"[\u4e00-\u9fff]", summary), summary  # no Chinese on the English page
-    assert "Members: line 1: role: must be one of: owner, admin, member, guest" in summary
+    assert "Members: line 1: read as name “Ann”, role “boss”: “boss” is not a role: write admin or guest" in summary
 
 
 def test_the_form_keeps_what_was_posted_successor_unticked_rules_and_edited_parameters(client):
@@ -390,3 +406,31 @@ def test_a_group_of_a_unit_this_server_does_not_use_is_not_copied_without_it(tmp
     same = with_unit.get(f"/?from={folder}", headers=ZH)
     assert same.status_code == 200 and 'value="县委宣传部网评工作群"' in same.get_data(as_text=True)
     assert "?from=" in with_unit.get(f"/groups/{folder}", headers=ZH).get_data(as_text=True)
+
+
+def test_a_notice_longer_than_the_groups_life_is_refused_beside_its_field(client, tmp_path):
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-12-08", "rules.params.dissolve_notice_days": "30"},
+                         action="write")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and not (tmp_path / "out").exists()
+    assert 'id="error-rules-params-dissolve_notice_days" data-input="rules-params-dissolve_notice_days">30 天比群的整个存续期还长（2026-11-25 至 2026-12-08，共 13 天）' in page
+
+
+def test_rule_check_boxes_show_the_answers_so_far_and_never_a_placeholder(client):
+    def labels(page: str) -> list[str]:
+        return re.findall(r'<label for="rules-[\w-]+-[\w.-]+">([^<]*)</label>', page)
+
+    fresh = labels(client.get("/", headers=ZH).get_data(as_text=True))
+    assert fresh and not [label for label in fresh if "…" in label]
+    assert "本群到期解散。" in fresh and "群主管好群公告、入群和解散。" in fresh
+    updated = labels(post_form(client, GOOD).get_data(as_text=True))
+    assert "本群2026年12月31日解散。" in updated and "群主：陈刚。" in updated and "群规问题请私信群主陈刚。" in updated
+
+
+def test_day_counts_shown_before_the_date_was_typed_follow_the_groups_life(client, tmp_path):
+    """The page drew its notice and leave days for a group of unknown length: left as shown, they
+    take the defaults of the two-day group typed, not refuse it for days nobody chose."""
+    response = post_form(client, {**GOOD, "group.dissolve_on": "2026-11-27"}, action="write")
+    assert response.status_code == 303
+    answers = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
+    assert "dissolve_notice_days" not in answers.get("rules", {}).get("params", {})

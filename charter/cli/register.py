@@ -177,13 +177,14 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
         sys.exit(3)
 
 
-def _date_option(value: str | None, option: str) -> date | None:
+def _date_option(value: str | None, option: str, base: date | None = None) -> date | None:
+    """The date an option gives; a relative one (+3m) counts from base, else from today."""
     from ..core.clock import EARLIEST, LATEST, today
     from ..core.dates import parse_date
 
     if value is None:
         return None
-    parsed = parse_date(value, today())
+    parsed = parse_date(value, base or today())
     if parsed is None or not EARLIEST <= parsed <= LATEST:
         raise input_error(environment_lang(), "date_option", field=option, value=value[:40])
     return parsed
@@ -225,7 +226,8 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
 @cli.command()
 @click.argument("group", shell_complete=_complete_group)
 @dir_option
-@click.option("--until", "until", required=True, help="The new dissolution date (or the next review date).")
+@click.option("--until", "until", required=True,
+              help="The new dissolution date (or the next review date); +6m or 3个月后 counts from the current one.")
 @click.option("--reason", required=True, help="Why the group lives on, in a few words.")
 def renew(group: str, out_dir: Path, until: str, reason: str):
     """Give GROUP a new dissolution or review date; the charter is rendered again, the earlier one kept.
@@ -237,7 +239,7 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     from ..register.groups import find_group
 
     entry = find_group(out_dir, group, environment_lang())
-    new_date = _date_option(until, "--until")
+    new_date = _date_option(until, "--until", entry.answers.due_date())
     for line in entry.notices:  # the renewed charter takes what its unit sets now
         click.echo(line, err=True)
     written = record_renewal(entry, new_date, _reason(reason), today())

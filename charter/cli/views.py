@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def register_table(entries: list[Entry], on: date, lang: str) -> str:
     r = t["register"]
     header = [r["col_group"], r["col_platform"], r["col_kind"], r["col_owner"], r["col_created"], r["col_date"],
               r["col_status"]]
-    rows = [([e.answers.group.name, t["platforms"][e.answers.group.platform], t["kinds"][e.answers.group.kind],
+    names = Counter(e.answers.group.name for e in entries)
+    rows = [([_told_apart(e, names, r), t["platforms"][e.answers.group.platform], t["kinds"][e.answers.group.kind],
               e.answers.owner.name, long_date(e.answers.group.created, lang), long_date(e.answers.due_date(), lang),
               r[f"status_{status}"]], status) for e in entries for status in (e.status(on),)]
     widths = [max(cell_len(cells[i]) for cells in [header, *(row for row, _ in rows)]) for i in range(len(header))]
@@ -58,6 +60,14 @@ def register_table(entries: list[Entry], on: date, lang: str) -> str:
     lines = [click.style(line(header), bold=True), line(["─" * width for width in widths])]
     lines += [click.style(line(cells), **STATUS_STYLES[status]) for cells, status in rows]
     return "\n".join(lines)
+
+
+def _told_apart(entry: Entry, names: Counter, r: dict) -> str:
+    """The group's name, with its folder when another group of the register has the same name."""
+    name = entry.answers.group.name
+    if names[name] > 1:
+        return r["same_name"].format(name=name, folder=printable(entry.folder.name))
+    return name
 
 
 def unreadable_lines(unreadable: list[Unreadable], lang: str) -> list[str]:
@@ -75,7 +85,7 @@ def due_lines(pending: list[Entry], on: date, within: int | None) -> list[str]:
     for e in pending:
         r = messages(e.answers.lang)["register"]
         todo = r["todo_dissolve"] if e.answers.group.dissolve_on else r["todo_review"]
-        lines.append(todo.format(name=e.answers.group.name, status=r[f"status_{e.status(on, within)}"],
+        lines.append(todo.format(name=e.answers.group.name, folder=e.folder.name, status=r[f"status_{e.status(on, within)}"],
                                  date=long_date(e.answers.due_date(), e.answers.lang)))
     return lines
 

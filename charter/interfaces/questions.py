@@ -18,18 +18,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
-from ..core.dates import long_date, parse_date
+from ..core.dates import add_months, long_date, parse_date
 from ..core.i18n import environment_lang, lang_or, messages, text
 from ..core.tree import get, put
+from ..render.context import SHORT_GROUP_DAYS
 from ..schema.answers import AnswersBase, answers_model
 from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, Preset, fill
 from ..schema.group import validate_for
 from ..schema.unit import Unit, catalogue_of
 from ..schema.validation import field_problem
+from .spreadsheets import holds_more_than_a_name
 
 SECTIONS = ("language", "group", "lifetime", "people", "rules")
 STEP_COUNT = len(SECTIONS) + 2  # then review, then result
 KEEP = object()  # from answer_for: leave this answer as it is
+AS_ANSWERED = "as answered"
+PERSON_NAMES = ("owner.name", "successor.name", "members.name")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Shown:
     lang: str
     kind: str
     profile: str | None = None  # None: the profile the answers have now
+    # the days of life the defaults were drawn for (a day count is fitted to it); AS_ANSWERED: the answers' own
+    life: int | None | str = AS_ANSWERED
 
 
 def lang_of(answers: dict) -> str:
@@ -81,6 +87,8 @@ def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
     """What the defaults shown for these answers depend on (as shown, when `shown` says)."""
     created, dissolve = get(answers, "group.created"), get(answers, "group.dissolve_on")
     days = (dissolve - created).days if isinstance(created, date) and isinstance(dissolve, date) else None
+    if shown is not None and shown.life != AS_ANSWERED:
+        days = shown.life
     return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
                   (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days)
 
@@ -162,15 +170,23 @@ class Engine:
         ]
 
     def rule_values(self, answers: dict, lang: str) -> dict:
-        """What a rule's checkbox label fills in: the parameters so far and the facts known so far."""
-        placeholders = {name: "…" for name in FACTS}
+        """What a rule's checkbox label fills in: the parameters and the group's facts known so far;
+        one not known yet is empty, which the catalogue's brief wordings read around (never "…")."""
+        preset, t = preset_of(answers), messages(lang)
         platform = get(answers, "group.platform", "wechat")
+        created, dissolve_on = get(answers, "group.created", self.today), get(answers, "group.dissolve_on")
+        dated = isinstance(dissolve_on, date) and preset.kind != "standing"
+        months = get(answers, "group.review_every_months", 6) if preset.kind == "standing" else None
+        days = preset.lifetime_days
         known = {"owner": get(answers, "owner.name"), "successor": get(answers, "successor.name"),
-                 "group_name": get(answers, "group.name"), "kind_label": messages(lang)["kinds"][kind_of(answers)],
-                 "platform": platform, "profile": preset_of(answers).profile,
-                 **self.catalogue.platform_facts(platform, lang)}
-        return {**self.catalogue.shown_params(preset_of(answers), get(answers, "rules.params", {})),
-                **placeholders, "short_group": "", **{k: v for k, v in known.items() if v}}
+                 "group_name": get(answers, "group.name"), "kind_label": t["kinds"][preset.kind],
+                 "admins": t["list_sep"].join(m["name"] for m in answers.get("members", []) if m.get("role") == "admin"),
+                 "dissolve_on": long_date(dissolve_on, lang) if dated else "", "review_every_months": months,
+                 "next_review": long_date(add_months(created, months), lang) if months else "",
+                 "short_group": "yes" if dated and days is not None and days <= SHORT_GROUP_DAYS else "",
+                 "platform": platform, "profile": preset.profile, **self.catalogue.platform_facts(platform, lang)}
+        return {**self.catalogue.shown_params(preset, get(answers, "rules.params", {})),
+                **dict.fromkeys(FACTS, ""), **{k: v for k, v in known.items() if v}}
 
     def _rules(self, answers: dict, lang: str) -> list[Question]:
         t = messages(lang)
@@ -265,6 +281,8 @@ class Engine:
         problem = field_problem(self.model, question.schema_key or question.key, value, lang)
         if problem is None and question.key == "group.dissolve_on":
             problem = self._dissolve_problem(value, answers, lang)
+        if problem is None and (question.schema_key or question.key) in PERSON_NAMES and holds_more_than_a_name(value):
+            problem = text(lang, "errors.name_alone")
         return value, problem
 
     def _dissolve_problem(self, value: date, answers: dict, lang: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,6 +26,10 @@ HEADERS = {
     "role": "role", "角色": "role",
 }
 ROLE_WORDS = {"": "member", **{word: role for lang in ("zh", "en") for role, word in messages(lang)["roles"].items()}}
+MEMBER_COLUMNS = ["name", "unit", "title", "role"]
+# A Chinese keyboard types ， and 、 where an English one types a comma: in members typed into
+# the form they part the fields too, except inside a quoted cell.
+_WIDE_SEPARATORS = re.compile(r'(?m)((?:^|(?<=[,，、]))"(?:[^"]|"")*"?)|[，、]')
 
 
 _ENCODINGS = ("utf-8-sig", "gb18030")
@@ -99,17 +104,20 @@ def read_members(path: Path, lang: str) -> tuple[list[Member], list[str]]:
                      for line in bad] + problems
 
 
-def rows_by_header(source: str, columns: dict[str, str],
-                   headerless: list[str] | None = None) -> list[tuple[int, dict[str, str]]] | None:
-    """CSV text (or tab-separated, as pasted from a spreadsheet) by header: see by_header."""
-    return by_header(_csv_rows(source), columns, headerless)
+def rows_by_header(source: str, columns: dict[str, str], headerless: list[str] | None = None,
+                   typed: bool = False) -> list[tuple[int, dict[str, str]]] | None:
+    """CSV text (or tab-separated, as pasted from a spreadsheet) by header: see by_header. Typed
+    text (not a file) may part its fields with ， or 、 too."""
+    return by_header(_csv_rows(source, typed), columns, headerless)
 
 
-def _csv_rows(source: str) -> list[tuple[int, list[str]]]:
+def _csv_rows(source: str, typed: bool = False) -> list[tuple[int, list[str]]]:
     """(line, cells) of every row of CSV text, numbered by the line it starts on."""
     first_line = next(iter(source.lstrip("\r\n").splitlines()), "")
     # cells copied from Excel or WPS and pasted come separated by tabs
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    if typed and delimiter == ",":
+        source = _WIDE_SEPARATORS.sub(lambda match: match.group(1) or ",", source)
     # newline=None reads old Mac files (lines ending in CR alone) as lines too
     reader = csv.reader(io.StringIO(source, newline=None), delimiter=delimiter)
     rows, last = [], 0
@@ -140,6 +148,12 @@ def by_header(rows: list[tuple[int, list[str]]], columns: dict[str, str],
         if headerless is None:
             return None
         header, body = headerless, rows
+    if headerless is not None:
+        # typed text: a cell past the last column is a field parted in two, kept as "more" to be refused
+        width = len(header)
+        header = header + ["more"]
+        body = [(line, row[:width] + [",".join(cell.strip() for cell in row[width:] if cell.strip())])
+                for line, row in body]
     # a tab inside a cell is a slip of the keyboard, not a second line: a space
     return [(line, {key: cell.replace("\t", " ").strip() for key, cell in zip(header, row) if key})
             for line, row in body if any(cell.strip() for cell in row)]
@@ -162,7 +176,7 @@ def parse_members(source: str, lang: str, header_optional: bool = False) -> tupl
     """Members from CSV text; with header_optional, a first row that is not a header is a member
     (columns name, unit, title, role), as people type into a form."""
     try:
-        rows = rows_by_header(source, HEADERS, ["name", "unit", "title", "role"] if header_optional else None)
+        rows = rows_by_header(source, HEADERS, MEMBER_COLUMNS if header_optional else None, typed=header_optional)
     except BrokenTable as error:
         return [], [error.message(lang)]
     return members_from_rows(rows, lang)
@@ -173,15 +187,56 @@ def members_from_rows(rows: list[tuple[int, dict[str, str]]] | None, lang: str) 
         return [], [text(lang, "errors.csv_header")]
     members, problems = [], []
     for line, fields in rows:
-        fields["role"] = ROLE_WORDS.get(fields.get("role", "").lower(), fields.get("role", ""))
-        try:
-            members.append(Member.model_validate(fields))
-        except ValidationError as error:
-            detail = error.errors()[0]
-            column = str(detail["loc"][0])
-            words = messages(lang)
-            problem = error_message(lang, detail) if column != "role" else \
-                text(lang, "errors.unknown_choice", expected=words["list_sep"].join(words["roles"].values()))
-            message = f"{words['columns'].get(column, column)}{words['web']['colon']}{problem}"
-            problems.append(text(lang, "errors.csv_row", line=line, message=message))
+        problem = _misread(fields, lang)
+        if problem is None:
+            fields["role"] = ROLE_WORDS[fields.get("role", "").lower()]
+            try:
+                members.append(Member.model_validate(fields))
+                continue
+            except ValidationError as error:
+                detail = error.errors()[0]
+                column = str(detail["loc"][0])
+                words = messages(lang)
+                problem = f"{words['columns'].get(column, column)}{words['web']['colon']}{error_message(lang, detail)}"
+        problems.append(text(lang, "errors.csv_row", line=line, message=problem))
     return members, problems
+
+
+def _misread(fields: dict[str, str], lang: str) -> str | None:
+    """Why a member's line cannot be taken as read, saying how it was read: a member typed with
+    the wrong commas must not become someone else without a word."""
+    words = messages(lang)
+    more, role = fields.pop("more", ""), fields.get("role", "")
+    if more:
+        problem = text(lang, "errors.member_more", more=more)
+    elif _looks_like_a_line(fields.get("name", "")):
+        problem = text(lang, "errors.member_whole_line")
+    elif role.lower() not in ROLE_WORDS:
+        problem = text(lang, "errors.member_role", role=role, roles=_role_words(lang))
+    elif not role and (placed := next((fields[c] for c in ("unit", "title")
+                                       if ROLE_WORDS.get(fields.get(c, "").lower()) in ("admin", "guest")), None)):
+        problem = text(lang, "errors.member_role_place", role=placed, name=fields.get("name", ""))
+    else:
+        return None
+    understood = words["list_sep"].join(text(lang, "errors.member_cell", column=words["columns"][column], value=value)
+                                        for column in MEMBER_COLUMNS if (value := fields.get(column, "")))
+    return text(lang, "errors.member_read_as", understood=understood, problem=problem)
+
+
+def holds_more_than_a_name(name: str) -> bool:
+    """A name typed in a field of its own that holds more: a Chinese keyboard's commas or a tab
+    part a unit or title from it, as they would on a members line."""
+    return any(mark in name for mark in "，、\t") or _looks_like_a_line(name)
+
+
+def _looks_like_a_line(name: str) -> bool:
+    """A "name" that is a whole line whose fields were parted by something that parts nothing: no
+    name has a semicolon or ends in a role word after a space."""
+    words = name.split()
+    return any(mark in name for mark in ";；|｜") or (
+        len(words) > 1 and ROLE_WORDS.get(words[-1].lower()) in ("admin", "guest", "owner"))
+
+
+def _role_words(lang: str) -> str:
+    roles = messages(lang)["roles"]
+    return text(lang, "errors.member_roles", admin=roles["admin"], guest=roles["guest"])

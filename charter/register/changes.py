@@ -67,6 +67,8 @@ def record_renewal(entry: Entry, until: date, reason: str, on: date) -> list[Pat
         _still_open(answers)
         if until <= on:
             raise input_error(answers.lang, "renewal_until", field="--until", on=on.isoformat())
+        if until == answers.due_date():  # recorded, it would keep an identical copy in versions/
+            raise input_error(answers.lang, "renewal_same", field="--until", date=until.isoformat())
         return _with_event(answers, entry.catalogue, {"event": "renewed", "on": on, "reason": reason, "until": until},
                            {"dissolve_on": until} if answers.group.dissolve_on else None)
 

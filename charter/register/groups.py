@@ -13,7 +13,7 @@ from ..render.documents import ANSWERS_FILE
 from ..schema.answers import RENDER_RECORD, AnswersBase, answers_to_data
 from ..schema.group import load_group
 from ..schema.unit import Unit, catalogue_of
-from .folders import group_folders, is_group_folder
+from .folders import group_folder, group_folders, is_group_folder
 from .index import RegisterIndex, signature
 from .swap import leftovers, register_lock
 
@@ -135,6 +135,17 @@ def still_as_made(folder: Path, answers: AnswersBase) -> bool:
         return data
 
     return not current.history and plain(current) == plain(answers)
+
+
+def open_namesake(out_dir: Path, name: str) -> Path | None:
+    """The folder of the register's open group of this name, if it has one: a new charter of that
+    name written beside it would be its twin, told apart by its folder alone."""
+    folder = group_folder(out_dir, name)
+    try:
+        answers = read_entry(folder).answers if (folder / ANSWERS_FILE).is_file() else None
+    except InputError:
+        return None
+    return folder if answers and answers.group.name == name and not answers.dissolved_on else None
 
 
 def by_attention(entries: list[Entry], on: date) -> list[Entry]:

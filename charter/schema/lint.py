@@ -2,7 +2,7 @@
 
 Warnings, not errors: a charter with findings still renders. Codes never change meaning:
     mandatory-replies  no-quiet-hours  at-all-open  temporary-too-long  past-dissolution
-    no-successor  no-review  vague-rule  group-cap  off-shift-watch  not-a-member
+    no-successor  no-review  vague-rule  group-cap  off-shift-watch  not-a-member  tight-for-its-life
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ..core.dates import long_date
 from ..core.i18n import messages
 from .answers import AnswersBase
 from .catalogue import Catalogue
+from .timing import DIGEST, uneasy_timings
 
 LARGE_GROUP = 30
 TEMPORARY_DAYS = 180
@@ -72,8 +73,9 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
     customs = [c.text for c in answers.rules.custom]
     findings = []
 
-    def find(code: str, **values):
-        findings.append(Finding(code, t[code]["reason"].format(**values), t[code]["fix"]))
+    def find(code: str, variant: str | None = None, **values):
+        entry = t[code][variant] if variant else t[code]
+        findings.append(Finding(code, entry["reason"].format(**values), entry["fix"].format(**values)))
 
     if any(_demands(_MANDATORY, text) for text in customs):
         find("mandatory-replies")
@@ -100,6 +102,11 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
     for member in answers.members:
         if member.role == "owner" and member.name != answers.owner.name:
             find("not-a-member", name=member.name)
+    for timing in uneasy_timings(answers, catalogue):
+        if timing.fits:  # one that cannot fit is refused before any check
+            param = catalogue.params[timing.param]
+            find("tight-for-its-life", "digest" if timing.param == DIGEST else "days", label=param.label(lang),
+                 value=param.shown(timing.value, lang), life=timing.life, limit=timing.limit)
     if group.kind == "standing" and "lifetime.review" not in chosen:
         find("no-review")
     for index, text in enumerate(customs, start=1):

@@ -12,6 +12,7 @@ from ..core.i18n import lang_or, text
 from ..core.tomlfile import key_lines, line_of
 from .answers import TIME_PATTERN, AnswersBase, answers_model
 from .catalogue import Catalogue, builtin_catalogue
+from .timing import DIGEST, uneasy_timings
 
 
 def _path(loc: tuple) -> str:
@@ -82,6 +83,13 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
     if group.dissolve_on is not None and group.dissolve_on <= group.created:
         problem(("group", "dissolve_on"), "dissolve_before_created",
                 dissolve_on=group.dissolve_on.isoformat(), created=group.created.isoformat())
+    if group.dissolve_on is not None and group.dissolve_on > group.created:
+        for timing in uneasy_timings(answers, catalogue):
+            if not timing.fits:
+                shown = catalogue.params[timing.param].shown(timing.value, lang)
+                problem(("rules", "params", timing.param), "digest_never" if timing.param == DIGEST else "longer_than_life",
+                        value=shown, life=timing.life, created=group.created.isoformat(),
+                        dissolve_on=group.dissolve_on.isoformat())
     for index, event in enumerate(answers.history):
         if event.event == "renewed" and (event.until is None or event.until <= event.on):
             problem(("history", index, "until"), "renewal_until", on=event.on.isoformat())

@@ -24,7 +24,7 @@ from ...core.errors import InputError
 from ...core.i18n import SPEAKING, environment_lang, lang_or, messages, text
 from ...core.resources import templates_dir
 from ...core.tree import merged
-from ...register.groups import Entry, find_group
+from ...register.groups import Entry, find_group, open_namesake
 from ...render.documents import ANSWERS_FILE, render_documents
 from ...schema.answers import answers_from
 from ...schema.unit import load_unit
@@ -221,12 +221,21 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
     @app.post("/")
     def form_submit():
         state = posted_form()
-        if request.form.get("action") != "write":
+        action = request.form.get("action")
+        if action not in ("write", "version"):
+            state.quiet_unreached(request.form)
             return form_page(state)
+        state.tried = True
         if state.model is None or state.errors:
             return form_page(state, 422)
+        # a copy of a group, its name unchanged, is a new version of it or gets a name of its own
+        namesake = open_namesake(site.out_dir, state.model.group.name)
+        if namesake and not (action == "version" and request.form.get("_version_of") == namesake.name):
+            state.namesake = namesake.name
+            state.errors["group.name"] = text(state.lang, "web.same_name", folder=namesake.name)
+            return form_page(state, 409)
         try:
-            folder = site.pool.write_new(state.answers, site.unit_dir, site.out_dir)
+            folder = site.pool.write_new(state.answers, site.unit_dir, site.out_dir, namesake and namesake.name)
         except (Busy, TooSlow, Failed) as error:
             return form_page(state, 503, pool_message(state.lang, error))
         return redirect(url_for("group_page", folder=folder, done="written"), code=303)
@@ -239,7 +248,9 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             problems = [message for _, message in state.summary()]
             html, _ = site.page("preview-problems.html", state.lang, problems=problems)
             url = url_for("preview_page", token=site.previews.keep(html))
-        return jsonify(url=url, ok=state.model is not None)
+        # each problem beside its field too, and each date as it is understood (the frame may be far below)
+        return jsonify(url=url, ok=state.model is not None, problems=state.field_problems(),
+                       dates=state.understood_dates())
 
     @app.get("/preview/<token>")
     def preview_page(token: str):

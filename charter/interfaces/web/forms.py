@@ -8,21 +8,20 @@ posted page had, so a field the page did not show keeps its answer.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ...core.dates import long_date, weekday
 from ...core.errors import InputError, input_error
 from ...core.i18n import lang_or, messages, text
 from ...core.tomlfile import parse_toml
-from ...core.tree import merged
+from ...core.tree import get, merged
 from ...schema.answers import AnswersBase, answers_from
 from ...schema.group import validate_for
-from ..questions import KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
-from ..spreadsheets import parse_members
+from ..questions import AS_ANSWERED, KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
+from ..spreadsheets import MEMBER_COLUMNS, parse_members
 
 MAX_CUSTOM_RULES = 20
 _CUSTOM_TEXT = Question("rules.custom.text", "textarea", "", schema_key="rules.custom.text")
@@ -40,6 +39,8 @@ class FormState:
     general: list[str] = field(default_factory=list)  # problems no single field shows
     sections: list[tuple[str, list[Question]]] = field(default_factory=list)
     model: AnswersBase | None = None
+    namesake: str | None = None  # the folder of the open group this one would be a twin of
+    tried: bool = False  # write was pressed: every problem is shown, reached or not
 
     @property
     def lang(self) -> str:
@@ -52,6 +53,10 @@ class FormState:
     @property
     def profile(self) -> str:
         return preset_of(self.answers).profile
+
+    @property
+    def life(self) -> int | None:
+        return preset_of(self.answers).lifetime_days
 
     def applies(self, question: Question) -> bool:
         return self.engine.applies(question, self.answers)
@@ -99,6 +104,33 @@ class FormState:
         return items + [("", problem) for problem in self.general]
 
 
+    def field_problems(self) -> list[dict]:
+        """Each field's problem, for the page's script to show beside it as the answers are typed:
+        the field's id, the id of its error, the message."""
+        found = [{"input": q.dom_id, "error": f"error-{q.dom_id}", "message": self.errors[q.key]}
+                 for _, questions in self.sections for q in questions if q.key in self.errors]
+        return found + [{"input": f"custom-{index}-text", "error": f"error-custom-{index}", "message": message}
+                        for key, message in self.errors.items() if _CUSTOM_FIELD.match(key)
+                        for index in (_custom_index(key),)]
+
+    def understood(self, question: Question) -> str:
+        """The date a date field's answer means, as the terminal says it: → 2027年3月7日，星期日."""
+        value = get(self.answers, question.key)
+        if question.key in self.errors or not isinstance(value, date):
+            return ""
+        return text(self.lang, "ask.date_understood", date=long_date(value, self.lang),
+                    weekday=weekday(value, self.lang)).strip()
+
+    def understood_dates(self) -> dict[str, str]:
+        return {q.dom_id: self.understood(q) for _, questions in self.sections for q in questions if q.type == "date"}
+
+    def quiet_unreached(self, form) -> None:
+        """A redraw (the kind or the language changed) names no problem of a field left empty: the
+        user has not got there yet. What was typed wrong is still said."""
+        for key in [key for key in self.errors if not (form.get(key) or "").strip()]:
+            del self.errors[key]
+
+
 def _custom_index(key: str) -> int:
     return int(_CUSTOM_FIELD.match(key).group(1))
 
@@ -110,14 +142,19 @@ def members_text(members: list[dict], lang: str) -> str:
         return ""
     words = messages(lang)
     roles = words["roles"]
-    rows = io.StringIO()
-    writer = csv.writer(rows, lineterminator="\n")
-    writer.writerow([words["columns"][column] for column in ("name", "unit", "title", "role")])
+    rows = [[words["columns"][column] for column in MEMBER_COLUMNS]]
     for member in members:
         role = member.get("role", "member")
-        writer.writerow([member.get("name", ""), member.get("unit", ""), member.get("title", ""),
-                         "" if role == "member" else roles[role]])
-    return rows.getvalue()
+        rows.append([member.get("name", ""), member.get("unit", ""), member.get("title", ""),
+                     "" if role == "member" else roles[role]])
+    return "".join(",".join(map(_typed_cell, row)) + "\n" for row in rows)
+
+
+def _typed_cell(value: str) -> str:
+    # quoted wherever the form would read a separator (， and 、 too) or a quote
+    if any(c in value for c in ',，、"'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def _posted(form, key: str, default: str | None = "") -> str | None:
@@ -190,9 +227,11 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
     state.answers.setdefault("group", {}).setdefault("kind", kind_of(state.answers))
     if form is not None:
         shown_keys = set(form.getlist("_shown"))
-        # the language, kind and profile the posted page drew its defaults and ticks for
+        # the language, kind, profile and days of life the posted page drew its defaults and ticks for
+        life = form.get("_life")
         shown = Shown(lang_or(form.get("_lang"), state.lang), form.get("_kind") or state.kind,
-                      form.get("_profile") or None)
+                      form.get("_profile") or None,
+                      AS_ANSWERED if life is None else int(life) if life.isdigit() else None)
         answer_for = _answer_from_form(form, state, shown_keys)
         for section in SECTIONS:
             engine.walk(section, state.answers, answer_for, shown)

@@ -105,7 +105,7 @@ def add_routes(app, site, pool_message) -> None:
         values = {"until": request.form.get("until", ""), "reason": request.form.get("reason", "").strip()[:200]}
         if request.method == "GET":
             return site.page("renew.html", lang, entry=entry, values=values, error=None)
-        until = parse_date(values["until"], on)
+        until = parse_date(values["until"], entry.answers.due_date())  # +3m: three months more
         error, code = (None if until else text(lang, "errors.date_unreadable")), 422
         if until:
             try:

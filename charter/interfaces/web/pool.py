@@ -68,10 +68,13 @@ def _warm() -> None:
         pass
 
 
-def _write_new(answers: dict, unit_dir: str | None, out_dir: str) -> str:
+def _write_new(answers: dict, unit_dir: str | None, out_dir: str, version_of: str | None) -> str:
     unit = load_unit(Path(unit_dir)) if unit_dir else None
     model = validate_for(answers, unit)
-    written = write_charter(model, unit, Path(out_dir), Placement.FRESH)
+    if version_of is None:
+        written = write_charter(model, unit, Path(out_dir), Placement.FRESH)
+    else:
+        written = write_charter(model, unit, Path(out_dir), Placement.VERSION, Path(out_dir) / version_of)
     return written[0].parent.name
 
 
@@ -129,9 +132,10 @@ class RenderPool:
         finally:
             self._slots.release()
 
-    def write_new(self, answers: dict, unit_dir: Path | None, out_dir: Path) -> str:
-        """A new folder in the register for these answers; returns the folder's name."""
-        return self._run(_write_new, answers, str(unit_dir) if unit_dir else None, str(out_dir))
+    def write_new(self, answers: dict, unit_dir: Path | None, out_dir: Path, version_of: str | None = None) -> str:
+        """A new folder in the register for these answers, or with version_of, a new version of
+        that folder's charter; returns the folder's name."""
+        return self._run(_write_new, answers, str(unit_dir) if unit_dir else None, str(out_dir), version_of)
 
     def read_upload(self, content: bytes, name: str, unit_dir: Path | None, lang: str,
                     on: date) -> tuple[dict, tuple[str, set[str]] | None]:

@@ -36,6 +36,7 @@ function showWriting(form, button, status) {
 function charterForm(form) {
   const frame = document.getElementById("preview");
   const pending = document.getElementById("preview-pending");
+  const reached = new Set();  // the fields the user has been to: only theirs say what is wrong
   let timer = null, sent = 0;
 
   // The answers a condition reads: a lone checkbox is true or false, ticked boxes their values.
@@ -79,6 +80,53 @@ function charterForm(form) {
     copy.querySelector("textarea").value = "";
     last.after(copy);
   }
+  // A problem beside its field once the user has been there (or pressed write), gone once fixed.
+  function showProblems(problems) {
+    const shown = {};
+    problems.forEach(function (problem) {
+      const input = document.getElementById(problem.input);
+      if (input && (form.hasAttribute("data-tried") || reached.has(input.name))) shown[problem.input] = problem;
+    });
+    form.querySelectorAll(".error[data-input]").forEach(function (box) {
+      if (!shown[box.dataset.input]) setProblem(box.dataset.input, null);
+    });
+    Object.keys(shown).forEach(function (id) { setProblem(id, shown[id]); });
+  }
+  function setProblem(id, problem) {
+    const input = document.getElementById(id);
+    const holder = input && input.closest(".field, .custom-rule");
+    if (!holder) return;
+    let box = holder.querySelector(".error[data-input]");
+    const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (d) {
+      return d && d.indexOf("error-") !== 0;
+    });
+    holder.classList.toggle("invalid", !!problem);
+    if (problem) {
+      if (!box) {
+        box = document.createElement("div");
+        box.className = "error"; box.id = problem.error; box.dataset.input = id;
+        holder.appendChild(box);
+      }
+      box.textContent = problem.message;
+      input.setAttribute("aria-invalid", "true");
+      described.push(problem.error);
+    } else {
+      if (box) box.remove();
+      input.removeAttribute("aria-invalid");
+      const link = document.querySelector('#summary a[href="#' + id + '"]');  // fixed: off the list above
+      if (link) link.closest("li").remove();
+      const summary = document.getElementById("summary");
+      if (summary && !summary.querySelector("li")) summary.hidden = true;
+    }
+    if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+    else input.removeAttribute("aria-describedby");
+  }
+  // A date as it is understood, beside the field (+3m, 3个月后), as the terminal says it.
+  function showDates(dates) {
+    form.querySelectorAll(".understood[data-input]").forEach(function (box) {
+      box.textContent = dates[box.dataset.input] || "";
+    });
+  }
   function refresh() {
     const mine = ++sent;
     fetch(form.dataset.preview, {method: "POST", body: new FormData(form), credentials: "same-origin"})
@@ -89,6 +137,8 @@ function charterForm(form) {
         frame.hidden = false;
         if (pending) pending.hidden = true;
         frame.dataset.state = result.ok ? "charter" : "problems";
+        showProblems(result.problems || []);
+        showDates(result.dates || {});
       });
   }
   function changed(delay) {
@@ -97,7 +147,10 @@ function charterForm(form) {
     clearTimeout(timer);
     timer = setTimeout(refresh, delay);
   }
-  form.addEventListener("input", function () { changed(400); });
+  form.addEventListener("input", function (event) { reached.add(event.target.name); changed(400); });
+  form.addEventListener("focusout", function (event) {
+    if (event.target.name && !reached.has(event.target.name)) { reached.add(event.target.name); changed(0); }
+  });
   form.addEventListener("change", function (event) {
     if (["lang", "group.kind", "group.profile"].indexOf(event.target.name) >= 0) {
       // Labels, examples, the rules offered and the defaults not edited follow the language,
@@ -115,7 +168,13 @@ function charterForm(form) {
     if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
   });
   showWriting(form, document.getElementById("write"), document.getElementById("writing"));
+  const version = document.getElementById("write-version");  // offered when the name is taken
+  if (version) showWriting(form, version, document.getElementById("writing"));
   showWhatApplies();
+  // what the page came with was answered already (a copied group, a redraw): its problems stand
+  Array.from(form.elements).forEach(function (input) {
+    if (input.name && (input.type === "text" || input.tagName === "TEXTAREA") && input.value.trim()) reached.add(input.name);
+  });
 }
 
 function copyButton(button) {
