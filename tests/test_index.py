@@ -10,7 +10,8 @@ import shutil
 import pytest
 from conftest import EXAMPLES
 
-from charter.register import index, writing
+from charter import pipeline
+from charter.register import index
 from charter.register.groups import read_register
 from charter.schema.group import load_group
 from charter.schema.unit import load_unit
@@ -21,7 +22,7 @@ UNIT = EXAMPLES / "units" / "county-propaganda"
 def _write(out):
     for example in ("county-media-event", "township-office", "school-project-team"):
         answers, unit, _ = load_group(EXAMPLES / f"{example}.toml")
-        writing.write_charter(answers, unit, out, formats=("txt",))
+        pipeline.write_charter(answers, unit, out, formats=("txt",))
 
 
 @pytest.fixture()

@@ -59,8 +59,9 @@ def test_a_group_folders_own_mode_is_kept_when_its_charter_is_replaced(tmp_path)
 def test_each_file_is_on_disk_before_the_swap_shows_it(tmp_path, monkeypatch):
     """The order of what the writer asks of the system: every file of the new folder fsynced, then
     the folder itself, then the exchange."""
+    from charter import pipeline
     from charter.core import files
-    from charter.register import swap, writing
+    from charter.register import swap
     from charter.schema.group import load_group
 
     calls = []
@@ -80,9 +81,9 @@ def test_each_file_is_on_disk_before_the_swap_shows_it(tmp_path, monkeypatch):
     monkeypatch.setattr(swap, "exchange", exchange)
     answers, unit, _ = load_group(EVENT)
     register = tmp_path / "register"
-    writing.write_charter(answers, unit, register, formats=("txt", "md"))
+    pipeline.write_charter(answers, unit, register, formats=("txt", "md"))
     calls.clear()
-    writing.write_charter(answers, unit, register, writing.Placement.REPLACE, formats=("txt", "md"))
+    pipeline.write_charter(answers, unit, register, pipeline.Placement.REPLACE, formats=("txt", "md"))
     [swapped] = [i for i, (kind, _) in enumerate(calls) if kind == "exchange"]
     staging = calls[swapped][1]
     synced = [path for kind, path in calls[:swapped] if kind == "fsync"]

@@ -198,7 +198,7 @@ def test_answers_are_checked_as_typed(key, typed, problem):
 
 
 def test_every_file_a_charter_has_is_labelled_on_the_web():
-    from charter.render.formats import ANSWERS_FILE, FILE_NAMES
+    from charter.core.formats import ANSWERS_FILE, FILE_NAMES
 
     for lang in ("zh", "en"):
         kinds = messages(lang)["web"]["file_kinds"]

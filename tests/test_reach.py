@@ -336,7 +336,7 @@ def test_a_damaged_workbook_is_bad_input(tmp_path, damage):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_render_help_names_every_format(lang):
-    from charter.render.formats import FORMATS
+    from charter.core.formats import FORMATS
 
     shown = run_charter("--lang", lang, "render", "--help").stdout
     option = shown[shown.index("--format"):shown.index("--paper")]

@@ -23,7 +23,7 @@ from test_web import comparable, same_answers
 from waitress.server import create_server
 
 from charter.interfaces.web import create_app
-from charter.register.writing import Placement, write_charter
+from charter.pipeline import Placement, write_charter
 from charter.schema.answers import answers_to_data
 from charter.schema.catalogue import builtin_catalogue
 from charter.schema.group import validate_for

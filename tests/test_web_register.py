@@ -12,7 +12,7 @@ from conftest import EXAMPLES
 from test_web import GOOD, ZH, post_form, token
 
 from charter.interfaces.web import create_app
-from charter.register.writing import Placement, write_charter
+from charter.pipeline import Placement, write_charter
 from charter.schema.group import validate_for
 
 
@@ -135,7 +135,7 @@ def test_an_english_page_gives_a_broken_folders_reason_in_english(client, tmp_pa
 def test_a_register_named_by_a_relative_path_serves_its_files(tmp_path, monkeypatch):
     """`charter serve` without --dir uses ./output: Flask reads a relative file name from its own
     package folder, so every download was an error page."""
-    from charter.register.writing import Placement, write_charter
+    from charter.pipeline import Placement, write_charter
     from charter.schema.group import validate_for
 
     monkeypatch.chdir(tmp_path)

@@ -9,8 +9,8 @@ import click
 
 from .. import __version__
 from ..core.errors import InputError, MachineError, input_error
+from ..core.formats import DEFAULT_FORMATS
 from ..core.i18n import environment_lang, text
-from ..render.formats import DEFAULT_FORMATS
 from ..render.pdf import PDF_VARIANTS
 
 
@@ -40,7 +40,7 @@ class CharterGroup(click.Group):
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from ..render.formats import FORMATS
+    from ..core.formats import FORMATS
 
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]

@@ -38,7 +38,7 @@ def render(answers: Path, out_dir: Path, formats: str, paper: str, pdf_variant: 
 
     Example: charter render examples/county-media-event.toml --out output
     """
-    from ..register.writing import Placement, write_charter
+    from ..pipeline import Placement, write_charter
     from ..schema.group import load_group
 
     chosen = _formats(formats)
@@ -91,9 +91,9 @@ def demo(out_dir: Path):
     """
     from ..core.i18n import environment_lang, text
     from ..core.resources import example_files
+    from ..pipeline import Placement, write_charter
     from ..register.folders import group_folder
     from ..register.groups import still_as_made
-    from ..register.writing import Placement, write_charter
     from ..schema.group import load_group
 
     for path in example_files():

@@ -213,7 +213,7 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
     Example: charter dissolve 外宣活动 --reason 活动结束
     """
     from ..core.clock import today
-    from ..register.changes import record_dissolution
+    from ..pipeline import record_dissolution
     from ..register.groups import find_group
 
     entry = find_group(out_dir, group, environment_lang())
@@ -235,7 +235,7 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     Example: charter renew 外宣活动 --until 2027-03-31 --reason 活动延期
     """
     from ..core.clock import today
-    from ..register.changes import record_renewal
+    from ..pipeline import record_renewal
     from ..register.groups import find_group
 
     entry = find_group(out_dir, group, environment_lang())

@@ -12,9 +12,9 @@ import click
 
 from ..core.dates import long_date
 from ..core.errors import visible
+from ..core.formats import ANSWERS_FILE
 from ..core.i18n import messages
 from ..register.groups import Entry, Unreadable, printable
-from ..render.documents import ANSWERS_FILE
 
 STATUS_STYLES = {"overdue": {"fg": "red", "bold": True}, "due": {"fg": "yellow"}, "active": {},
                  "dissolved": {"dim": True}}

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from ..core.dates import parse_date
 from ..core.errors import InputError
+from ..core.formats import ANSWERS_FILE, DEFAULT_FORMATS
 from ..core.i18n import messages, text
+from ..pipeline import Placement, write_charter
 from ..register.folders import group_folder
-from ..register.writing import Placement, write_charter
-from ..render.documents import ANSWERS_FILE
-from ..render.formats import DEFAULT_FORMATS
 from ..schema.group import validate_for
 from ..schema.unit import load_unit
 from .spreadsheets import table_rows

@@ -15,12 +15,12 @@ from rich.text import Text
 from ..core.clock import today as clock_today
 from ..core.dates import long_date, weekday
 from ..core.errors import InputError
+from ..core.formats import ANSWERS_FILE
 from ..core.i18n import messages, text
 from ..core.tree import get, merged
+from ..pipeline import Placement, write_charter
 from ..register.folders import group_folder
-from ..register.writing import Placement, write_charter
 from ..render.context import person_label
-from ..render.documents import ANSWERS_FILE
 from ..schema.answers import answers_from
 from ..schema.group import load_group
 from ..schema.unit import Unit, load_unit

@@ -10,8 +10,8 @@ import unicodedata
 from pathlib import Path
 
 from ..core.errors import InputError
+from ..core.formats import ANSWERS_FILE, FILE_NAMES
 from ..core.tomlfile import read_toml
-from ..render.documents import ANSWERS_FILE, FILE_NAMES
 
 _UNSAFE = re.compile(r"[^\w\-]+", re.UNICODE)
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),

@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from ..core.errors import InputError, input_error
+from ..core.formats import ANSWERS_FILE
 from ..core.i18n import environment_lang, messages, text
 from ..core.tomlfile import read_toml
-from ..render.documents import ANSWERS_FILE
 from ..schema.answers import RENDER_RECORD, AnswersBase, answers_to_data
 from ..schema.group import load_group
 from ..schema.unit import Unit, catalogue_of

@@ -1,33 +1,29 @@
-"""Writing a group's charter into the register: the whole folder in one step, nothing overwritten
+"""Placing a group's files in the register: the whole folder in one step, nothing overwritten
 unasked, no history event lost.
 
-Every write renders first, then, under the register's lock, checks that the charter on disk is
-still the one it started from, builds the group's whole new folder in staging (the new files,
-and as hard links what it keeps of the old folder: versions/, the user's own files, the old
-charter under versions/N for a new version) and swaps it in (register/swap.py). Someone else
-wrote in between: render again from what is there now.
+Under the register's lock, place_files checks that the charter on disk is still the one the
+files were made from, builds the group's whole new folder in staging (the new files, and as hard
+links what it keeps of the old folder: versions/, the user's own files, the old charter under
+versions/N for a new version) and swaps it in (register/swap.py). It says so when someone else
+wrote in between, and the caller (pipeline.py) makes the files again from what is there now.
 """
 
 from __future__ import annotations
 
 import enum
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..core.errors import input_error
 from ..core.files import NotRegular, TooLarge, create_file, link_file, link_tree, read_limited, sync_folder
+from ..core.formats import ANSWERS_FILE, FILE_NAMES
 from ..core.tomlfile import MAX_FILE_BYTES, loads
-from ..render.documents import ANSWERS_FILE, FILE_NAMES, render_documents
-from ..render.formats import DEFAULT_FORMATS
 from ..schema.answers import AnswersBase, Event
-from ..schema.unit import Unit, unit_reference
-from .folders import candidates, group_folder
+from .folders import candidates
 from .swap import discard, new_staging, register_lock, swap_in
 
-MAX_ATTEMPTS = 5
 CHARTER_FILES = frozenset({ANSWERS_FILE, *FILE_NAMES.values()})
 
 
@@ -137,47 +133,3 @@ def place_files(folder: Path | None, out_dir: Path, group_name: str, files: dict
     except OSError as error:  # a full disk, a folder nobody may write to: the old charter is as it was
         raise input_error(lang, "cannot_write", path=str(folder or out_dir),
                           detail=error.strerror or str(error)) from None
-
-
-def commit(out_dir: Path, how: Placement, folder_for: Callable[[], Path | None],
-           answers_for: Callable[[bytes | None], AnswersBase], unit: Unit | None, formats, paper: str,
-           pdf_variant: str | None = None) -> list[Path]:
-    """Render what answers_for makes of the charter on disk and place it; again, from what is there
-    then, when someone else wrote the group's charter in between."""
-    for _ in range(MAX_ATTEMPTS):
-        folder = folder_for()
-        before = on_disk(folder)
-        answers = answers_for(before)
-        if how is Placement.NEW and before is not None:
-            raise input_error(answers.lang, "exists", path=str(folder))
-        if unit is not None:
-            reference, absolute = unit_reference(unit, out_dir)
-            record = {"unit": reference, "unit_path": absolute}
-            if formats:  # what the documents are made with (a change of the answers alone keeps the old record)
-                record.update(unit_name=unit.info.name, unit_version=unit.info.version, unit_locked=unit.locked or None)
-            answers = answers.model_copy(update=record)
-        files = render_documents(answers, formats, paper, unit, pdf_variant)
-        placed = place_files(folder, out_dir, answers.group.name, files, how, answers.lang, before)
-        if placed is not None:
-            return [placed / name for name in files]
-    raise input_error(answers.lang, "busy", path=str(folder))
-
-
-def write_charter(answers: AnswersBase, unit: Unit | None, out_dir: Path, how: Placement = Placement.NEW,
-                  folder: Path | None = None, formats=DEFAULT_FORMATS, paper: str = "A4",
-                  pdf_variant: str | None = None) -> list[Path]:
-    """Render the charter and place it in the register; returns the files written.
-
-    The folder is the group's own under out_dir unless given (a register entry's); FRESH
-    always picks a new one. A charter replaced keeps its history (keeping_history). With a unit,
-    the answers written record it (unit_reference, its name, version and locked answers), so a
-    later render finds the same unit, even after the register moved, or says what changed.
-    """
-    if how is Placement.FRESH and folder is not None:
-        raise ValueError("a fresh folder is chosen by the register, not given")
-
-    def folder_for():
-        return None if how is Placement.FRESH else folder or group_folder(out_dir, answers.group.name)
-
-    return commit(out_dir, how, folder_for, lambda before: keeping_history(answers, before), unit, formats, paper,
-                  pdf_variant)

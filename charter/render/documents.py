@@ -6,12 +6,12 @@ import re
 
 import tomli_w
 
+from ..core.formats import ANSWERS_FILE, DEFAULT_FORMATS, FILE_NAMES
 from ..schema.answers import AnswersBase, answers_to_data
 from ..schema.unit import Unit, catalogue_of
 from .assets import embed_rule_images, embedded_asset, linked_asset
 from .calendar import build_calendar
 from .context import build_context
-from .formats import ANSWERS_FILE, DEFAULT_FORMATS, FILE_NAMES
 from .pdf import render_pdf
 from .templates import render_template
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from ..core.errors import InputError
+from ..core.formats import DEFAULT_FORMATS, FILE_NAMES
 from ..core.i18n import text
 from ..core.resources import example_files
 from ..core.tomlfile import read_toml
@@ -15,7 +16,6 @@ from ..schema.catalogue import FACTS, names_in
 from ..schema.group import validate_for
 from ..schema.unit import Unit, load_unit
 from .documents import render_documents
-from .formats import DEFAULT_FORMATS, FILE_NAMES
 from .office import converted, pdf_pages
 from .templates import TemplateProblem, environment, template_problem
 from .word_template import word_template

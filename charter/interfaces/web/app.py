@@ -21,11 +21,12 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ...core.clock import today
 from ...core.errors import InputError
+from ...core.formats import ANSWERS_FILE
 from ...core.i18n import SPEAKING, environment_lang, lang_or, messages, text
 from ...core.resources import templates_dir
 from ...core.tree import merged
 from ...register.groups import Entry, find_group, open_namesake
-from ...render.documents import ANSWERS_FILE, render_documents
+from ...render.documents import render_documents
 from ...schema.answers import answers_from
 from ...schema.unit import load_unit
 from ..questions import Engine

@@ -11,11 +11,11 @@ from flask import abort, redirect, request, send_file, url_for
 from ...core.clock import today
 from ...core.dates import long_date, parse_date
 from ...core.errors import InputError
+from ...core.formats import ANSWERS_FILE, FILE_NAMES
 from ...core.i18n import messages, text
-from ...register.changes import record_dissolution
+from ...pipeline import record_dissolution
 from ...register.folders import register_file
 from ...register.groups import Entry, by_attention, read_register
-from ...render.documents import ANSWERS_FILE, FILE_NAMES
 from ...render.notices import notice
 from .pool import Busy, Failed, TooSlow
 

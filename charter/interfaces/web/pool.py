@@ -21,9 +21,8 @@ from pathlib import Path
 from pebble import ProcessPool
 
 from ...core.errors import InputError, MachineError
-from ...register.changes import record_renewal
+from ...pipeline import Placement, record_renewal, write_charter
 from ...register.groups import read_entry
-from ...register.writing import Placement, write_charter
 from ...render.limits import SECONDS as RENDER_SECONDS
 from ...render.pdf import render_pdf
 from ...schema.group import validate_for
