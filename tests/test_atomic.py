@@ -22,7 +22,8 @@ from conftest import CHARTER, EXAMPLES, run_charter
 
 EVENT = EXAMPLES / "county-media-event.toml"
 GROUP = "县融媒体中心外宣活动群"
-TODAY = {"CHARTER_TODAY": "2026-12-29"}
+# The groups here print no PDF: no renderer child need import WeasyPrint for every command run.
+TODAY = {"CHARTER_TODAY": "2026-12-29", "CHARTER_NO_PREFORK": "1"}
 
 HOOK = '''
 import importlib.abc, importlib.util, os, signal, sys
@@ -119,6 +120,7 @@ SCENARIOS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("no_exchange", [False, True], ids=["exchange", "two-renames"])
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_killed_at_every_step_leaves_old_or_new_and_one_group(lived, hook, tmp_path, scenario, no_exchange):

@@ -29,6 +29,8 @@ from charter.schema.catalogue import builtin_catalogue
 from charter.schema.group import validate_for
 from charter.schema.unit import load_unit
 
+pytestmark = pytest.mark.slow  # a real browser / office suite: still in `make test`
+
 # The flags a machine with a closed network needs (no background connections, no first-run work).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]

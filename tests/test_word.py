@@ -17,6 +17,8 @@ from conftest import EXAMPLE_FOLDERS, EXAMPLES, pdf_pages, pdf_text, run_charter
 from charter.core.i18n import messages
 from charter.render.office import converted, office
 
+pytestmark = pytest.mark.slow  # a real browser / office suite: still in `make test`
+
 UNIT_GROUP = EXAMPLES / "units" / "county-propaganda-group.toml"
 XXE = '<!DOCTYPE w:fonts [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
 LAUGHS = ('<!DOCTYPE w:document [<!ENTITY a "aaaaaaaaaa">' + "".join(
