@@ -17,7 +17,7 @@ A Chinese charter is set in a CJK face of 65,535 glyphs in a 20 MB font file, an
   two passes are). Other fonts keep WeasyPrint's two passes.
 
 Together they were a quarter of a Chinese charter's PDF. The PDFs are the same bytes either way
-(tests/test_speed_paths.py, checked with HarfBuzz 6.0: every bundled example, characters no font
+(tests/render/test_speed_paths.py, checked with HarfBuzz 6.0: every bundled example, characters no font
 has, unit fonts with tables HarfBuzz does not know or glyphs no character reaches). They are put
 in only over the very functions they were checked against (by their source's hash), so another
 WeasyPrint keeps its own; CHARTER_NO_FONT_SHORTCUTS switches both off.

@@ -1,0 +1,147 @@
+"""Every PDF render ends: a unit that asks for layout without end (a fanning SVG picture, a hundred
+thousand page breaks, nested flex boxes) is stopped at the render's limits on every path, naming
+the unit's templates, with nothing written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+
+import pytest
+from conftest import EXAMPLES, run_charter
+
+GROUP = EXAMPLES / "units" / "county-propaganda-group.toml"
+FAST = {"CHARTER_RENDER_SECONDS": "4"}  # the limit is 60 s; these tests need not wait that long
+
+
+def fanning_svg(levels: int, ways: int = 10) -> str:
+    """A 3 KB picture whose <use> elements repeat the level below `ways` times, `levels` deep."""
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><defs><rect id="l0" width="1" height="1"/>']
+    parts += [f'<g id="l{i}">' + f'<use href="#l{i - 1}"/>' * ways + "</g>" for i in range(1, levels + 1)]
+    return "".join(parts) + f'</defs><use href="#l{levels}"/></svg>'
+
+
+def hostile_unit(tmp_path, kind: str):
+    unit = shutil.copytree(EXAMPLES / "units" / "county-propaganda", tmp_path / f"unit-{kind}")
+    footer = {
+        "pages": '{% for i in range(100000) %}<p style="break-after: page">x</p>{% endfor %}',
+        "flex": "".join(f'<div style="display:{"flex" if i % 2 else "block"};flex-direction:column;columns:2">'
+                        for i in range(12)) + "x" + "</div>" * 12,
+        "few-pages": '{% for i in range(260) %}<p style="break-after: page">x</p>{% endfor %}',
+    }
+    if kind == "svg":
+        (unit / "assets" / "logo.svg").write_text(fanning_svg(12), "utf-8")
+    else:
+        (unit / "templates" / "charter.html.j2").write_text(
+            '{% extends "builtin/charter.html.j2" %}{% block footer %}' + footer[kind] + "{% endblock %}", "utf-8")
+    return unit
+
+
+def test_the_svg_count_expands_each_use():
+    from charter.render.limits import MAX_SVG_ELEMENTS, svg_elements
+
+    level1 = 1 + 10 * (1 + 1)  # a group of ten uses of one rectangle
+    level2 = 1 + 10 * (1 + level1)
+    assert svg_elements(fanning_svg(2).encode()) == 1 + (1 + 1 + level1 + level2) + (1 + level2)  # svg, defs, use
+    assert svg_elements(fanning_svg(12).encode()) == MAX_SVG_ELEMENTS + 1
+    itself = b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><rect/><use href="#a"/></g></svg>'
+    assert svg_elements(itself) == MAX_SVG_ELEMENTS + 1
+    assert svg_elements((EXAMPLES / "units" / "county-propaganda" / "assets" / "logo.svg").read_bytes()) < 100
+    assert svg_elements(b'<!DOCTYPE svg [<!ENTITY a "x">]><svg>&a;</svg>') is None  # WeasyPrint draws none
+    deep = b"<svg>" + b"<g>" * 100_000 + b"</g>" * 100_000 + b"</svg>"
+    assert svg_elements(deep) == MAX_SVG_ELEMENTS + 1  # no recursion: far deeper than Python's stack
+
+
+def test_a_fanning_svg_picture_is_refused_by_name_before_layout(tmp_path):
+    unit = hostile_unit(tmp_path, "svg")
+    started = time.perf_counter()
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf,poster")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{unit / 'assets' / 'logo.svg'}: 这张 SVG 图展开后要画 10000 个以上的图形元素" in result.stderr
+    assert time.perf_counter() - started < 30 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["pages", "flex"])
+def test_layout_past_the_time_limit_stops_naming_the_template(tmp_path, kind):
+    unit = hostile_unit(tmp_path, kind)
+    started = time.perf_counter()
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf", env=FAST)
+    assert result.returncode == 2, result.stderr
+    assert "排版超过 4 秒仍未完成" in result.stderr and str(unit / "templates" / "charter.html.j2") in result.stderr
+    assert time.perf_counter() - started < 4 + 20 and not (tmp_path / "out").exists()  # a shared machine
+
+
+def test_layout_past_the_memory_limit_stops_naming_the_template(tmp_path):
+    unit = hostile_unit(tmp_path, "pages")
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf",
+                         env={"CHARTER_RENDER_MEMORY_MB": "500"})
+    assert result.returncode == 2, result.stderr
+    assert "排版用的内存超过 500 MB" in result.stderr and "charter.html.j2" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_charter_past_the_page_cap_is_not_written(tmp_path):
+    from charter.render.limits import MAX_PAGES
+
+    unit = hostile_unit(tmp_path, "few-pages")
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+    assert result.returncode == 2, result.stderr
+    assert re.search(rf"排出了 26\d 页，超过上限 {MAX_PAGES} 页", result.stderr) and not (tmp_path / "out").exists()
+
+
+def test_a_stuck_renderer_child_is_killed_by_its_parent(tmp_path, monkeypatch):
+    """The child's own timer cannot reach code stuck inside a C library; the parent's bound does."""
+    from charter.core.errors import InputError
+    from charter.render import limits, pdf
+
+    monkeypatch.setattr(limits, "SECONDS", 0.5)
+    monkeypatch.setattr(pdf, "_CHILD_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(pdf, "_render_here", lambda *request: time.sleep(3600))  # the child's copy
+    renderer = pdf._Renderer()
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="排版超过 0.5 秒"):
+        renderer.render("<p>x</p>", "zh", None, (), None)
+    assert time.perf_counter() - started < 10 and renderer.ended
+    renderer.close()
+
+
+@pytest.mark.parametrize("kind", ["svg", "pages"])
+def test_unit_check_finds_a_costly_unit_once(tmp_path, kind):
+    unit = hostile_unit(tmp_path, kind)
+    result = run_charter("unit", "check", unit, env=FAST, timeout=120)
+    assert result.returncode == 2
+    said = result.stdout + result.stderr
+    assert str(unit / "assets" / "logo.svg") in said if kind == "svg" else (
+        re.search(r"排版超过 4 秒仍未完成|layout did not finish within 4 s", said) and "charter.html.j2" in said)
+    assert len(re.findall(r"^\S+\.toml: ", said, re.MULTILINE)) == 1  # stopped at the first example
+
+
+def test_batch_reports_a_costly_unit_per_row_and_goes_on(tmp_path):
+    unit = hostile_unit(tmp_path, "flex")
+    rows = tmp_path / "groups.csv"
+    rows.write_text("name,purpose,kind,dissolve_on,owner,owner_unit\n"
+                    "甲群,统筹甲项工作,temporary,2027-01-31,李明,县委宣传部\n", "utf-8")
+    result = run_charter("batch", rows, "--unit", unit, "--out", tmp_path / "out", "--jobs", "1",
+                         "--format", "pdf", env={**FAST, "CHARTER_TODAY": "2026-12-01"})
+    assert result.returncode == 2 and "排版超过 4" in result.stdout and "失败 1" in result.stdout
+    assert not list((tmp_path / "out").glob("*/charter.pdf"))
+
+
+def test_a_web_write_with_a_costly_unit_is_stopped_by_the_worker_naming_the_template(tmp_path, monkeypatch):
+    import tomllib
+
+    from charter.core.errors import InputError
+    from charter.interfaces.web import RenderPool
+    from charter.interfaces.web.pool import Limits
+
+    unit = hostile_unit(tmp_path, "flex")
+    monkeypatch.setenv("CHARTER_RENDER_SECONDS", "4")  # read by the workers as they start
+    answers = {key: value for key, value in tomllib.loads(GROUP.read_text("utf-8")).items() if key != "unit"}
+    pool = RenderPool(Limits(workers=1, seconds=30)).start()
+    try:
+        with pytest.raises(InputError, match="排版超过 4 秒仍未完成.*charter.html.j2"):
+            pool.write_new(answers, unit, tmp_path / "out")
+    finally:
+        pool.close()
+    assert not list((tmp_path / "out").glob("*/charter.pdf"))
