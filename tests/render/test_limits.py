@@ -106,7 +106,7 @@ def test_a_stuck_renderer_child_is_killed_by_its_parent(tmp_path, monkeypatch):
     renderer.close()
 
 
-@pytest.mark.parametrize("kind", ["svg", "pages"])
+@pytest.mark.parametrize("kind", ["svg", "pages", "flex"])
 def test_unit_check_finds_a_costly_unit_once(tmp_path, kind):
     unit = hostile_unit(tmp_path, kind)
     result = run_charter("unit", "check", unit, env=FAST, timeout=120)
