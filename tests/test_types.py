@@ -1,4 +1,5 @@
-"""charter/core and charter/schema type-check strictly (mypy, configured in pyproject.toml's [tool.mypy]).
+"""charter/core and charter/schema type-check strictly, and the bodies of charter/render's functions
+check too (mypy, configured in pyproject.toml's [tool.mypy]).
 
 mypy keeps its cache in pytest's cache folder, so a run after the first checks only what changed."""
 
@@ -8,11 +9,11 @@ import pytest
 from mypy import api
 
 ROOT = Path(__file__).resolve().parent.parent
-STRICT_PACKAGES = ("charter.core", "charter.schema")
+CHECKED_PACKAGES = ("charter.core", "charter.schema", "charter.render")
 
 
 def _mypy(cache: Path, *options: str) -> tuple[int, str]:
-    packages = [arg for package in STRICT_PACKAGES for arg in ("-p", package)]
+    packages = [arg for package in CHECKED_PACKAGES for arg in ("-p", package)]
     stdout, stderr, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache),
                                       *options, *packages])
     return status, stdout + stderr
@@ -23,7 +24,7 @@ def in_checkout(monkeypatch):
     monkeypatch.chdir(ROOT)  # where mypy finds the charter package the tests import
 
 
-def test_core_and_schema_have_no_type_errors(in_checkout, request):
+def test_core_schema_and_render_have_no_type_errors(in_checkout, request):
     status, report = _mypy(request.config.cache.mkdir("mypy"))
     assert status == 0, report
 
