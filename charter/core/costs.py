@@ -18,11 +18,12 @@ import re
 import string
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TypeVar
 
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 RENDER_SECONDS = 5.0  # far above any honest template: a 5,000-member roster renders in well under a second
 MAX_STEPS = 200_000  # calls, operators and loop rounds (a charter with a 5,000-member roster takes 5,000)
@@ -52,7 +53,7 @@ _local = threading.local()
 
 
 @contextmanager
-def render_budget(seconds: float = RENDER_SECONDS):
+def render_budget(seconds: float = RENDER_SECONDS) -> Iterator[None]:
     """The limits one render works within; a render inside another shares the outer one's."""
     if getattr(_local, "budget", None) is not None:
         yield
@@ -65,7 +66,7 @@ def render_budget(seconds: float = RENDER_SECONDS):
 
 
 def _current() -> _Budget:
-    budget = getattr(_local, "budget", None)
+    budget: _Budget | None = getattr(_local, "budget", None)
     if budget is None:  # CharterSandbox's templates open one; anything else is a bug, not a licence
         raise RuntimeError("a sandboxed template rendered outside render_budget()")
     return budget
@@ -80,7 +81,7 @@ def step() -> None:
         raise TemplateTooCostly("the template took too long to render")
 
 
-def weight(value, depth: int = 0) -> int:
+def weight(value: object, depth: int = 0) -> int:
     """The size of a value as text: characters, plus one per slot of a container, counted deeply."""
     if isinstance(value, (str, bytes)):
         return len(value)
@@ -115,7 +116,7 @@ CONTAINERS = (list, tuple, dict, set, frozenset)
 _MEMO_FROM = 256
 
 
-def shallow(value) -> int:
+def shallow(value: object) -> int:
     """What a new value itself takes (its items were counted when they were built)."""
     if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
         return len(value)
@@ -129,7 +130,10 @@ def expect(size: int) -> None:
         raise TemplateTooCostly("the template builds a value far too large")
 
 
-def built(value):
+_Value = TypeVar("_Value")
+
+
+def built(value: _Value) -> _Value:
     """A value the template built, added to the tally. A new list or dict may hold what exists
     already, many times over; its whole weight must fit too (so that comparing, hashing or
     printing it stays within bounds). A number may not be huge: `"f" * 10**6 | int(base=16)` is
@@ -143,7 +147,7 @@ def built(value):
     return value
 
 
-def count_output(value):
+def count_output(value: _Value) -> _Value:
     """Everything printed, priced before it is turned into text."""
     budget = _current()
     budget.output += len(value) if isinstance(value, str) else GROWTH * weight(value) + 64
@@ -152,27 +156,27 @@ def count_output(value):
     return value
 
 
-def generic(*values) -> int:
+def generic(*values: object) -> int:
     """A step that copies, escapes or prints what it is given: at most a few times its size."""
     return GROWTH * sum(weight(v) for v in values) + 64
 
 
-def materialized(value):
+def materialized(value: object) -> object:
     """An iterator (a map, a select) as a list, so its size can be known before a join."""
     return built(list(value)) if isinstance(value, Iterator) else value
 
 
-def size_argument(value) -> int:
+def size_argument(value: object) -> int:
     """A width or count, as the characters it asks for."""
     return value if isinstance(value, int) and value > 0 else weight(value)
 
 
-def joined(items, separator) -> int:
+def joined(items: Iterable[object], separator: object) -> int:
     items = list(items) if not isinstance(items, (list, tuple, str)) else items
     return GROWTH * (sum(weight(item) for item in items) + len(items) * weight(separator)) + 64
 
 
-def replaced(text, old, new, count=None) -> int:
+def replaced(text: object, old: object, new: object, count: object = None) -> int:
     text, old = str(text), str(old)
     occurrences = len(text) + 1 if not old else text.count(old)
     if isinstance(count, int) and count >= 0:
@@ -180,7 +184,7 @@ def replaced(text, old, new, count=None) -> int:
     return GROWTH * (len(text) + occurrences * weight(new)) + 64
 
 
-def slow_input(text) -> int:
+def slow_input(text: object) -> int:
     if weight(text) > MAX_SLOW_INPUT:
         raise TemplateTooCostly("the text is far too long for this filter")
     return generic(text)
@@ -198,19 +202,19 @@ def _checked_width(*numbers: str) -> int:
     return widest
 
 
-def _largest(args) -> int:
+def _largest(args: object) -> int:
     values = args.values() if isinstance(args, dict) else args if isinstance(args, (tuple, list)) else [args]
     return max((weight(v) for v in values), default=0)
 
 
-def percent_formatted(pattern: str, args) -> int:
+def percent_formatted(pattern: str, args: object) -> int:
     """`pattern % args`: each conversion prints at most the largest argument, padded."""
     conversions = [(width, precision) for width, precision, kind in _PERCENT.findall(pattern) if kind != "%"]
     widest = max((_checked_width(w, p) for w, p in conversions), default=0)
     return GROWTH * (len(pattern) + len(conversions) * (_largest(args) + widest)) + 64
 
 
-def brace_formatted(pattern: str, args: tuple, kwargs: dict) -> int:
+def brace_formatted(pattern: str, args: tuple[object, ...], kwargs: object) -> int:
     """`pattern.format(...)`: each field prints at most the largest argument, padded."""
     fields = [spec for _, name, spec, _ in string.Formatter().parse(pattern) if name is not None]
     widest = max((_checked_width(*re.findall(r"\d+|\*|\{", spec or "")) for spec in fields), default=0)
@@ -218,7 +222,7 @@ def brace_formatted(pattern: str, args: tuple, kwargs: dict) -> int:
     return GROWTH * (len(pattern) + len(fields) * (largest + widest)) + 64
 
 
-def product(left, right) -> int:
+def product(left: object, right: object) -> int:
     """`left * right`: a repeated text or list, or a product of numbers."""
     for sized, times in ((left, right), (right, left)):
         if isinstance(sized, (str, bytes, list, tuple)) and isinstance(times, int):
@@ -231,7 +235,7 @@ def product(left, right) -> int:
     return 64
 
 
-def power(left, right) -> int:
+def power(left: object, right: object) -> int:
     if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
         if right > MAX_INT_DIGITS or weight(left) * right > MAX_INT_DIGITS:
             raise TemplateTooCostly("a number far too large")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from .i18n import text
 
@@ -39,7 +40,7 @@ class InputError(Exception):
         self.lang = lang
         super().__init__(self.report())
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem], str, str]]:
         # whole across processes (a render worker's error reaches the command or the page as raised)
         return type(self), (self.problems, self.source, self.lang)
 
@@ -51,7 +52,7 @@ class InputError(Exception):
         return visible("\n".join([head, *(p.located(self.source or "input") for p in self.problems)]))
 
 
-def input_error(lang: str, key: str, field: str = "", source: str = "", **values) -> InputError:
+def input_error(lang: str, key: str, field: str = "", source: str = "", **values: Any) -> InputError:
     """An InputError with one problem whose message is errors.<key>."""
     return InputError([Problem(field, text(lang, f"errors.{key}", **values))], source, lang)
 
@@ -60,9 +61,9 @@ class MachineError(Exception):
     """This machine lacks what the asked-for output needs (a library, a font); the CLI prints the
     one-line message, which names `charter doctor`, and exits 1. Other formats still work."""
 
-    def __init__(self, lang: str, key: str, **values):
+    def __init__(self, lang: str, key: str, **values: Any):
         self.lang, self.key, self.values = lang, key, values
         super().__init__(text(lang, f"errors.{key}", **values))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[partial[MachineError], tuple[str, str]]:
         return partial(type(self), **self.values), (self.lang, self.key)

@@ -10,6 +10,7 @@ import secrets
 import shutil
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import input_error
@@ -89,7 +90,7 @@ def overlong_name(path: Path) -> str | None:
     return next((part for part in path.parts if len(os.fsencode(part)) > NAME_MAX), None)
 
 
-def _renameat2():
+def _renameat2() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
     try:

@@ -15,24 +15,27 @@ strings, numbers, dates); on top of Jinja's immutable sandbox this environment
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from datetime import time as clock_time
 from functools import update_wrapper
+from typing import Any, NoReturn, TypeVar
 
-from jinja2 import nodes, pass_context, pass_eval_context
+from jinja2 import FileSystemBytecodeCache, nodes, pass_context, pass_eval_context
 from jinja2.environment import Template
+from jinja2.nodes import EvalContext
 from jinja2.runtime import (
     BlockReference,
+    Context,
     LoopContext,
     Macro,
-    Namespace,
     TemplateReference,
     Undefined,
     markup_join,
     str_join,
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import _PassArg
+from jinja2.utils import Namespace, _PassArg
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -58,7 +61,7 @@ JINJA_TYPES = (LoopContext, Namespace, TemplateReference, BlockReference, Macro,
 
 # How large each filter's result can be, from its arguments (by name); the rest copy, escape or
 # print what they are given (costs.generic).
-_FILTER_COSTS = {
+_FILTER_COSTS: dict[str, Callable[[dict[str, Any]], int]] = {
     "center": lambda a: costs.generic(a["value"]) + costs.size_argument(a["width"]),
     "indent": lambda a: costs.generic(a["s"]) + (str(a["s"]).count("\n") + 2) * costs.size_argument(a["width"]),
     "join": lambda a: costs.joined(a["value"], a["d"]),
@@ -72,7 +75,7 @@ _FILTER_COSTS = {
     "sum": lambda a: costs.generic(a["iterable"]) if isinstance(a["start"], (int, float)) else _refuse("sum"),
     "tojson": lambda a: costs.generic(a["value"]) if a["indent"] is None else _refuse("tojson indent"),
 }
-_METHOD_COSTS = {
+_METHOD_COSTS: dict[str, Callable[..., int]] = {
     "center": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
     "ljust": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
     "rjust": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
@@ -84,11 +87,11 @@ _REMOVED_FILTERS = ("pprint",)  # prints nested data at any width; nothing a cha
 _REMOVED_GLOBALS = ("lipsum", "cycler", "joiner")
 
 
-def _refuse(what: str):
+def _refuse(what: str) -> NoReturn:
     raise TemplateTooCostly(f"{what} is not available in a unit's template")
 
 
-def _priced_filter(name: str, function):
+def _priced_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     """A built-in filter whose result is priced before it runs and counted after."""
     skip = 1 if _PassArg.from_obj(function) is not None else 0
     price = _FILTER_COSTS.get(name)
@@ -97,7 +100,7 @@ def _priced_filter(name: str, function):
             list(signature.parameters)[0] in ("environment", "env", "context", "eval_ctx"):
         signature = signature.replace(parameters=list(signature.parameters.values())[1:])
 
-    def priced(*args, **kwargs):
+    def priced(*args: Any, **kwargs: Any) -> Any:
         costs.step()
         if name == "join" and len(args) > skip:
             args = (*args[:skip], costs.materialized(args[skip]), *args[skip + 1:])
@@ -111,16 +114,19 @@ def _priced_filter(name: str, function):
     return update_wrapper(priced, function)
 
 
-class _PricedFilters(dict):
+class _PricedFilters(dict[str, Callable[..., Any]]):
     """The filters of the environment; one added later (the templates' `md`) is priced like the
     built-in ones. (dict.update, which charter's own bookkeeping filters go in by, is left as is.)"""
 
-    def __setitem__(self, name, function):
+    def __setitem__(self, name: str, function: Callable[..., Any]) -> None:
         super().__setitem__(name, _priced_filter(name, function))
 
 
+_Item = TypeVar("_Item")
+
+
 @pass_context  # never folded into a constant when the template is compiled
-def _bounded(context, iterable):
+def _bounded(context: Context, iterable: Iterable[_Item]) -> Iterator[_Item]:
     """Every loop of a template runs through this: each round is a step."""
     for item in iterable:
         costs.step()
@@ -128,14 +134,14 @@ def _bounded(context, iterable):
 
 
 @pass_context
-def _literal(context, text):
+def _literal(context: Context, text: str) -> Markup:
     """The template's own text, as an expression, so that the output budget counts it each time it
     is printed (inside a loop, a line of text is printed as often as the loop asks)."""
     return Markup(text)
 
 
 @pass_eval_context
-def _priced_concat(eval_ctx, parts):
+def _priced_concat(eval_ctx: EvalContext, parts: list[Any]) -> str:
     """`a ~ b`, priced first: a loop that doubles a string would otherwise fill the memory."""
     costs.step()
     costs.expect(costs.generic(*parts))
@@ -143,14 +149,14 @@ def _priced_concat(eval_ctx, parts):
 
 
 @pass_context
-def _priced_literal(context, value):
+def _priced_literal(context: Context, value: _Item) -> _Item:
     """A list, tuple or dict written in the template, weighed: `[x, x]` sixty times over would
     otherwise be a value whose comparison or printing never ends."""
     costs.step()
     return costs.built(value)
 
 
-def _through(node, name: str):
+def _through(node: nodes.Node, name: str) -> nodes.Filter:
     return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
 
 
@@ -159,39 +165,41 @@ class _Bounded(NodeTransformer):
     list, tuple or dict written in the template through charter_built, the template's own text
     through charter_literal."""
 
-    def visit_List(self, node):
+    # generic_visit changes the node in place (and returns it)
+
+    def visit_List(self, node: nodes.List | nodes.Dict) -> nodes.Filter:
         return _through(self.generic_visit(node), "charter_built")
 
     visit_Dict = visit_List
 
-    def visit_Tuple(self, node):
-        node = self.generic_visit(node)
+    def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
+        self.generic_visit(node)
         return _through(node, "charter_built") if node.ctx == "load" else node
 
-    def visit_Output(self, node):
-        node = self.generic_visit(node)
+    def visit_Output(self, node: nodes.Output) -> nodes.Output:
+        self.generic_visit(node)
         node.nodes = [_through(nodes.Const(child.data, lineno=child.lineno), "charter_literal")
                       if isinstance(child, nodes.TemplateData) else child for child in node.nodes]
         return node
 
-    def visit_For(self, node):
-        node = self.generic_visit(node)
+    def visit_For(self, node: nodes.For) -> nodes.For:
+        self.generic_visit(node)
         node.iter = _through(node.iter, "charter_bounded")
         return node
 
-    def visit_Concat(self, node):
-        node = self.generic_visit(node)
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Filter:
+        self.generic_visit(node)
         return _through(nodes.List(node.nodes, lineno=node.lineno), "charter_concat")
 
 
 class _BudgetedTemplate(Template):
     """Every render of a sandboxed template within the limits of core/costs.py."""
 
-    def render(self, *args, **kwargs):
+    def render(self, *args: Any, **kwargs: Any) -> str:
         with render_budget():
             return super().render(*args, **kwargs)
 
-    def generate(self, *args, **kwargs):
+    def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
         with render_budget():
             yield from super().generate(*args, **kwargs)
 
@@ -200,7 +208,7 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+", "-", "/", "//"})
     template_class = _BudgetedTemplate
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.finalize = costs.count_output
         self.filters = _PricedFilters({name: _priced_filter(name, function) for name, function in self.filters.items()
@@ -210,17 +218,18 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
         for name in _REMOVED_GLOBALS:
             self.globals.pop(name, None)
 
-    def is_safe_attribute(self, obj, attr, value) -> bool:
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, JINJA_TYPES):
             return super().is_safe_attribute(obj, attr, value)
         return any(isinstance(obj, types) and attr in names for types, names in SAFE_ATTRIBUTES) and \
             super().is_safe_attribute(obj, attr, value)
 
-    def getitem(self, obj, argument):
+    def getitem(self, obj: Any, argument: Any) -> Any:
         value = super().getitem(obj, argument)
         return costs.built(value) if isinstance(argument, slice) else value
 
-    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+    def call(__self, __context: Context, __obj: Any, *args: Any,  # noqa: N805 (Jinja's own signature)
+             **kwargs: Any) -> Any:
         costs.step()
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and __obj.__name__ == "join" and args:
@@ -229,7 +238,7 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
         costs.expect(price(owner, *args, **kwargs) if price else costs.generic(owner, *args, *kwargs.values()))
         return costs.built(super().call(__context, __obj, *args, **kwargs))
 
-    def call_binop(self, context, operator, left, right):
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         costs.step()
         if operator == "*":
             costs.expect(costs.product(left, right))
@@ -241,24 +250,25 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
             costs.expect(costs.generic(left, right))
         return costs.built(super().call_binop(context, operator, left, right))
 
-    def wrap_str_format(self, value):
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
         if wrapped is None:
             return None
         pattern = value.__self__
 
-        def priced(*args, **kwargs):
+        def priced(*args: Any, **kwargs: Any) -> str:
             costs.step()
             mapping = args[0] if value.__name__ == "format_map" and args else kwargs
             costs.expect(costs.brace_formatted(pattern, args if mapping is kwargs else (), mapping))
             return costs.built(wrapped(*args, **kwargs))
         return update_wrapper(priced, wrapped)
 
-    def _parse(self, source, name, filename):
-        return _Bounded().visit(super()._parse(source, name, filename))
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        bounded: nodes.Template = _Bounded().visit(super()._parse(source, name, filename))
+        return bounded
 
 
-def bytecode_cache():
+def bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates kept in the user's cache folder, so a process does not compile the
     charter's templates and rule texts anew (a tenth of a render). Keyed by Jinja's version and
     this sandbox's own code, since the sandbox rewrites every template it compiles; None when
@@ -269,7 +279,6 @@ def bytecode_cache():
 
     import jinja2
     import platformdirs
-    from jinja2 import FileSystemBytecodeCache
 
     if os.environ.get("CHARTER_NO_TEMPLATE_CACHE"):
         return None

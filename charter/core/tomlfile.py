@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 from .errors import InputError, Problem, input_error
 from .files import NotRegular, TooLarge, read_limited
 from .i18n import environment_lang, text
+from .tree import Tree
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -34,31 +36,35 @@ _DEEP_KEY = re.compile(r"(?<![^\s.=\[\]{},])[^\s.=\[\]{},]++(?:[ \t]*+\.[ \t]*+[
                        % MAX_KEY_PARTS)
 _INNERMOST = re.compile(r"\[[^\[\]{}]*\]|\{[^\[\]{}]*\}")
 
+# Where a value stands in a file: its keys, and an array's index, e.g. ("members", 2, "name").
+Loc: TypeAlias = tuple[str | int, ...]
+
 
 def _split_key(dotted: str) -> tuple[str, ...]:
     parts = re.findall(r""""([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+)""", dotted)
     return tuple("".join(part) for part in parts)  # one of the three matched (a quoted key may be empty: "")
 
 
-class KeyLines(Mapping):
+class KeyLines(Mapping[Loc, int]):
     """Each table and key path, e.g. ("members", 2, "name"), to its 1-based line; found only when
     first asked (a valid file, the usual case, never needs them)."""
 
     def __init__(self, source: str):
-        self._source, self._lines = source, None
+        self._source: str = source
+        self._lines: dict[Loc, int] | None = None
 
-    def _found(self) -> dict[tuple, int]:
+    def _found(self) -> dict[Loc, int]:
         if self._lines is None:
             self._lines = _key_lines(self._source)
         return self._lines
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Loc) -> int:
         return self._found()[key]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Loc]:
         return iter(self._found())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._found())
 
 
@@ -66,10 +72,10 @@ def key_lines(source: str) -> KeyLines:
     return KeyLines(source)
 
 
-def _key_lines(source: str) -> dict[tuple, int]:
-    lines: dict[tuple, int] = {}
-    table: tuple = ()
-    array_counts: dict[tuple, int] = {}
+def _key_lines(source: str) -> dict[Loc, int]:
+    lines: dict[Loc, int] = {}
+    table: Loc = ()
+    array_counts: dict[Loc, int] = {}
     in_multiline = False
     # TOML's lines end at a line feed only: splitlines() would also break at U+2028 or U+0085
     # inside a string or a comment and put every later line number off by one.
@@ -96,7 +102,7 @@ def _key_lines(source: str) -> dict[tuple, int]:
     return lines
 
 
-def line_of(lines: dict[tuple, int], loc: tuple) -> int | None:
+def line_of(lines: Mapping[Loc, int], loc: Loc) -> int | None:
     """The line of the longest known prefix of loc (a missing key points at its table)."""
     for end in range(len(loc), 0, -1):
         if loc[:end] in lines:
@@ -122,7 +128,7 @@ def _too_deep(source_text: str) -> bool:
     return True
 
 
-def loads(source_text: str) -> dict:
+def loads(source_text: str) -> Tree:
     """tomllib.loads for a file charter keeps (settings, a draft, the charter it replaces), which a
     user may still have edited: one too deep to parse cheaply is a TOMLDecodeError like any other."""
     if _too_deep(source_text):
@@ -130,7 +136,7 @@ def loads(source_text: str) -> dict:
     return tomllib.loads(source_text)
 
 
-def load_kept(path: Path) -> dict:
+def load_kept(path: Path) -> Tree:
     """The TOML of a small regular file charter keeps; OSError (also past MAX_FILE_BYTES, or a pipe
     or device in its place), UnicodeDecodeError or TOMLDecodeError when it cannot be read."""
     try:
@@ -140,7 +146,7 @@ def load_kept(path: Path) -> dict:
     return loads(data.decode("utf-8-sig"))
 
 
-def parse_toml(source_text: str, source: str = "") -> dict:
+def parse_toml(source_text: str, source: str = "") -> Tree:
     if _too_deep(source_text):
         raise input_error(text_lang(source_text), "too_deep", source=source)
     try:
@@ -155,7 +161,7 @@ def parse_toml(source_text: str, source: str = "") -> dict:
         raise InputError([problem], source, lang) from None
 
 
-def read_toml(path: Path, regular_only: bool = False) -> tuple[dict, str]:
+def read_toml(path: Path, regular_only: bool = False) -> tuple[Tree, str]:
     """The parsed TOML of a user's file and its text; a missing, huge, undecodable or broken
     file raises InputError naming it (and the line of a byte that is not UTF-8)."""
     name, lang = str(path), environment_lang()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, TypeAlias
+
+# A parsed TOML file, a form's answers: tables of whatever the user wrote, read key by key.
+Tree: TypeAlias = dict[str, Any]
 
 MISSING = object()
 
 
-def get(tree: dict, key: str, default=None):
-    node = tree
+def get(tree: Tree, key: str, default: Any = None) -> Any:
+    node: Any = tree
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             return default
@@ -17,7 +20,7 @@ def get(tree: dict, key: str, default=None):
     return node
 
 
-def put(tree: dict, key: str, value) -> None:
+def put(tree: Tree, key: str, value: Any) -> None:
     """Set a dotted key, making the tables on the way; None removes the key."""
     *tables, name = key.split(".")
     node = tree
@@ -31,9 +34,9 @@ def put(tree: dict, key: str, value) -> None:
         node[name] = copy.deepcopy(value)
 
 
-def leaves(tree: dict, prefix: str = "") -> dict[str, Any]:
+def leaves(tree: Tree, prefix: str = "") -> dict[str, Any]:
     """Dotted keys of every value that is not a table: {"rules.params.quiet_start": "21:00", …}."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in tree.items():
         path = f"{prefix}.{key}" if prefix else key
         if isinstance(value, dict):
@@ -43,7 +46,7 @@ def leaves(tree: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def merged(base: dict, over: dict) -> dict:
+def merged(base: Tree, over: Tree) -> Tree:
     """`over` laid on `base`, table by table; neither is changed."""
     out = copy.deepcopy(base)
     for key, value in over.items():

@@ -35,7 +35,9 @@ def _folded(line: str) -> str:
     """A content line folded before 75 octets, never between a backslash and what it escapes."""
     if len(line) * 4 < _FOLD_OCTETS or len(line.encode("utf-8")) < _FOLD_OCTETS:  # a character is 1-4 octets
         return line
-    parts, current, octets = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    octets = 0
     for char in line:
         size = len(char.encode("utf-8"))
         if current and octets + size >= _FOLD_OCTETS:

@@ -120,7 +120,7 @@ def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict
     lang, t = answers.lang, messages(answers.lang)
     values = {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
     chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
-    sections = []
+    sections: list[dict] = []
     for category in catalogue.categories.order:
         items = []
         for rule in (r for r in chosen if r.category == category):

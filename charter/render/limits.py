@@ -94,7 +94,7 @@ def svg_elements(data: bytes) -> int | None:
         root = ElementTree.fromstring(data)
     except Exception:  # noqa: BLE001 - not XML, or entities and DTDs, which defusedxml refuses
         return None
-    by_id = {}
+    by_id: dict = {}
     for element in root.iter():
         by_id.setdefault(element.get("id"), element)
     past = MAX_SVG_ELEMENTS + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from typing import TypeAlias
 
 import markdown
 import nh3
@@ -47,6 +48,10 @@ def markdown_escape(value) -> str:
     return _MD_BLOCK_START.sub(lambda m: m[1] + (f"{m[2]}\\" if m[2][0].isdigit() else f"\\{m[2]}"), escaped)
 
 
+# An element: its tag, its attributes and its children (elements and text).
+_Node: TypeAlias = tuple[str, dict[str, str | None], list["_Node | str"]]
+
+
 class _Tree(HTMLParser):
     """Sanitised HTML as nested (tag, attributes, children) tuples; text as strings."""
 
@@ -54,11 +59,11 @@ class _Tree(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.root: tuple = ("", {}, [])
+        self.root: _Node = ("", {}, [])
         self.open = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        node = (tag, dict(attrs), [])
+        node: _Node = (tag, dict(attrs), [])
         self.open[-1][2].append(node)
         if tag not in self._VOID:
             self.open.append(node)

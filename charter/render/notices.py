@@ -64,7 +64,7 @@ def notice(answers: AnswersBase, unit: Unit | None, kind: str, member: str | Non
         "address": address or member or "",
         "member_detail": person_detail(person, lang) if person else "",
         "remark": params.get("remark_format", ""),
-        "date": long_date({"leave": on + timedelta(days=int(params.get("leave_days", 3))),
+        "date": long_date({"leave": on + timedelta(days=int(params.get("leave_days") or 3)),
                            "dissolve": answers.due_date()}.get(kind, on), lang),
     }
     message = kind_words.format(**values)

@@ -62,7 +62,8 @@ def check_unit(folder: Path) -> list[str]:
         return [error.report()]
     reports = _rule_problems(unit) + _template_problems(unit)
     # a Word template is checked too, and then used: a broken one would fail only `--format docx`
-    formats, printed = DEFAULT_FORMATS, {}
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    printed = {}
     try:
         if word_template(unit.templates, unit.info.lang) is not None:
             formats = (*DEFAULT_FORMATS, "docx")

@@ -62,7 +62,8 @@ def _declarations(ffi_source: str) -> str | None:
     """The C declarations weasyprint.text.ffi passes to ffi.cdef (one string literal), read from its source."""
     calls = [node for node in ast.walk(ast.parse(ffi_source))
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "cdef"]
-    if len(calls) != 1 or not calls[0].args or not isinstance(calls[0].args[0], ast.Constant):
+    if len(calls) != 1 or not calls[0].args or not isinstance(calls[0].args[0], ast.Constant) \
+            or not isinstance(calls[0].args[0].value, str):
         return None
     return calls[0].args[0].value
 
@@ -90,6 +91,8 @@ def _prebuilt_ffi(declarations: str):
             builder.emit_python_code(str(temporary))
         os.replace(temporary, path)  # a half-written module is never seen under its name
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # a .py file always has a loader
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
@@ -129,14 +132,17 @@ def _prebuilt_declarations():
         import cffi
 
         # the file, found without importing the weasyprint package (find_spec of a submodule would)
-        package = importlib.util.find_spec("weasyprint").submodule_search_locations[0]
+        spec = importlib.util.find_spec("weasyprint")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("weasyprint")
+        package = spec.submodule_search_locations[0]
         declarations = _declarations((Path(package) / "text" / "ffi.py").read_text("utf-8"))
         prebuilt = _prebuilt_ffi(declarations) if declarations else None
     except Exception as error:  # any trouble with the cache: WeasyPrint parses its own, as it always could
         _state["ffi"] = f"parsed (no prebuilt module: {type(error).__name__})"
         yield
         return
-    if prebuilt is None:
+    if prebuilt is None or declarations is None:  # (prebuilt is None whenever declarations is)
         _state["ffi"] = "parsed (WeasyPrint's declarations could not be read)"
         yield
         return

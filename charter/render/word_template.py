@@ -34,7 +34,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def field_instructions(root) -> list[str]:
     """Every field's instruction in a part, simple (w:fldSimple) and complex (w:instrText runs
     between a w:fldChar begin and its separate or end, which Word splits anywhere, even mid-word)."""
-    found, open_fields = [], []
+    found: list[str] = []
+    open_fields: list[list[str] | None] = []
     for element in root.iter():
         if element.tag == f"{_W}fldSimple":
             found.append(element.get(f"{_W}instr", ""))
@@ -88,8 +89,10 @@ def word_template(unit_templates: Path | None, lang: str):
     would be fetched by Word from every charter.docx made with it)."""
     from docx import Document  # python-docx is needed for the Word format only
 
-    template = unit_templates / UNIT_TEMPLATE if unit_templates else None
-    if template is None or not (template.is_file() or template.is_symlink()):
+    if unit_templates is None:
+        return None
+    template = unit_templates / UNIT_TEMPLATE
+    if not (template.is_file() or template.is_symlink()):
         return None
     if not template.resolve().is_relative_to(unit_templates.resolve()):
         raise input_error(lang, "link_outside", field=FIELD, path=str(template))

@@ -6,14 +6,16 @@ import json
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from ..core.clock import EARLIEST, LATEST
 from ..core.dates import add_months
-from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Preset, builtin_catalogue
+from ..core.tree import Tree
+from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Param, ParamValue, Preset, builtin_catalogue
 
 Lang = Literal["zh", "en"]
 Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]
@@ -64,15 +66,25 @@ def _visible(value: str) -> str:
     return value
 
 
-def _text(max_length: int, min_length: int = 1, single_line: bool = False):
-    checks = [AfterValidator(_no_control_chars), AfterValidator(_visible),
-              *([AfterValidator(_one_line)] if single_line else [])]
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length,
-                                            max_length=max_length), *checks]
+def _printable(value: str) -> str:
+    return _visible(_no_control_chars(value))
 
 
-Name = _text(40, single_line=True)
-Label = _text(60, min_length=0, single_line=True)
+def _printable_line(value: str) -> str:
+    return _one_line(_printable(value))
+
+
+# Text a person types: trimmed, then measured, then checked to print (a name on one line).
+_PRINTABLE = AfterValidator(_printable)
+_ONE_LINE = AfterValidator(_printable_line)
+
+
+def _length(max_length: int, min_length: int = 1) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+Name: TypeAlias = Annotated[str, _length(40), _ONE_LINE]
+Label: TypeAlias = Annotated[str, _length(60, min_length=0), _ONE_LINE]
 
 
 class StrictModel(BaseModel):
@@ -95,8 +107,8 @@ Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 
 
 class Group(StrictModel):
-    name: _text(60, single_line=True)
-    purpose: _text(2000)
+    name: Annotated[str, _length(60), _ONE_LINE]
+    purpose: Annotated[str, _length(2000), _PRINTABLE]
     platform: Platform = "wechat"
     kind: Kind
     profile: str = Field(default=DEFAULT_PROFILE, description="what the group is for; the catalogue's profiles")
@@ -107,7 +119,7 @@ class Group(StrictModel):
 
 class CustomRule(StrictModel):
     category: str = "enforcement"
-    text: _text(4000) = Field(description="Markdown; raw HTML is removed.")
+    text: Annotated[str, _length(4000), _PRINTABLE] = Field(description="Markdown; raw HTML is removed.")
 
 
 # Caps a real group stays far below, stated in the schema: past them a file is refused before
@@ -117,7 +129,7 @@ MAX_MEMBERS = 5000
 MAX_RULE_IDS = 200
 MAX_EVENTS = 1000
 RuleId = Annotated[str, StringConstraints(max_length=80)]  # an unknown id is named by the catalogue's check
-Recorded = _text(1000, min_length=0, single_line=True)
+Recorded: TypeAlias = Annotated[str, _length(1000, min_length=0), _ONE_LINE]
 
 
 class RulesBase(StrictModel):
@@ -126,11 +138,18 @@ class RulesBase(StrictModel):
     custom: list[CustomRule] = Field(default=[], max_length=MAX_CUSTOM_RULES, description="rules of your own")
 
 
+if TYPE_CHECKING:
+    class _Rules(RulesBase):
+        """The rules table of every model answers_model builds: the catalogue's parameters are a
+        model of their own, made at run time."""
+        params: BaseModel
+
+
 class Event(StrictModel):
     """Something that happened to the group after its charter was written."""
     event: Literal["dissolved", "renewed"]
     on: Day
-    reason: _text(200, min_length=0) = ""
+    reason: Annotated[str, _length(200, min_length=0), _PRINTABLE] = ""
     until: Day | None = Field(default=None, description="renewed: the new dissolution or next review date")
 
 
@@ -151,6 +170,8 @@ class AnswersBase(StrictModel):
     successor: Person | None = None
     members: list[Member] = Field(default=[], max_length=MAX_MEMBERS)
     history: list[Event] = Field(default=[], max_length=MAX_EVENTS)
+    if TYPE_CHECKING:
+        rules: _Rules  # added by answers_model, with the catalogue's parameters
 
     @property
     def dissolved_on(self) -> date | None:
@@ -165,7 +186,9 @@ class AnswersBase(StrictModel):
 
     def due_date(self) -> date:
         """The date the group needs its owner: its dissolution, or its next review."""
-        return self.group.dissolve_on or self.next_review()
+        due = self.group.dissolve_on or self.next_review()
+        assert due is not None, "validation requires dissolve_on or review_every_months"
+        return due
 
     def lifetime_days(self) -> int | None:
         """How many days the group lives from its creation; None for a standing group."""
@@ -177,7 +200,7 @@ class AnswersBase(StrictModel):
     def given_params(self) -> dict[str, int | str]:
         return self.rules.params.model_dump(exclude_none=True)
 
-    def param_values(self, catalogue: Catalogue) -> dict[str, int | str]:
+    def param_values(self, catalogue: Catalogue) -> dict[str, ParamValue]:
         """Every parameter: the answer where given, the default for this group otherwise."""
         return {**catalogue.param_defaults(self.preset()), **self.given_params()}
 
@@ -185,7 +208,8 @@ class AnswersBase(StrictModel):
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
-def param_field(param) -> Any:
+def param_field(param: Param) -> tuple[Any, FieldInfo]:
+    kind: Any  # a type built from the parameter's own limits and choices
     if param.type == "int":
         kind = Annotated[int, Field(ge=param.min, le=param.max)]
     elif param.type == "time":
@@ -193,8 +217,9 @@ def param_field(param) -> Any:
     elif param.type == "choice":
         kind = Literal[tuple(param.choices)]
     else:
-        kind = _text(param.max_length or 80)
-    return (kind | None, Field(default=None, description=param.en))
+        kind = Annotated[str, _length(param.max_length or 80), _PRINTABLE]
+    # Field() is typed as its default (so that `x: int = Field(default=1)` checks); it returns a FieldInfo
+    return kind | None, cast(FieldInfo, Field(default=None, description=param.en))
 
 
 def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
@@ -220,23 +245,24 @@ _by_catalogue: dict[int, tuple[Catalogue, type[AnswersBase]]] = {}
 
 
 def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
-    params = create_model("Params", __base__=StrictModel,
-                          **{name: param_field(p) for name, p in catalogue.params.items()})
+    fields: dict[str, Any] = {name: param_field(p) for name, p in catalogue.params.items()}
+    params = create_model("Params", __base__=StrictModel, **fields)
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
     # The profiles are the catalogue's, a unit's among them.
-    group = create_model("Group", __base__=Group, profile=(Literal[tuple(catalogue.profiles)], Field(
+    profiles: Any = Literal[tuple(catalogue.profiles)]
+    group = create_model("Group", __base__=Group, profile=(profiles, Field(
         default=DEFAULT_PROFILE, description=Group.model_fields["profile"].description)))
     return create_model("Answers", __base__=AnswersBase, group=(group, ...), rules=(rules, rules()))
 
 
-def answers_schema(catalogue: Catalogue | None = None) -> dict:
+def answers_schema(catalogue: Catalogue | None = None) -> dict[str, Any]:
     schema = answers_model(catalogue or builtin_catalogue()).model_json_schema()
     schema["title"] = "charter answers file"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
 
-def answers_to_data(answers: AnswersBase) -> dict:
+def answers_to_data(answers: AnswersBase) -> Tree:
     """The answers as plain TOML-ready data: what was chosen, without the defaults (lang always)."""
     data = answers.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
     data["group"] = answers.group.model_dump(mode="python", exclude_none=True)  # all of it, for the register
@@ -245,7 +271,7 @@ def answers_to_data(answers: AnswersBase) -> dict:
     return {"lang": answers.lang, **data}
 
 
-def answers_from(model, today: date) -> dict:
+def answers_from(model: AnswersBase, today: date) -> Tree:
     """Another group's answers as the start of a new group's: what it chose, created today."""
     answers = answers_to_data(model)
     for recorded in ("history", *RENDER_RECORD):

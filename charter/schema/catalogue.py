@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal, TypeAlias
 
-from jinja2 import FunctionLoader, StrictUndefined, TemplateError, TemplateRuntimeError, meta
+from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateRuntimeError, meta
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..core.resources import data_file
@@ -16,6 +17,8 @@ from ..core.sandbox import CharterSandbox, bytecode_cache
 Kind = Literal["temporary", "project", "standing"]
 KINDS: tuple[str, ...] = ("temporary", "project", "standing")
 DEFAULT_PROFILE = "office"
+# A parameter's value; None where a unit's parameter has no default.
+ParamValue: TypeAlias = int | str | None
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,13 @@ class Param(_Data):
     lifetime_share: int | None = None
     choices: dict[str, Choice] = {}
 
-    def default_for(self, kind: str, lang: str) -> int | str:
+    def default_for(self, kind: str, lang: str) -> ParamValue:
         if kind in self.by_kind:
             return self.by_kind[kind]
         per_lang = self.default_zh if lang == "zh" else self.default_en
         return per_lang if per_lang is not None else self.default
 
-    def fitted(self, value: int | str, lifetime_days: int | None) -> int | str:
+    def fitted(self, value: ParamValue, lifetime_days: int | None) -> ParamValue:
         if not (self.lifetime_share and lifetime_days and isinstance(value, int)):
             return value
         return max(self.min or 1, min(value, lifetime_days // self.lifetime_share))
@@ -67,10 +70,11 @@ class Param(_Data):
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
 
-    def shown(self, value: int | str, lang: str) -> int | str:
+    def shown(self, value: ParamValue, lang: str) -> ParamValue:
         """The value as a rule text says it: a choice by its words, anything else as is."""
         if self.type == "choice":
-            choice = self.choices[value]
+            # a choice's value is one of its names; None (a unit's choice without a default) is a KeyError
+            choice = self.choices[value]  # type: ignore[index]
             return choice.zh if lang == "zh" else choice.en
         return value
 
@@ -92,7 +96,7 @@ class Rule(_Data):
             return full
         return (self.brief_zh if lang == "zh" else self.brief_en) or full
 
-    def params_named(self, lang: str) -> set[str]:
+    def params_named(self, lang: str) -> frozenset[str]:
         """The names the rule's texts in a language use (parameters and facts)."""
         return names_in(self.wording(lang)) | names_in(self.wording(lang, brief=True))
 
@@ -162,14 +166,14 @@ class Catalogue(_Data):
         those switched off."""
         return [r for r in self.rules if (r.id in on or self.on_by_default(r, preset)) and r.id not in off]
 
-    def param_defaults(self, preset: Preset) -> dict[str, int | str]:
+    def param_defaults(self, preset: Preset) -> dict[str, ParamValue]:
         profile = self.profile(preset.profile)
         own = {**profile.params, **(profile.params_zh if preset.lang == "zh" else profile.params_en)}
         return {name: param.fitted(own[name] if name in own else param.default_for(preset.kind, preset.lang),
                                    preset.lifetime_days)
                 for name, param in self.params.items()}
 
-    def shown_params(self, preset: Preset, given: dict) -> dict[str, int | str]:
+    def shown_params(self, preset: Preset, given: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Every parameter as a rule text says it: the given value or the default, choices in words."""
         values = {**self.param_defaults(preset), **given}
         return {name: self.params[name].shown(value, preset.lang)
@@ -199,7 +203,7 @@ _rule_env = CharterSandbox(autoescape=False, keep_trailing_newline=False, undefi
 
 
 @cache
-def compiled_rule(source: str):
+def compiled_rule(source: str) -> Template:
     _rule_texts.add(source)
     try:
         return _rule_env.get_template(source)
@@ -212,7 +216,7 @@ def names_in(source: str) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(_rule_env.parse(source)))
 
 
-def fill(source: str, values: dict) -> str:
+def fill(source: str, values: Mapping[str, Any]) -> str:
     """A rule text with its parameters and the group's facts (plain values) filled in (within the
     sandbox's budget). Whatever a rule text breaks is a TemplateError, the rule's fault."""
     try:

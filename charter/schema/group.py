@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 from ..core.errors import InputError, Problem
 from ..core.i18n import lang_or, text
 from ..core.tomlfile import key_lines, line_of, read_toml
+from ..core.tree import Tree
 from .answers import AnswersBase
 from .unit import Unit, catalogue_of, find_unit, is_unit, load_unit
 from .validation import validate_answers
 
+# The units found in one read of a register: by the folder above a group's and how its file names its unit.
+Units: TypeAlias = dict[tuple[Path | str, ...], Unit | None]
 
-def validate_for(data: dict, unit: Unit | None, source: str = "", source_text: str = "",
+
+def validate_for(data: Tree, unit: Unit | None, source: str = "", source_text: str = "",
                  keep_recorded: bool = False, strict: bool = False) -> AnswersBase:
     """Answers as a model, with the unit's defaults under them and its locked answers enforced
     (or, with keep_recorded, those a rendered charter recorded kept: Unit.apply); every problem at
@@ -23,11 +28,11 @@ def validate_for(data: dict, unit: Unit | None, source: str = "", source_text: s
     return validate_answers(full, catalogue_of(unit), source, source_text, typed=data if strict else None)
 
 
-def unit_notices(data: dict, unit: Unit) -> list[str]:
+def unit_notices(data: Tree, unit: Unit) -> list[str]:
     """What changed in the unit since the charter was rendered: its version, and each locked answer
     it now sets otherwise (which rendering the charter again will change)."""
     lang = lang_or(data.get("lang"), unit.info.lang)
-    notices = []
+    notices: list[str] = []
     recorded = data.get("unit_version")
     if recorded is not None and str(recorded) != unit.info.version:
         notices.append(text(lang, "ask.unit_changed", unit=unit.info.name, was=recorded, now=unit.info.version))
@@ -37,7 +42,7 @@ def unit_notices(data: dict, unit: Unit) -> list[str]:
 
 
 def load_group(path: Path, unit_dir: Path | None = None, keep_recorded: bool = False,
-               parsed: dict | None = None, units: dict | None = None) -> tuple[AnswersBase, Unit | None, list[str]]:
+               parsed: Tree | None = None, units: Units | None = None) -> tuple[AnswersBase, Unit | None, list[str]]:
     """An answers file with its unit (given, or the one the file names: find_unit) applied.
 
     Returns the validated answers, the unit, and notices for the user (the unit changed
@@ -47,7 +52,7 @@ def load_group(path: Path, unit_dir: Path | None = None, keep_recorded: bool = F
     register, by how a file in the same folder names them (found and checked once)."""
     data, source_text = (parsed, "") if parsed is not None else read_toml(path)
     if unit_dir is None and units is not None:
-        key = (path.parent.parent, *(str(data.get(name)) for name in ("unit", "unit_path", "unit_name")))
+        key: tuple[Path | str, ...] = (path.parent.parent, *(str(data.get(name)) for name in ("unit", "unit_path", "unit_name")))
         if key not in units:
             found = find_unit(path, data)
             units[key] = load_unit(found) if found is not None else None

@@ -8,13 +8,15 @@ Warnings, not errors: a charter with findings still renders. Codes never change 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from ..core.dates import long_date
 from ..core.i18n import messages
 from .answers import AnswersBase
-from .catalogue import Catalogue
+from .catalogue import Catalogue, Rule
 from .timing import DIGEST, uneasy_timings
 
 LARGE_GROUP = 30
@@ -47,12 +49,12 @@ _CAP = re.compile(r"(只|仅|不得超过|不超过|最多|至多|限)(能|可|�
                   re.IGNORECASE)
 
 
-def _demands(pattern: re.Pattern, text: str) -> bool:
+def _demands(pattern: re.Pattern[str], text: str) -> bool:
     """The pattern is in the text, and not just after a word that negates it."""
     return any(not _NEGATED.search(text[:m.start()]) for m in pattern.finditer(text))
 
 
-def _naming(rules, lang: str, name: str) -> bool:
+def _naming(rules: Iterable[Rule], lang: str, name: str) -> bool:
     """Some rule's text uses this parameter or fact (quiet_start: the rule sets quiet hours)."""
     return any(name in rule.params_named(lang) for rule in rules)
 
@@ -71,9 +73,9 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
     chosen = {r.id for r in chosen_rules}
     by_design = [r for r in catalogue.rules if catalogue.on_by_default(r, preset)]
     customs = [c.text for c in answers.rules.custom]
-    findings = []
+    findings: list[Finding] = []
 
-    def find(code: str, variant: str | None = None, **values):
+    def find(code: str, variant: str | None = None, **values: Any) -> None:
         entry = t[code][variant] if variant else t[code]
         findings.append(Finding(code, entry["reason"].format(**values), entry["fix"].format(**values)))
 

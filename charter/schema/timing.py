@@ -10,6 +10,7 @@ dissolution notice always does, since `charter due` counts it.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -41,7 +42,8 @@ def _last_workday_of_month(day: date) -> bool:
 
 
 # The days a digest choice is posted on, as its words in the catalogue say.
-_DIGEST_DAYS = {"daily": _is_workday, "weekly": lambda day: day.weekday() == 4, "monthly": _last_workday_of_month}
+_DIGEST_DAYS: dict[str, Callable[[date], bool]] = {
+    "daily": _is_workday, "weekly": lambda day: day.weekday() == 4, "monthly": _last_workday_of_month}
 
 
 def _digests(start: date, end: date, choice: str) -> int:
@@ -52,12 +54,12 @@ def _digests(start: date, end: date, choice: str) -> int:
 
 def uneasy_timings(answers: AnswersBase, catalogue: Catalogue) -> list[Timing]:
     """The given timings that do not fit, or barely fit, the group's life; none for a standing group."""
-    life = answers.lifetime_days()
-    if life is None:
+    life, end = answers.lifetime_days(), answers.group.dissolve_on
+    if life is None or end is None:
         return []
     chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
     used = {ALWAYS_COUNTED}.union(*(rule.params_named(answers.lang) for rule in chosen))
-    found = []
+    found: list[Timing] = []
     for name, value in answers.given_params().items():
         param = catalogue.params.get(name)
         if name not in used or param is None:
@@ -66,8 +68,8 @@ def uneasy_timings(answers: AnswersBase, catalogue: Catalogue) -> list[Timing]:
             easy = max(param.min or 1, life // param.lifetime_share)
             if value > easy:
                 found.append(Timing(name, value, life, value <= life, easy))
-        elif name == DIGEST and value in _DIGEST_DAYS:
-            count = _digests(answers.group.created, answers.group.dissolve_on, value)
+        elif name == DIGEST and isinstance(value, str) and value in _DIGEST_DAYS:
+            count = _digests(answers.group.created, end, value)
             if count < 2:
                 found.append(Timing(name, value, life, count > 0, count))
     return found

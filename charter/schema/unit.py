@@ -15,17 +15,18 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..core.errors import InputError, Problem, input_error
 from ..core.i18n import environment_lang, lang_or, text
 from ..core.resources import examples_dir
-from ..core.tomlfile import key_lines, line_of, read_toml
-from ..core.tree import MISSING, get, leaves, merged, put
+from ..core.tomlfile import Loc, key_lines, line_of, read_toml
+from ..core.tree import MISSING, Tree, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model, param_field
 from .catalogue import Catalogue, Param, Profile, Rule, builtin_catalogue
 from .validation import error_message, field_problem, problems_from
@@ -56,8 +57,8 @@ class UnitFile(StrictModel):
 class Unit:
     root: Path
     info: UnitInfo
-    defaults: dict
-    locked: dict
+    defaults: Tree
+    locked: Tree
     catalogue: Catalogue
 
     @property
@@ -77,13 +78,14 @@ class Unit:
     def is_locked(self, path: str) -> bool:
         return path in leaves(self.locked)
 
-    def lock_changes(self, data: dict) -> tuple[list[str], list[tuple[str, Any, Any]]]:
+    def lock_changes(self, data: Tree) -> tuple[list[str], list[tuple[str, Any, Any]]]:
         """Where the answers differ from what the unit locks: (paths the user changed, which is bad
         input; (path, was, now) the unit changed since a charter was rendered with them). Only a
         rendered charter.toml records the locked answers it was made with (unit_locked): a value
         that still matches its record, or that was not locked then, is the unit's doing."""
         record = data.get("unit_locked") if isinstance(data.get("unit_locked"), dict) else None
-        edited, changed = [], []
+        edited: list[str] = []
+        changed: list[tuple[str, Any, Any]] = []
         for path, value in leaves(self.locked).items():
             given = get(data, path, MISSING)
             if given is MISSING or given == value:
@@ -94,7 +96,8 @@ class Unit:
                 edited.append(path)
         return edited, changed
 
-    def apply(self, data: dict, lines: dict | None = None, source: str = "", keep_recorded: bool = False) -> dict:
+    def apply(self, data: Tree, lines: Mapping[Loc, int] | None = None, source: str = "",
+              keep_recorded: bool = False) -> Tree:
         """The answers with the unit's defaults under them and its locked answers enforced. A locked
         answer the unit changed after the charter was rendered takes the unit's new value, or, with
         keep_recorded (reading the register), stays what the charter was rendered with."""
@@ -115,13 +118,13 @@ class Unit:
                 put(result, path, value)
         return result
 
-    def plain(self) -> dict:
+    def plain(self) -> dict[str, Any]:
         """What a template may know of the unit: its [unit] table as plain data."""
         return self.info.model_dump()
 
 
-def _tables_on_the_way(tree: dict, path: str) -> bool:
-    node = tree
+def _tables_on_the_way(tree: Tree, path: str) -> bool:
+    node: Any = tree
     for part in path.split(".")[:-1]:
         node = node.get(part, {})
         if not isinstance(node, dict):
@@ -129,9 +132,9 @@ def _tables_on_the_way(tree: dict, path: str) -> bool:
     return True
 
 
-def _param_problems(params: dict[str, Param], lines: dict, lang: str) -> list[Problem]:
+def _param_problems(params: dict[str, Param], lines: Mapping[Loc, int], lang: str) -> list[Problem]:
     """A choice parameter needs choices, and every default of a parameter must be a value it allows."""
-    problems = []
+    problems: list[Problem] = []
     for name, param in params.items():
         where = ("params", name)
         defaults = {"default": param.default, "default_zh": param.default_zh, "default_en": param.default_en,
@@ -184,7 +187,7 @@ def _named(folder: Path, name: str) -> bool:
         return False
 
 
-def find_unit(answers_file: Path, data: dict) -> Path | None:
+def find_unit(answers_file: Path, data: Tree) -> Path | None:
     """The unit folder an answers file names: relative to the file; a unit that comes with charter
     by name; the absolute path it was rendered with. A rendered charter (which records its unit's
     name) that moved, or was made by a charter installed elsewhere, also finds a unit of that name
@@ -234,7 +237,7 @@ def _unit_catalogue(unit_file: UnitFile) -> Catalogue:
 
 
 def _known_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
-    paths = []
+    paths: list[str] = []
     for name, field in model.model_fields.items():
         inner = [a for a in getattr(field.annotation, "__args__", (field.annotation,))
                  if isinstance(a, type) and issubclass(a, BaseModel)]
@@ -245,10 +248,11 @@ def _known_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
     return paths
 
 
-def _check_answer_tree(tree: dict, table: str, catalogue: Catalogue, lines: dict, lang: str) -> list[Problem]:
+def _check_answer_tree(tree: Tree, table: str, catalogue: Catalogue, lines: Mapping[Loc, int],
+                       lang: str) -> list[Problem]:
     """Every key of [defaults] or [locked] must be an answers-file field with a valid value."""
     model = answers_model(catalogue)
-    problems = []
+    problems: list[Problem] = []
     for path, value in leaves(tree).items():
         loc = (table, *path.split("."))
         try:
@@ -284,11 +288,17 @@ def _links_out(folder: Path) -> list[Path]:
     return found
 
 
-def _signature(folder: Path) -> tuple:
+# Each of a unit's paths as the system sees it: of the link and of what it leads to, (inode, device,
+# size, mtime, ctime); None when it cannot be read.
+_Seen: TypeAlias = tuple[tuple[int, int, int, int, int], ...] | None
+_Signature: TypeAlias = tuple[_Seen, ...]
+
+
+def _signature(folder: Path) -> _Signature:
     """What a loaded unit depends on, as the system sees it now: unit.toml's content and the
     entries of the unit, templates/ and assets/ folders (a link made or retargeted in them
     changes their mtime and ctime). Templates are read afresh whenever they render."""
-    signature = []
+    signature: list[_Seen] = []
     for path in (folder, folder / UNIT_FILE, folder / "templates", folder / "assets"):
         try:
             found = os.stat(path, follow_symlinks=False)
@@ -300,7 +310,7 @@ def _signature(folder: Path) -> tuple:
     return tuple(signature)
 
 
-_loaded: dict[tuple, Unit] = {}
+_loaded: dict[_Signature, Unit] = {}
 _LOADED_KEPT = 32
 
 

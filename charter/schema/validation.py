@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..core.errors import InputError, Problem
 from ..core.i18n import lang_or, text
-from ..core.tomlfile import key_lines, line_of
+from ..core.tomlfile import Loc, key_lines, line_of
 from .answers import TIME_PATTERN, AnswersBase, answers_model
 from .catalogue import Catalogue, builtin_catalogue
 from .timing import DIGEST, uneasy_timings
 
 
-def _path(loc: tuple) -> str:
+def _path(loc: Loc) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
-def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+def _known_fields(model: type[BaseModel], loc: Loc) -> list[str]:
     """Field names of the table at loc, for a "did you mean"."""
     for part in loc:
         if isinstance(part, int):
@@ -32,13 +34,14 @@ def _known_fields(model: type[BaseModel], loc: tuple) -> list[str]:
             return []
         annotation = field.annotation
         inner = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
-        model = next((a for a in inner if issubclass(a, BaseModel)), None)
-        if model is None:
+        table = next((a for a in inner if issubclass(a, BaseModel)), None)
+        if table is None:
             return []
+        model = table
     return list(model.model_fields)
 
 
-def error_message(lang: str, error: dict) -> str:
+def error_message(lang: str, error: ErrorDetails) -> str:
     """A pydantic error in the user's language."""
     kind = error["type"]
     ctx = dict(error.get("ctx") or {})
@@ -52,7 +55,8 @@ def error_message(lang: str, error: dict) -> str:
         return text(lang, "errors.other", detail=error["msg"])
 
 
-def problems_from(error: ValidationError, model: type[BaseModel], lines: dict, lang: str) -> list[Problem]:
+def problems_from(error: ValidationError, model: type[BaseModel], lines: Mapping[Loc, int],
+                  lang: str) -> list[Problem]:
     problems = []
     for item in error.errors():
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "lax-"))))
@@ -65,12 +69,12 @@ def problems_from(error: ValidationError, model: type[BaseModel], lines: dict, l
     return problems
 
 
-def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> list[Problem]:
+def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: Mapping[Loc, int]) -> list[Problem]:
     """Checks across fields, which the schema alone cannot express."""
     lang, group = answers.lang, answers.group
-    problems = []
+    problems: list[Problem] = []
 
-    def problem(loc: tuple, key: str, **values):
+    def problem(loc: Loc, key: str, **values: Any) -> None:
         problems.append(Problem(_path(loc), text(lang, f"errors.{key}", **values), line_of(lines, loc)))
 
     if group.kind in ("temporary", "project") and group.dissolve_on is None:
@@ -96,7 +100,7 @@ def _consistency(answers: AnswersBase, catalogue: Catalogue, lines: dict) -> lis
     return problems
 
 
-def _typed_as_written(written: Any, validated: Any, loc: tuple, lines: dict, lang: str) -> list[Problem]:
+def _typed_as_written(written: Any, validated: Any, loc: Loc, lines: Mapping[Loc, int], lang: str) -> list[Problem]:
     """Where a file's value had to be guessed at to fit the schema: a true or a 1 for a number or a
     switch, a quoted number or word for either. (A quoted date is a date the schema documents.)"""
     kind = type(written)
@@ -117,13 +121,14 @@ def _typed_as_written(written: Any, validated: Any, loc: tuple, lines: dict, lan
     return [Problem(_path(loc), text(lang, f"errors.{wrong}"), line_of(lines, loc))] if wrong else []
 
 
-def _catalogue_problems(data: Any, catalogue: Catalogue, lines: dict, lang: str) -> list[Problem]:
+def _catalogue_problems(data: Any, catalogue: Catalogue, lines: Mapping[Loc, int], lang: str) -> list[Problem]:
     """Rule ids and categories the catalogue does not know, read from the raw answers, so that they
     are reported together with the schema's problems rather than only once those are fixed."""
     rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(rules, dict):
         return []
-    problems, known = [], catalogue.rule_ids()
+    problems: list[Problem] = []
+    known = catalogue.rule_ids()
     for field in ("off", "on"):
         ids = rules.get(field)
         for index, rule_id in enumerate(ids if isinstance(ids, list) else []):
@@ -156,8 +161,8 @@ def field_problem(model: type[BaseModel], path: str, value: Any, lang: str) -> s
                      if isinstance(a, type) and issubclass(a, BaseModel))
     field = model.model_fields[name]
     try:
-        annotation = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
-        TypeAdapter(annotation).validate_python(value)
+        checked: Any = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+        TypeAdapter(checked).validate_python(value)
     except ValidationError as error:
         return error_message(lang, error.errors()[0])
     return None
@@ -172,7 +177,7 @@ def validate_answers(data: Any, catalogue: Catalogue | None = None, source: str 
     catalogue = catalogue or builtin_catalogue()
     model = answers_model(catalogue)
     lang = lang_or(data.get("lang") if isinstance(data, dict) else None)
-    lines = key_lines(source_text) if source_text else {}
+    lines: Mapping[Loc, int] = key_lines(source_text) if source_text else {}
     from_catalogue = _catalogue_problems(data, catalogue, lines, lang)
     try:
         answers = model.model_validate(data)
