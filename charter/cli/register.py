@@ -161,7 +161,9 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
     entries, unreadable = read_register(out_dir)
     pending = by_attention([e for e in entries if e.status(on, within) in ("overdue", "due")], on)
     lang = environment_lang()
-    for line in due_lines(pending, on, within):
+    named = click.get_current_context().get_parameter_source("out_dir") is not click.core.ParameterSource.DEFAULT
+    lines = due_lines(pending, on, within, lang, out_dir if named else None)
+    for line in lines:
         click.echo(line)
     if not pending:
         r = messages(lang)["register"]
@@ -170,7 +172,7 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
         click.echo(line, err=True)
     if webhook is not None and (pending or unreadable):
         r = messages(lang)["register"]
-        events = {due_event(e, on, within): line for e, line in zip(pending, due_lines(pending, on, within))}
+        events = {due_event(e, on, within): line for e, line in zip(pending, lines)}
         events |= {unreadable_event(u): r["unreadable"].format(folder=u.shown_name) for u in unreadable}
         _notify(out_dir, _robot(out_dir, webhook, platform, secret), events, on, dry_run, resend)
     if fail_if_any and (pending or unreadable):

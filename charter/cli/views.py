@@ -80,13 +80,16 @@ def notice_lines(entries: list[Entry]) -> list[str]:
     return [f"{e.answers.group.name}: {notice}" for e in entries for notice in e.notices]
 
 
-def due_lines(pending: list[Entry], on: date, within: int | None) -> list[str]:
+def due_lines(pending: list[Entry], on: date, within: int | None, lang: str, register: Path | None = None) -> list[str]:
+    """What to do about each group, in the user's language; the commands it names carry --dir when
+    the register was named, so that each one selects the group it was printed for."""
+    r = messages(lang)["register"]
+    named = f' --dir "{register}"' if register is not None else ""
     lines = []
     for e in pending:
-        r = messages(e.answers.lang)["register"]
         todo = r["todo_dissolve"] if e.answers.group.dissolve_on else r["todo_review"]
         lines.append(todo.format(name=e.answers.group.name, folder=e.folder.name, status=r[f"status_{e.status(on, within)}"],
-                                 date=long_date(e.answers.due_date(), e.answers.lang)))
+                                 date=long_date(e.answers.due_date(), lang), dir=named))
     return lines
 
 
