@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import tomllib
 from datetime import date, timedelta
@@ -19,6 +21,7 @@ def test_charter_new_in_a_terminal(tmp_path):
     env.pop("LC_ALL", None)
     child = pexpect.spawn(str(CHARTER), ["new", "--out", str(tmp_path / "out")], env=env, cwd=str(tmp_path),
                           encoding="utf-8", timeout=30, dimensions=(40, 120))
+    child.logfile_read = seen = io.StringIO()
 
     def step(prompt: str, keys: str) -> None:
         child.expect_exact(prompt)
@@ -57,6 +60,14 @@ def test_charter_new_in_a_terminal(tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+    shown = seen.getvalue()  # every hint and answer in Chinese, none of questionary's English
+    for english in ("Use arrow keys", "<space>", "toggle", "(Y/n)", "(y/N)"):
+        assert english not in shown
+    for answered in (r"done \(\d+ selections\)", r"\bYes\b", r"\bNo\b"):  # questionary's answered line is
+        for found in re.finditer(answered, shown):                       # erased as soon as drawn
+            assert re.match(r"(\x1b\[[0-9;?]*[A-Za-z])*\x1b\[J", shown[found.end():]), shown[found.start():][:80]
+    assert "上下键选择，回车确认" in shown and "空格勾选" in shown and "群主职务" in shown
+    assert re.search(r"\? \[5/7 群规条目\] \S+ 已勾选 \d+ 项", shown) and "? [4/7 人员] 在打印的群规上列出成员名单吗？ 是" in shown
 
     folder = tmp_path / "out" / "防汛值班群"
     answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))

@@ -24,6 +24,7 @@ from ..render.documents import ANSWERS_FILE
 from ..schema.answers import answers_from
 from ..schema.group import load_group
 from ..schema.unit import Unit, load_unit
+from . import prompts
 from .drafts import load_draft, remove_draft, save_draft
 from .questions import SECTIONS, STEP_COUNT, Engine, Question, lang_of
 from .spreadsheets import read_members
@@ -66,21 +67,20 @@ class Questionnaire:
 
     def prompt(self, question: Question):
         """Ask one question; returns the typed answer. Ctrl-C raises KeyboardInterrupt."""
-        message = f"{self._prefix()} {question.label}"
+        message, lang = f"{self._prefix()} {question.label}", self.lang
         if question.type == "select":
             choices = [Choice(label, value=value) for value, label in question.choices]
-            return questionary.select(message, choices=choices, default=question.default).unsafe_ask()
+            return prompts.select(lang, message, choices, question.default)
         if question.type == "checkbox":
             choices = [Choice(label, value=value, checked=value in question.default)
                        for value, label in question.choices]
-            return questionary.checkbox(message, choices=choices).unsafe_ask()
+            return prompts.checkbox(lang, message, choices, self.echo)
         if question.type == "confirm":
-            return questionary.confirm(message, default=bool(question.default)).unsafe_ask()
+            return prompts.confirm(lang, message, bool(question.default), self.echo)
         default = question.default
         if question.examples and not default:
-            own = text(self.lang, "ask.purpose_own")
-            picked = questionary.select(f"{self._prefix()} {text(self.lang, 'ask.purpose_pick')}",
-                                        choices=[*question.examples, own]).unsafe_ask()
+            own = text(lang, "ask.purpose_own")
+            picked = prompts.select(lang, f"{self._prefix()} {text(lang, 'ask.purpose_pick')}", [*question.examples, own])
             default = "" if picked == own else picked
         if isinstance(default, date):
             default = default.isoformat()
@@ -298,8 +298,8 @@ def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = No
     start = 0
     if draft and not resume:
         lang = lang_of(draft.answers)
-        resume = questionary.confirm(text(lang, "ask.draft_found", saved=draft.saved.strftime("%Y-%m-%d %H:%M"),
-                                          name=get(draft.answers, "group.name", "…")), default=True).unsafe_ask()
+        resume = prompts.confirm(lang, text(lang, "ask.draft_found", saved=draft.saved.strftime("%Y-%m-%d %H:%M"),
+                                            name=get(draft.answers, "group.name", "…")), True, echo)
     if resume:
         if draft is None:
             echo(text(lang_of(answers), "ask.no_draft"))
