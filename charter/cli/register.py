@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..core.dates import long_date
 from ..core.errors import input_error
 from ..core.i18n import environment_lang, messages
 from .base import _print_written, cli, dir_option
@@ -221,8 +222,9 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
     entry = find_group(out_dir, group, environment_lang())
     on = _date_option(on_date, "--on") or today()
     record_dissolution(entry, on, _reason(reason))
-    click.echo(messages(entry.answers.lang)["register"]["dissolved"].format(
-        name=entry.answers.group.name, on=on.isoformat(), folder=entry.folder))
+    lang = environment_lang()
+    click.echo(messages(lang)["register"]["dissolved"].format(
+        name=entry.answers.group.name, on=long_date(on, lang), folder=entry.folder))
 
 
 @cli.command()
@@ -245,8 +247,9 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     for line in entry.notices:  # the renewed charter takes what its unit sets now
         click.echo(line, err=True)
     written = record_renewal(entry, new_date, _reason(reason), today())
-    click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
-        name=entry.answers.group.name, until=new_date.isoformat()))
+    lang = environment_lang()
+    click.echo(messages(lang)["register"]["renewed"].format(name=entry.answers.group.name,
+                                                            until=long_date(new_date, lang)))
     _print_written(written)
 
 
@@ -273,6 +276,8 @@ def calendar(out_dir: Path, output: str | None, alarms: str):
         raise input_error(lang, "alarms", field="--alarms", value=alarms[:40]) from None
     if not alarm_days or not all(0 <= days <= 365 for days in alarm_days):
         raise input_error(lang, "alarms", field="--alarms", value=alarms[:40])
+    if output is None and sys.stdout.isatty():  # hundreds of lines of iCalendar help no one on a screen
+        raise input_error(lang, "calendar_terminal", field="--output")
     entries, unreadable = read_register(out_dir)
     for line in unreadable_lines(unreadable, lang):
         click.echo(line, err=True)
@@ -302,7 +307,11 @@ def notice(group: str, kind: str, out_dir: Path, member: str | None, webhook: st
     from ..register.groups import find_group
     from ..render.notices import notice as make_notice
 
-    entry = find_group(out_dir, group, environment_lang())
+    lang = environment_lang()
+    entry = find_group(out_dir, group, lang)
+    if entry.answers.dissolved_on:
+        raise input_error(lang, "notice_dissolved", name=entry.answers.group.name,
+                          on=long_date(entry.answers.dissolved_on, lang))
     text = make_notice(entry.answers, entry.unit, kind, member, today()).rstrip("\n")
     if webhook is None:
         click.echo(text)
