@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 import pytest
-from conftest import run_charter
+from conftest import EXAMPLES, run_charter
 
 COMMANDS = ["render", "new", "check", "due", "serve", "calendar", "notice", "unit init", "webhook save"]
 
@@ -60,3 +60,11 @@ def test_a_toml_mistake_in_a_chinese_file_is_told_in_chinese(tmp_path):
     assert "Expected" not in result.stderr
     answers.write_text('lang = "zh"\nschema = 1\nschema = 2\n', encoding="utf-8")
     assert "这个值已经写过" in run_charter("check", answers).stderr
+
+
+def test_check_gives_its_verdict_in_the_users_language(tmp_path):
+    chinese = run_charter("check", EXAMPLES / "township-office.toml")
+    assert chinese.returncode == 0 and "有效（青石镇机关工作群，常设群，24 名成员）" in chinese.stdout
+    assert "OK" not in chinese.stdout and "members" not in chinese.stdout
+    english = run_charter("check", EXAMPLES / "township-office.toml", "--lang", "en")
+    assert ": OK (青石镇机关工作群, standing, 24 members)" in english.stdout and "no signs of formalism" in english.stdout

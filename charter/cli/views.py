@@ -98,10 +98,13 @@ def findings_json(source: Path, findings) -> str:
                       ensure_ascii=False, indent=2)
 
 
-def findings_lines(source: Path, answers, findings) -> list[str]:
-    t = messages(answers.lang)["lint"]
-    lines = [f"{source}: OK ({answers.group.name}, {answers.group.kind}, {len(answers.members)} members)",
-             t["header"].format(source=source, count=len(findings)) if findings else t["clean"].format(source=source)]
+def findings_lines(source: Path, answers, findings, lang: str) -> list[str]:
+    """The verdict in the user's language; each finding in the answers' own, as the checker words it."""
+    t = messages(lang)
+    lines = [t["lint"]["valid"].format(source=source, name=answers.group.name, kind=t["kinds"][answers.group.kind],
+                                       count=len(answers.members)),
+             t["lint"]["header"].format(source=source, count=len(findings)) if findings
+             else t["lint"]["clean"].format(source=source)]
     lines += [f"  [{f.code}] {f.reason}\n      → {f.fix}" for f in findings]
     return lines
 
