@@ -28,7 +28,9 @@ def __getattr__(name: str):
     if name == "cli":  # the click group, with every command registered
         from . import charters, reach, register, units  # noqa: F401  (each adds its commands to the group)
         from .base import cli
+        from .language import offer_lang
 
+        offer_lang(cli)
         return cli
     raise AttributeError(name)
 

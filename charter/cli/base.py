@@ -96,15 +96,8 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
                           help="The register: the folder that holds one folder per group.")
 
 
-def _choose_lang(ctx, param, value):
-    if value:
-        os.environ["CHARTER_LANG"] = value  # every message after this one follows it
-
-
 @click.group(cls=CharterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="charter")
-@click.option("--lang", type=click.Choice(["zh", "en"]), expose_value=False, is_eager=True, callback=_choose_lang,
-              help="Language of messages and help: zh or en (default: CHARTER_LANG, else the locale).")
 def cli():
     """Write the rules of a work chat group: PDF for the notice board, HTML, Markdown,
     the group announcement text and calendar reminders."""

@@ -137,7 +137,7 @@ def check(answers: Path, unit_dir: Path | None, strict: bool, as_json: bool):
     if as_json:
         click.echo(findings_json(answers, findings))
     else:
-        click.echo("\n".join(findings_lines(answers, model, findings)))
+        click.echo("\n".join(findings_lines(answers, model, findings, environment_lang())))
     if strict and findings:
         sys.exit(2)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..core.dates import long_date
 from ..core.errors import input_error
 from ..core.i18n import environment_lang, messages
 from .base import _print_written, cli, dir_option
@@ -161,7 +162,9 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
     entries, unreadable = read_register(out_dir)
     pending = by_attention([e for e in entries if e.status(on, within) in ("overdue", "due")], on)
     lang = environment_lang()
-    for line in due_lines(pending, on, within):
+    named = click.get_current_context().get_parameter_source("out_dir") is not click.core.ParameterSource.DEFAULT
+    lines = due_lines(pending, on, within, lang, out_dir if named else None)
+    for line in lines:
         click.echo(line)
     if not pending:
         r = messages(lang)["register"]
@@ -170,7 +173,7 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
         click.echo(line, err=True)
     if webhook is not None and (pending or unreadable):
         r = messages(lang)["register"]
-        events = {due_event(e, on, within): line for e, line in zip(pending, due_lines(pending, on, within))}
+        events = {due_event(e, on, within): line for e, line in zip(pending, lines)}
         events |= {unreadable_event(u): r["unreadable"].format(folder=u.shown_name) for u in unreadable}
         _notify(out_dir, _robot(out_dir, webhook, platform, secret), events, on, dry_run, resend)
     if fail_if_any and (pending or unreadable):
@@ -219,8 +222,9 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
     entry = find_group(out_dir, group, environment_lang())
     on = _date_option(on_date, "--on") or today()
     record_dissolution(entry, on, _reason(reason))
-    click.echo(messages(entry.answers.lang)["register"]["dissolved"].format(
-        name=entry.answers.group.name, on=on.isoformat(), folder=entry.folder))
+    lang = environment_lang()
+    click.echo(messages(lang)["register"]["dissolved"].format(
+        name=entry.answers.group.name, on=long_date(on, lang), folder=entry.folder))
 
 
 @cli.command()
@@ -243,8 +247,9 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     for line in entry.notices:  # the renewed charter takes what its unit sets now
         click.echo(line, err=True)
     written = record_renewal(entry, new_date, _reason(reason), today())
-    click.echo(messages(entry.answers.lang)["register"]["renewed"].format(
-        name=entry.answers.group.name, until=new_date.isoformat()))
+    lang = environment_lang()
+    click.echo(messages(lang)["register"]["renewed"].format(name=entry.answers.group.name,
+                                                            until=long_date(new_date, lang)))
     _print_written(written)
 
 
@@ -271,6 +276,8 @@ def calendar(out_dir: Path, output: str | None, alarms: str):
         raise input_error(lang, "alarms", field="--alarms", value=alarms[:40]) from None
     if not alarm_days or not all(0 <= days <= 365 for days in alarm_days):
         raise input_error(lang, "alarms", field="--alarms", value=alarms[:40])
+    if output is None and sys.stdout.isatty():  # hundreds of lines of iCalendar help no one on a screen
+        raise input_error(lang, "calendar_terminal", field="--output")
     entries, unreadable = read_register(out_dir)
     for line in unreadable_lines(unreadable, lang):
         click.echo(line, err=True)
@@ -300,7 +307,11 @@ def notice(group: str, kind: str, out_dir: Path, member: str | None, webhook: st
     from ..register.groups import find_group
     from ..render.notices import notice as make_notice
 
-    entry = find_group(out_dir, group, environment_lang())
+    lang = environment_lang()
+    entry = find_group(out_dir, group, lang)
+    if entry.answers.dissolved_on:
+        raise input_error(lang, "notice_dissolved", name=entry.answers.group.name,
+                          on=long_date(entry.answers.dissolved_on, lang))
     text = make_notice(entry.answers, entry.unit, kind, member, today()).rstrip("\n")
     if webhook is None:
         click.echo(text)

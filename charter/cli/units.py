@@ -50,7 +50,9 @@ def unit():
 
 @unit.command("init")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the unit's comments.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the unit's comments, and of messages and help "
+                   "(default: the CHARTER_LANG variable, else the locale).")
 def unit_init(folder: Path, lang: str | None):
     """Create a unit FOLDER with a commented unit.toml, a template and an assets folder.
 

@@ -80,13 +80,16 @@ def notice_lines(entries: list[Entry]) -> list[str]:
     return [f"{e.answers.group.name}: {notice}" for e in entries for notice in e.notices]
 
 
-def due_lines(pending: list[Entry], on: date, within: int | None) -> list[str]:
+def due_lines(pending: list[Entry], on: date, within: int | None, lang: str, register: Path | None = None) -> list[str]:
+    """What to do about each group, in the user's language; the commands it names carry --dir when
+    the register was named, so that each one selects the group it was printed for."""
+    r = messages(lang)["register"]
+    named = f' --dir "{register}"' if register is not None else ""
     lines = []
     for e in pending:
-        r = messages(e.answers.lang)["register"]
         todo = r["todo_dissolve"] if e.answers.group.dissolve_on else r["todo_review"]
         lines.append(todo.format(name=e.answers.group.name, folder=e.folder.name, status=r[f"status_{e.status(on, within)}"],
-                                 date=long_date(e.answers.due_date(), e.answers.lang)))
+                                 date=long_date(e.answers.due_date(), lang), dir=named))
     return lines
 
 
@@ -95,10 +98,13 @@ def findings_json(source: Path, findings) -> str:
                       ensure_ascii=False, indent=2)
 
 
-def findings_lines(source: Path, answers, findings) -> list[str]:
-    t = messages(answers.lang)["lint"]
-    lines = [f"{source}: OK ({answers.group.name}, {answers.group.kind}, {len(answers.members)} members)",
-             t["header"].format(source=source, count=len(findings)) if findings else t["clean"].format(source=source)]
+def findings_lines(source: Path, answers, findings, lang: str) -> list[str]:
+    """The verdict in the user's language; each finding in the answers' own, as the checker words it."""
+    t = messages(lang)
+    lines = [t["lint"]["valid"].format(source=source, name=answers.group.name, kind=t["kinds"][answers.group.kind],
+                                       count=len(answers.members)),
+             t["lint"]["header"].format(source=source, count=len(findings)) if findings
+             else t["lint"]["clean"].format(source=source)]
     lines += [f"  [{f.code}] {f.reason}\n      → {f.fix}" for f in findings]
     return lines
 

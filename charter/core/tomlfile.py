@@ -14,7 +14,7 @@ from typing import TypeAlias
 
 from .errors import InputError, Problem, input_error
 from .files import NotRegular, TooLarge, read_limited
-from .i18n import environment_lang, text
+from .i18n import environment_lang, messages, text
 from .tree import Tree
 
 MAX_FILE_BYTES = 2_000_000
@@ -146,6 +146,19 @@ def load_kept(path: Path) -> Tree:
     return loads(data.decode("utf-8-sig"))
 
 
+def _toml_detail(detail: str, lang: str) -> str | None:
+    """tomllib's words in the language, or None when they are not known in it (tomllib speaks English only)."""
+    words = messages(lang).get("toml_details")
+    if words is None:
+        return detail
+    for english, own in words.items():
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(english))
+        found = re.fullmatch(pattern, detail)
+        if found:
+            return own.format(**found.groupdict())
+    return None
+
+
 def parse_toml(source_text: str, source: str = "") -> Tree:
     if _too_deep(source_text):
         raise input_error(text_lang(source_text), "too_deep", source=source)
@@ -156,8 +169,9 @@ def parse_toml(source_text: str, source: str = "") -> Tree:
     except tomllib.TOMLDecodeError as error:
         lang = text_lang(source_text)
         at = _TOML_POSITION.search(str(error))
-        detail = _TOML_POSITION.sub("", str(error)).strip()
-        problem = Problem("", text(lang, "errors.toml", detail=detail), int(at.group(1)) if at else None)
+        detail = _toml_detail(_TOML_POSITION.sub("", str(error)).strip(), lang)
+        problem = Problem("", text(lang, "errors.toml", detail=detail) if detail else text(lang, "errors.toml_unknown"),
+                          int(at.group(1)) if at else None)
         raise InputError([problem], source, lang) from None
 
 

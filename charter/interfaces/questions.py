@@ -131,11 +131,13 @@ class Engine:
                      default=get(answers, "group.platform", "wechat")),
             Question("group.kind", "select", _ask(lang, "kind"), choices=[(k, t["kind_help"][k]) for k in KINDS],
                      default=kind_of(answers), required=True),
-            Question("group.purpose", "textarea", _ask(lang, "purpose"), default=get(answers, "group.purpose", ""),
-                     examples=t["purpose_examples"][kind_of(answers)], required=True),
             Question("group.profile", "select", _ask(lang, "profile"),
                      choices=[(k, p.help(lang)) for k, p in self.catalogue.profiles.items()],
                      default=get(answers, "group.profile", DEFAULT_PROFILE), optional=True),  # none: office
+            # after the profile: a duty group is offered a duty group's purposes, not an office's
+            Question("group.purpose", "textarea", _ask(lang, "purpose"), default=get(answers, "group.purpose", ""),
+                     examples=t["profile_purposes"].get(get(answers, "group.profile", DEFAULT_PROFILE))
+                     or t["purpose_examples"][kind_of(answers)], required=True),
         ]
 
     def _lifetime(self, answers: dict, lang: str) -> list[Question]:

@@ -24,6 +24,7 @@ from ..render.context import person_label
 from ..schema.answers import answers_from
 from ..schema.group import load_group
 from ..schema.unit import Unit, load_unit
+from . import prompts
 from .drafts import load_draft, remove_draft, save_draft
 from .questions import SECTIONS, STEP_COUNT, Engine, Question, lang_of
 from .spreadsheets import read_members
@@ -66,21 +67,20 @@ class Questionnaire:
 
     def prompt(self, question: Question):
         """Ask one question; returns the typed answer. Ctrl-C raises KeyboardInterrupt."""
-        message = f"{self._prefix()} {question.label}"
+        message, lang = f"{self._prefix()} {question.label}", self.lang
         if question.type == "select":
             choices = [Choice(label, value=value) for value, label in question.choices]
-            return questionary.select(message, choices=choices, default=question.default).unsafe_ask()
+            return prompts.select(lang, message, choices, question.default)
         if question.type == "checkbox":
             choices = [Choice(label, value=value, checked=value in question.default)
                        for value, label in question.choices]
-            return questionary.checkbox(message, choices=choices).unsafe_ask()
+            return prompts.checkbox(lang, message, choices, self.echo)
         if question.type == "confirm":
-            return questionary.confirm(message, default=bool(question.default)).unsafe_ask()
+            return prompts.confirm(lang, message, bool(question.default), self.echo)
         default = question.default
         if question.examples and not default:
-            own = text(self.lang, "ask.purpose_own")
-            picked = questionary.select(f"{self._prefix()} {text(self.lang, 'ask.purpose_pick')}",
-                                        choices=[*question.examples, own]).unsafe_ask()
+            own = text(lang, "ask.purpose_own")
+            picked = prompts.select(lang, f"{self._prefix()} {text(lang, 'ask.purpose_pick')}", [*question.examples, own])
             default = "" if picked == own else picked
         if isinstance(default, date):
             default = default.isoformat()
@@ -116,27 +116,36 @@ class Questionnaire:
         return members
 
     def ask_members_one_by_one(self) -> list[dict]:
+        """Member after member, numbered; the successor, typed already, is offered as the first."""
         lang, roles = self.lang, messages(self.lang)["roles"]
-        fields = [
-            Question("name", "text", text(lang, "ask.member_name"), hint=text(lang, "ask.person_example"),
-                     schema_key="members.name", optional=True),
-            Question("unit", "text", text(lang, "ask.member_unit"), hint=text(lang, "ask.unit_example"),
-                     schema_key="members.unit", optional=True),
-            Question("title", "text", text(lang, "ask.member_title"), hint=text(lang, "ask.title_example"),
-                     schema_key="members.title", optional=True),
-            Question("role", "select", text(lang, "ask.member_role"),
-                     choices=[(r, roles[r]) for r in ("member", "admin", "guest")], default="member"),
-        ]
-        added = []
+        before = self.answers.get("members", [])
+        successor = self.answers.get("successor") or {}
+        offered = successor if successor.get("name") and all(m.get("name") != successor["name"] for m in before) else {}
+        added: list[dict] = []
         while True:
+            number = len(before) + len(added) + 1
             member = {}
-            for question in fields:
+            for question in self._member_questions(lang, roles, number, offered if not added else {}):
                 value = self.prompt(question)
                 if question.key == "name" and value is None:
                     return added
                 if value is not None:
                     member[question.key] = value
             added.append(member)
+            self.echo(text(lang, "ask.member_added", count=len(before) + len(added)))
+
+    @staticmethod
+    def _member_questions(lang: str, roles: dict, number: int, given: dict) -> list[Question]:
+        return [
+            Question("name", "text", text(lang, "ask.member_name", number=number), hint=text(lang, "ask.person_example"),
+                     schema_key="members.name", optional=True, default=given.get("name")),
+            Question("unit", "text", text(lang, "ask.member_unit"), hint=text(lang, "ask.unit_example"),
+                     schema_key="members.unit", optional=True, default=given.get("unit")),
+            Question("title", "text", text(lang, "ask.member_title"), hint=text(lang, "ask.title_example"),
+                     schema_key="members.title", optional=True, default=given.get("title")),
+            Question("role", "select", text(lang, "ask.member_role"),
+                     choices=[(r, roles[r]) for r in ("member", "admin", "guest")], default="member"),
+        ]
 
     def ask_members_csv(self) -> list[dict]:
         lang = self.lang
@@ -166,8 +175,9 @@ class Questionnaire:
         while self.prompt(Question("more", "confirm", question.label, default=False)):
             body = self.prompt(Question("rules.custom.text", "text", text(lang, "ask.custom_text"), hint=question.hint,
                                         schema_key="rules.custom.text"))
+            # posting is where most rules of a group's own go (a rota, a report's form), not enforcement
             category = self._choose("rules.custom.category", text(lang, "ask.custom_category"), question.choices,
-                                    "enforcement")
+                                    "posting" if any(c == "posting" for c, _ in question.choices) else None)
             rules.append({"category": category, "text": body})
         return rules
 
@@ -222,6 +232,12 @@ class Questionnaire:
             return action
         steps = messages(lang)["steps"]
         return self._choose("edit", text(lang, "ask.edit_which"), [(s, steps[s]) for s in SECTIONS], "group")
+
+    def jump_to_review(self) -> bool:
+        """Starting from another group's answers, most of them stand: offer the review at once."""
+        self.step, lang = len(SECTIONS), self.lang
+        return self._choose("from", text(lang, "ask.from_how"), [
+            ("review", text(lang, "ask.from_review")), ("walk", text(lang, "ask.from_walk"))]) == "review"
 
     def write(self) -> list[Path] | None:
         """Write the charter; an existing one is kept (another name, or a new version)."""
@@ -298,8 +314,8 @@ def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = No
     start = 0
     if draft and not resume:
         lang = lang_of(draft.answers)
-        resume = questionary.confirm(text(lang, "ask.draft_found", saved=draft.saved.strftime("%Y-%m-%d %H:%M"),
-                                          name=get(draft.answers, "group.name", "…")), default=True).unsafe_ask()
+        resume = prompts.confirm(lang, text(lang, "ask.draft_found", saved=draft.saved.strftime("%Y-%m-%d %H:%M"),
+                                            name=get(draft.answers, "group.name", "…")), True, echo)
     if resume:
         if draft is None:
             echo(text(lang_of(answers), "ask.no_draft"))
@@ -308,7 +324,10 @@ def new_charter(out_dir: Path, resume: bool = False, from_file: Path | None = No
             unit = unit or draft_unit(answers)
     if unit is not None:
         answers["unit"] = str(unit.root)  # the draft remembers its unit
-    return Questionnaire(answers, unit, today, out_dir, echo).run(start)
+    questionnaire = Questionnaire(answers, unit, today, out_dir, echo)
+    if from_file is not None and questionnaire.jump_to_review():
+        start = len(SECTIONS)
+    return questionnaire.run(start)
 
 
 def draft_unit(answers: dict) -> Unit | None:

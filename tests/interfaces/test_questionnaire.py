@@ -54,8 +54,8 @@ def zh_temporary_keys(csv_path: Path | None = None) -> list[str]:
         line("外宣活动群"),                       # 2 group name
         ENTER,                                   #   platform: 微信
         ENTER,                                   #   kind: 临时群
-        ENTER, ENTER,                            #   purpose: first example, kept as is
         ENTER,                                   #   what it is for: 工作群
+        ENTER, ENTER,                            #   purpose: first example, kept as is
         ENTER,                                   # 3 created: today
         line("12-31"),                           #   dissolution date
         line("李明"), line("县委宣传部"), line("科员"),   # 4 owner
@@ -108,8 +108,8 @@ def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
         line("Maths Department"),
         DOWN, ENTER,                             # platform: WeCom
         DOWN, DOWN, ENTER,                       # kind: standing
-        DOWN, DOWN, ENTER, line("Day-to-day work of the maths department"),  # purpose: my own
         ENTER,                                   # what it is for: work group
+        DOWN, DOWN, ENTER, line("Day-to-day work of the maths department"),  # purpose: my own
         ENTER,                                   # created: today
         line("4"),                               # review every 4 months
         line("Ruth Bell"), line("Maths"), line("Head of Department"),
@@ -155,7 +155,7 @@ def test_edit_a_section_from_the_review(tmp_path):
     keys[review:] = [
         DOWN, ENTER,                             # review: change a section
         ENTER,                                   #   which: the group (offered first)
-        line("外宣活动二群"), ENTER, ENTER, ENTER, ENTER,  #   new name; platform, kind, purpose, profile kept
+        line("外宣活动二群"), ENTER, ENTER, ENTER, ENTER,  #   new name; platform, kind, profile, purpose kept
         ENTER,                                   # review again: write
     ]
     answer(keys, tmp_path / "out")
@@ -201,7 +201,8 @@ def test_existing_group_is_never_overwritten(tmp_path):
 
 
 def test_from_an_existing_answers_file(tmp_path):
-    keys = [ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # language; name, platform, kind, purpose, profile kept
+    keys = [DOWN, ENTER,                          # go through every question
+            ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # language; name, platform, kind, profile, purpose kept
             ENTER, ENTER,                         # created (today), dissolution kept
             ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # owner, successor kept
             ENTER,                                # members: keep the 4
@@ -261,3 +262,30 @@ def test_a_group_of_a_name_the_register_has_asks_for_another_name_or_a_new_versi
     assert "已有这个群的群规" in printed
     assert sorted(p.name for p in out.iterdir()) == ["外宣活动群"]  # no -2 twin
     assert (out / "外宣活动群" / "versions" / "1" / "charter.toml").is_file()
+
+
+def test_from_an_existing_answers_file_jumps_to_the_review(tmp_path):
+    keys = [ENTER,                                # starting from a charter: jump to the review
+            ENTER]                                # write
+    written, printed = answer(keys, tmp_path / "out", from_file=EXAMPLES / "county-media-event.toml")
+    answers = tomllib.loads((tmp_path / "out" / "县融媒体中心外宣活动群" / "charter.toml").read_text("utf-8"))
+    assert answers["group"]["created"] == TODAY and len(answers["members"]) == 4
+    assert "群规已生成" in printed
+
+
+def test_a_duty_group_is_offered_a_duty_groups_purposes(tmp_path):
+    keys = zh_temporary_keys()
+    profile = keys.index(line("外宣活动群")) + 3
+    keys[profile] = DOWN + ENTER                  # what it is for: 值守群, before the purpose
+    with pytest.raises(Interrupted):
+        answer(keys[:profile + 3] + [CTRL_C], tmp_path / "out")
+    assert load_draft().answers["group"]["purpose"].startswith("汛期值班调度")
+
+
+def test_english_questions_are_not_the_same_question_twice():
+    from charter.interfaces.questions import Engine
+
+    asked = {q.key: q.label for q in Engine(None, TODAY).questions("group", {"lang": "en"})}
+    purpose = asked.pop("group.purpose")
+    assert purpose.startswith("Purpose of the group")
+    assert not [label for label in asked.values() if "is for" in label or "urpose" in label], asked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -298,3 +299,38 @@ def test_renew_counts_a_relative_date_from_the_current_end_and_refuses_a_date_th
     english = run_charter("renew", "--help", env={"LANG": "en_GB.UTF-8", "CHARTER_LANG": "en"}).stdout
     assert "counts from the current one" in " ".join(english.split())
     assert "从现在的日期起算" in squeeze(charter("renew", "--help").stdout)
+
+
+def test_due_speaks_the_users_language_and_its_commands_name_the_register(register):
+    english = run_charter("due", "--dir", register, env={"CHARTER_TODAY": "2026-12-29", "LANG": "en_GB.UTF-8"})
+    line = next(line for line in english.stdout.splitlines() if EVENT in line)  # a Chinese group
+    assert "due soon, to be dissolved on 31 December 2026" in line and "解散" not in line
+    command = re.search(r'charter dissolve "([^"]+)" --dir "([^"]+)"', line)
+    assert command and command.group(2) == str(register)
+    from_home = run_charter("due", env={"CHARTER_TODAY": "2026-12-29", "CHARTER_HOME": str(register)})
+    assert EVENT in from_home.stdout and "--dir" not in from_home.stdout  # the command as run finds it too
+
+
+def test_a_dissolved_group_gets_no_more_notices_and_its_date_reads_as_every_other(register, tmp_path):
+    shutil.copytree(register, tmp_path, dirs_exist_ok=True)
+    done = charter("dissolve", EVENT, "--dir", tmp_path, "--reason", "活动结束", today="2027-01-02")
+    assert done.returncode == 0 and "于 2027年1月2日 解散" in done.stdout
+    for kind in ("welcome", "rules", "dissolve"):
+        refused = charter("notice", EVENT, kind, "--dir", tmp_path, "--member", "张华", today="2027-01-03")
+        assert refused.returncode == 2 and refused.stdout == ""
+        assert f"{EVENT} 已于 2027年1月2日 解散，不再发群消息" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_calendar_on_a_terminal_asks_for_a_file_instead_of_printing_it(register, tmp_path):
+    import pexpect
+    from conftest import CHARTER
+
+    env = {**os.environ, "LANG": "zh_CN.UTF-8", "CHARTER_TODAY": "2026-12-29"}
+    env.pop("LC_ALL", None)
+    child = pexpect.spawn(str(CHARTER), ["calendar", "--dir", str(register)], env=env, encoding="utf-8", timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and "BEGIN:VCALENDAR" not in child.before
+    assert "-o 文件名.ics" in child.before and "-o -" in child.before
+    printed = run_charter("calendar", "--dir", register)  # a pipe still gets the calendar
+    assert printed.returncode == 0 and printed.stdout.startswith("BEGIN:VCALENDAR")

@@ -95,10 +95,11 @@ def test_form_page_asks_the_questionnaire_questions(client):
     page = client.get("/", headers=ZH).get_data(as_text=True)
     assert "群名称" in page and "使用的平台" in page and "群主姓名" in page and "解散日期" in page
     keys = shown_keys(page)
-    assert keys[:5] == ["lang", "group.name", "group.platform", "group.kind", "group.purpose"]
+    assert keys[:5] == ["lang", "group.name", "group.platform", "group.kind", "group.profile"]  # the profile, then its purposes
     assert "rules.posting" in keys and "rules.params.quiet_start" in keys
     assert "1/5 语言" in page and 'role="alert"' not in page  # a fresh form shows no errors
     assert "空格" not in page and "回车" not in page  # no terminal keystrokes on a web page
+    assert "Markdown" not in page and "前后各加两个星号" in page  # bold explained in a clerk's words
 
 
 def test_english_from_the_browser_language(client):

@@ -449,3 +449,32 @@ def test_an_english_date_field_says_what_it_read_or_why_not_beside_it(servers, b
     expect(dissolve.locator(".error")).to_have_count(0)
     expect(dissolve.locator(".understood")).to_have_text("→ 25 February 2027, Thursday")
     context.close()
+
+
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("table.register td:not(:has(code))")) {
+    const node = [...cell.childNodes].concat([...cell.querySelectorAll("*")].flatMap(e => [...e.childNodes]))
+      .find(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!node) continue;
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, {"width": 1024, "height": 800}])
+def test_the_english_register_breaks_no_word_in_two(servers, browser, viewport):
+    context = browser.new_context(locale="en-GB", viewport=viewport)
+    page = context.new_page()
+    page.goto(servers["plain"].url + "/groups?lang=en")
+    assert page.locator("table.register tbody tr").count() > 3
+    assert page.evaluate(BROKEN_WORDS) == []  # "temporar|y", "dissolve|d"
+    fits(page)
+    context.close()

@@ -73,8 +73,10 @@ def test_dissolve_asks_first_then_records_and_says_so(client, tmp_path):
                        data={"csrf_token": token(client, "/groups/防汛宣传群/dissolve"), "reason": "汛期结束"})
     assert done.status_code == 303 and done.headers["Location"].endswith("?done=dissolved")
     page = client.get(done.headers["Location"], headers=ZH).get_data(as_text=True)
-    assert "已记录解散" in page and "已解散 (2026-11-25)" in page
+    assert "已记录解散" in page and "已解散 (2026年11月25日)" in page  # dated as every other date
     assert "/dissolve" not in page and "/renew" not in page  # nothing more to dissolve or renew
+    assert 'id="notice-rules"' not in page and 'id="notice-dissolve"' not in page  # no more messages to send
+    assert "announcement.txt" not in page and "charter.ics" not in page and "charter.pdf" in page  # kept as record
     answers = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
     assert answers["history"] == [{"event": "dissolved", "on": answers["history"][0]["on"], "reason": "汛期结束"}]
     again = client.get("/groups/防汛宣传群/dissolve", headers=ZH)
@@ -85,7 +87,7 @@ def test_dissolve_asks_first_then_records_and_says_so(client, tmp_path):
 def test_renew_writes_the_charter_again_and_keeps_the_old_one(client, tmp_path):
     folder = tmp_path / "out" / "防汛宣传群"
     form = client.get("/groups/防汛宣传群/renew", headers=ZH).get_data(as_text=True)
-    assert "延期：防汛宣传群" in form and "2026-12-31" in form
+    assert "延期：防汛宣传群" in form and "现在的解散或复核日期是 2026年12月31日" in form
     csrf = token(client, "/groups/防汛宣传群/renew")
     bad = client.post("/groups/防汛宣传群/renew", data={"csrf_token": csrf, "until": "明年"}, headers=ZH)
     page = bad.get_data(as_text=True)
@@ -144,3 +146,29 @@ def test_a_register_named_by_a_relative_path_serves_its_files(tmp_path, monkeypa
     client = create_app(Path("output")).test_client()
     response = client.get("/groups/县融媒体中心外宣活动群/files/announcement.txt")
     assert response.status_code == 200 and "县融媒体中心外宣活动群" in response.get_data(as_text=True)
+
+
+def test_a_download_is_named_for_its_group(client):
+    response = client.get("/groups/防汛宣传群/files/charter.pdf")
+    disposition = response.headers["Content-Disposition"]
+    assert response.status_code == 200 and disposition.startswith("attachment")
+    assert "filename*=UTF-8''%E9%98%B2%E6%B1%9B%E5%AE%A3%E4%BC%A0%E7%BE%A4-charter.pdf" in disposition
+    twin = client.get("/groups/防汛宣传群-2/files/charter.toml").headers["Content-Disposition"]
+    assert "-2-charter.toml" in twin  # two groups of one name download as two names
+
+
+def test_a_members_notices_are_shown_where_the_page_lands(client):
+    page = client.get("/groups/秋季运动会筹备群", headers=ZH).get_data(as_text=True)
+    assert re.search(r'<form method="get" action="/groups/[^"]+#title-welcome"', page)  # not the top of the page
+    shown = client.get("/groups/秋季运动会筹备群?member=刘洋", headers=ZH).get_data(as_text=True)
+    assert 'id="title-welcome"' in shown
+
+
+def test_a_duty_groups_digest_is_a_shift_handover(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHARTER_TODAY", "2026-11-25")
+    answers = tomllib.loads((EXAMPLES / "county-flood-duty.toml").read_text("utf-8"))
+    write_charter(validate_for(answers, None), None, tmp_path / "out", Placement.NEW, formats=("txt",))
+    client = create_app(tmp_path / "out").test_client()
+    folder = next((tmp_path / "out").iterdir()).name
+    page = client.get(f"/groups/{folder}", headers=ZH).get_data(as_text=True)
+    assert "交班记录模板" in page and "【交班】" in page and "要点汇总模板" not in page

@@ -24,6 +24,7 @@ SORTS = ("status", "date", "created")
 GROUP_NOTICES = ("rules", "dissolve", "digest")
 MEMBER_NOTICES = ("welcome", "leave")
 DONE = ("written", "renewed", "dissolved")
+DISSOLVED_HIDES = (FILE_NAMES["txt"], FILE_NAMES["ics"])
 
 
 def _matches(entry, query: str) -> bool:
@@ -37,6 +38,12 @@ def _sorted(entries, sort: str, on):
     if sort == "created":
         return sorted(entries, key=lambda e: (e.answers.group.created, e.answers.group.name), reverse=True)
     return by_attention(entries, on)
+
+
+def _notice_labels(entry: Entry) -> dict[str, str]:
+    """Each notice's heading key: a duty group's digest is a shift hand-over, and is named so."""
+    return {kind: "handover" if kind == "digest" and entry.answers.group.profile == "duty" else kind
+            for kind in GROUP_NOTICES + MEMBER_NOTICES}
 
 
 def units_of(entry: Entry) -> tuple[str, set[str]] | None:
@@ -67,12 +74,18 @@ def add_routes(app, site, pool_message) -> None:
         names = [m.name for m in entry.answers.members]
         member = request.args.get("member") if request.args.get("member") in names else None
         kinds = GROUP_NOTICES + (MEMBER_NOTICES if member else ())
-        texts = {kind: notice(entry.answers, entry.unit, kind, member, on) for kind in kinds}
-        files = [name for name in DOWNLOADS if register_file(site.out_dir, entry.folder, name)]
+        # a dissolved group gets no more messages: no announcement, no "will be dissolved on"
+        texts = {} if entry.answers.dissolved_on else {
+            kind: notice(entry.answers, entry.unit, kind, member, on) for kind in kinds}
+        # a dissolved group's files are its record; what is pasted into or reminds of the group is not offered
+        offered = [n for n in DOWNLOADS if not (entry.answers.dissolved_on and n in DISSOLVED_HIDES)]
+        files = [name for name in offered if register_file(site.out_dir, entry.folder, name)]
         done = request.args.get("done") if request.args.get("done") in DONE else None
         return site.page("group.html", lang, entry=entry, status=entry.status(on), files=files, texts=texts,
                          member=member, done=done, due=long_date(entry.answers.due_date(), lang),
                          created=long_date(entry.answers.group.created, lang),
+                         dissolved=entry.answers.dissolved_on and long_date(entry.answers.dissolved_on, lang),
+                         labels=_notice_labels(entry),
                          copy_refused=site.unit_left_behind(units_of(entry), lang))
 
     @app.get("/groups/<folder>/files/<name>")
@@ -81,7 +94,9 @@ def add_routes(app, site, pool_message) -> None:
         path = register_file(site.out_dir, entry.folder, name) if name in DOWNLOADS else None
         if path is None:
             abort(404)
-        return send_file(path, as_attachment=True, download_name=name)
+        # named for the group, so that a clerk's downloads folder tells them apart (Werkzeug adds
+        # the RFC 5987 filename* for a Chinese name)
+        return send_file(path, as_attachment=True, download_name=f"{entry.folder.name}-{name}")
 
     def open_group(folder: str):
         """The group, still open: a dissolved one is shown its page again, never dissolved twice."""
@@ -103,8 +118,9 @@ def add_routes(app, site, pool_message) -> None:
         entry = open_group(folder)
         lang, on = entry.answers.lang, today()
         values = {"until": request.form.get("until", ""), "reason": request.form.get("reason", "").strip()[:200]}
+        current = long_date(entry.answers.due_date(), lang)
         if request.method == "GET":
-            return site.page("renew.html", lang, entry=entry, values=values, error=None)
+            return site.page("renew.html", lang, entry=entry, values=values, error=None, current=current)
         until = parse_date(values["until"], entry.answers.due_date())  # +3m: three months more
         error, code = (None if until else text(lang, "errors.date_unreadable")), 422
         if until:
@@ -115,5 +131,5 @@ def add_routes(app, site, pool_message) -> None:
             except (Busy, TooSlow, Failed) as problem:
                 error, code = pool_message(lang, problem), 503
         if error:
-            return site.page("renew.html", lang, code, entry=entry, values=values, error=error)
+            return site.page("renew.html", lang, code, entry=entry, values=values, error=error, current=current)
         return redirect(url_for("group_page", folder=folder, done="renewed"), code=303)
