@@ -148,14 +148,14 @@ def load_kept(path: Path) -> Tree:
 
 def _toml_detail(detail: str, lang: str) -> str | None:
     """tomllib's words in the language, or None when they are not known in it (tomllib speaks English only)."""
-    words = messages(lang).get("toml_details")
+    words: dict[str, str] | None = messages(lang).get("toml_details")
     if words is None:
         return detail
     for english, own in words.items():
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(english))
         found = re.fullmatch(pattern, detail)
         if found:
-            return own.format(**found.groupdict())
+            return str(own).format(**found.groupdict())
     return None
 
 
