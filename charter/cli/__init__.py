@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import sys
 
-_MAKES_PDF = {"render", "demo", "renew"}
+_MAKES_PDF = {"render", "demo", "renew", "batch", "unit"}  # unit check renders the examples
 
 
 def _makes_pdf(args: list[str]) -> bool:

@@ -143,10 +143,12 @@ class BatchInterrupted(Exception):
 def _warm_worker() -> None:
     """Import WeasyPrint once per worker, before the first row, not inside the first render. Ctrl-C
     is the batch's to handle: a worker finishes the row it is on, and no more are given out."""
+    from ..render.limits import cap_memory
     from ..render.weasy import load
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     load()
+    cap_memory()
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 # A charter is one page and a 5,000-member roster (the answers file's cap) about a hundred; a
 # charter at the limits lays out in well under ten seconds on a slow machine.
@@ -28,8 +29,9 @@ class Overrun(BaseException):
 
 def cap_memory() -> None:
     """Lower this process's address space to MEMORY_BYTES (never raise it): an allocation past it
-    fails, as a MemoryError in Python, instead of the machine swapping. Only processes that render
-    call it: the command that renders in-process, the renderer child, batch and web workers."""
+    fails, as a MemoryError in Python, instead of the machine swapping. Only processes that do
+    nothing but render call it (the renderer child, batch and web workers): the limit is the whole
+    process's and passes to what it starts (a browser reserves far more address space than that)."""
     try:
         import resource
     except ImportError:  # Windows: no such limit; the time limit still holds
@@ -40,6 +42,32 @@ def cap_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
+_fired: list[int] = []  # the running render's deadline has passed (one process renders one PDF at a time)
+_late_pictures: list[str] = []  # the pictures still being drawn then, by URL: the likely cause
+
+
+def guard_pictures() -> None:
+    """WeasyPrint draws each SVG picture inside `except BaseException` and goes on without it, so a
+    picture that draws other pictures (`<image href="next.svg">`, ten to a level) swallowed every
+    Overrun below it. Once the time is up, no picture is drawn: the render returns, and says why."""
+    from weasyprint import images
+
+    draw = images.SVGImage.draw
+    if getattr(draw, "guarded_by_charter", False):
+        return
+
+    def guarded(self, *args, **kwargs):
+        if _fired:
+            late = getattr(self, "_base_url", None)
+            if late and late not in _late_pictures:
+                _late_pictures.append(late)
+            return None
+        return draw(self, *args, **kwargs)
+
+    guarded.guarded_by_charter = True  # type: ignore[attr-defined]
+    images.SVGImage.draw = guarded
+
+
 @contextmanager
 def deadline(seconds: float = SECONDS):
     """Raise Overrun in this thread once `seconds` have passed. Only the main thread gets signals;
@@ -48,7 +76,9 @@ def deadline(seconds: float = SECONDS):
         yield
         return
 
-    fired = []
+    fired = _fired
+    fired.clear()
+    _late_pictures.clear()
 
     def overrun(signum, frame):
         fired.append(signum)
@@ -68,13 +98,14 @@ def deadline(seconds: float = SECONDS):
 
 
 def suspects(base_dir: Path | None, asset_roots: tuple[Path, ...]) -> list[str]:
-    """The unit's files most likely to make layout costly, named for the message: its own templates,
-    else its assets (an SVG picture too costly to draw is refused by name before layout); nothing for
-    a charter of the built-in templates."""
+    """The unit's files most likely to make layout costly, named for the message: the pictures still
+    being drawn when the time was up, then its own templates, else its assets; nothing for a charter
+    of the built-in templates."""
+    pictures = [unquote(urlsplit(url).path) for url in _late_pictures if url.startswith("file:")]
     if base_dir is None:
-        return []
+        return pictures
     templates = sorted(str(path) for path in (Path(base_dir) / "templates").rglob("*.j2"))
-    return templates or [str(root) for root in asset_roots]
+    return pictures + templates or [str(root) for root in asset_roots]
 
 
 # A letterhead or a seal drawn as vectors has hundreds to a few thousand elements; WeasyPrint draws

@@ -134,7 +134,6 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
     builtin = templates_dir()
     base = (base_dir or builtin).resolve().as_uri() + "/"
     fetcher = AssetFetcher([*asset_roots, builtin])
-    limits.cap_memory()
     try:
         # HTML.write_pdf in its two steps, so that the pages are counted before they are written
         with limits.deadline():
@@ -248,6 +247,7 @@ def _serve(requests: int, replies: int) -> None:
         _weasyprint("zh")  # the import this child is for; a failure is reported with the first request
     except MachineError:
         pass
+    limits.cap_memory()
     while (request := _receive(requests)) is not None:
         try:
             _send(replies, ("ok", _render_here(*request)))

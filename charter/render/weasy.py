@@ -165,10 +165,11 @@ def load(prebuilt: bool = True):
         _state["ffi"] = "parsed (prebuilt module switched off)"
     with _cached_find_library(), declarations:
         import weasyprint
-    from . import font_embedding, pdf_streams
+    from . import font_embedding, limits, pdf_streams
 
     font_embedding.install()
     pdf_streams.install()
+    limits.guard_pictures()
     # fontTools stamps a font it saves (WeasyPrint's emoji fonts) with the time, unless told a time
     # this way: the same answers must give the same PDF bytes.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")

@@ -32,6 +32,14 @@ def hostile_unit(tmp_path, kind: str):
     }
     if kind == "svg":
         (unit / "assets" / "logo.svg").write_text(fanning_svg(12), "utf-8")
+    elif kind == "nested":  # each picture draws the next ten times: 10^6 pictures, each small alone
+        for level in range(7):
+            body = "".join(f'<image x="{k}" width="10" height="10" href="l{level + 1}.svg"/>' for k in range(10)) \
+                if level < 6 else '<rect width="1" height="1"/>'
+            (unit / "assets" / f"l{level}.svg").write_text(
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="10">{body}</svg>', "utf-8")
+        toml = unit / "unit.toml"
+        toml.write_text(toml.read_text("utf-8").replace('"assets/logo.svg"', '"assets/l0.svg"'), "utf-8")
     else:
         (unit / "templates" / "charter.html.j2").write_text(
             '{% extends "builtin/charter.html.j2" %}{% block footer %}' + footer[kind] + "{% endblock %}", "utf-8")
@@ -62,13 +70,16 @@ def test_a_fanning_svg_picture_is_refused_by_name_before_layout(tmp_path):
     assert time.perf_counter() - started < 30 and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("kind", ["pages", "flex"])
-def test_layout_past_the_time_limit_stops_naming_the_template(tmp_path, kind):
+@pytest.mark.parametrize("prefork", ["child", "in-process"])
+@pytest.mark.parametrize("kind", ["pages", "flex", "nested"])
+def test_layout_past_the_time_limit_stops_naming_the_template(tmp_path, kind, prefork):
     unit = hostile_unit(tmp_path, kind)
     started = time.perf_counter()
-    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf", env=FAST)
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf",
+                         env={**FAST, **({"CHARTER_NO_PREFORK": "1"} if prefork == "in-process" else {})})
     assert result.returncode == 2, result.stderr
-    assert "排版超过 4 秒仍未完成" in result.stderr and str(unit / "templates" / "charter.html.j2") in result.stderr
+    named = unit / "assets" / "l1.svg" if kind == "nested" else unit / "templates" / "charter.html.j2"
+    assert "排版超过 4 秒仍未完成" in result.stderr and str(named) in result.stderr
     assert time.perf_counter() - started < 4 + 20 and not (tmp_path / "out").exists()  # a shared machine
 
 
@@ -106,23 +117,25 @@ def test_a_stuck_renderer_child_is_killed_by_its_parent(tmp_path, monkeypatch):
     renderer.close()
 
 
-@pytest.mark.parametrize("kind", ["svg", "pages", "flex"])
+@pytest.mark.parametrize("kind", ["svg", "pages", "flex", "nested"])
 def test_unit_check_finds_a_costly_unit_once(tmp_path, kind):
     unit = hostile_unit(tmp_path, kind)
     result = run_charter("unit", "check", unit, env=FAST, timeout=120)
     assert result.returncode == 2
     said = result.stdout + result.stderr
-    assert str(unit / "assets" / "logo.svg") in said if kind == "svg" else (
+    assert str(unit / "assets" / "logo.svg") in said if kind == "svg" else str(unit / "assets" / "l1.svg") in said \
+        if kind == "nested" else (
         re.search(r"排版超过 4 秒仍未完成|layout did not finish within 4 s", said) and "charter.html.j2" in said)
     assert len(re.findall(r"^\S+\.toml: ", said, re.MULTILINE)) == 1  # stopped at the first example
 
 
-def test_batch_reports_a_costly_unit_per_row_and_goes_on(tmp_path):
-    unit = hostile_unit(tmp_path, "flex")
+@pytest.mark.parametrize("kind, jobs", [("flex", "1"), ("nested", "2")])
+def test_batch_reports_a_costly_unit_per_row_and_goes_on(tmp_path, kind, jobs):
+    unit = hostile_unit(tmp_path, kind)
     rows = tmp_path / "groups.csv"
     rows.write_text("name,purpose,kind,dissolve_on,owner,owner_unit\n"
                     "甲群,统筹甲项工作,temporary,2027-01-31,李明,县委宣传部\n", "utf-8")
-    result = run_charter("batch", rows, "--unit", unit, "--out", tmp_path / "out", "--jobs", "1",
+    result = run_charter("batch", rows, "--unit", unit, "--out", tmp_path / "out", "--jobs", jobs,
                          "--format", "pdf", env={**FAST, "CHARTER_TODAY": "2026-12-01"})
     assert result.returncode == 2 and "排版超过 4" in result.stdout and "失败 1" in result.stdout
     assert not list((tmp_path / "out").glob("*/charter.pdf"))

@@ -24,6 +24,7 @@ from ...core.errors import InputError, MachineError
 from ...pipeline import Placement, record_renewal, write_charter
 from ...register.groups import read_entry
 from ...render.limits import SECONDS as RENDER_SECONDS
+from ...render.limits import cap_memory
 from ...render.pdf import render_pdf
 from ...schema.group import validate_for
 from ...schema.unit import load_unit
@@ -65,6 +66,7 @@ def _warm() -> None:
         render_pdf("<p>字 a <b>字 a</b></p>", "zh")
     except Exception:  # noqa: BLE001 - a machine without Pango says so on the first write instead
         pass
+    cap_memory()
 
 
 def _write_new(answers: dict, unit_dir: str | None, out_dir: str, version_of: str | None) -> str:
