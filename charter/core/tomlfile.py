@@ -29,7 +29,15 @@ _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 # parts (profiles.site.words.zh.announcement_more) and its deepest value three brackets.
 MAX_KEY_PARTS = 8
 MAX_NESTING = 8
-_STRING_OR_COMMENT = re.compile(r'''"""(?:[^"\\]++|\\[\s\S]|"(?!""))*+"""|\'\'\'(?:[^']++|'(?!''))*+\'\'\'|"(?:[^"\\\n]++|\\.)*+"|'[^'\n]*+'|#[^\n]*+''')
+_STRING_OR_COMMENT = re.compile(
+    # as TOML reads them: a multi-line string may end in one or two quotes of its own before its
+    # closing three; an unclosed string runs to the end of its line (or file), so that no quote in
+    # it is tried again as the start of another (a line of \" pairs once took quadratic time)
+    r'"""(?:[^"\\]++|\\[\s\S]|"(?!""))*+(?:"{0,2}"""|\Z)'
+    r"|'''(?:[^']++|'(?!''))*+(?:'{0,2}'''|\Z)"
+    r'|"(?:[^"\\\n]++|\\.?)*+(?:"|$)'
+    r"|'[^'\n]*+(?:'|$)"
+    r"|#[^\n]*+", re.MULTILINE)
 # A word is tried once, from its start and without backtracking, so a long bare word costs
 # linear time.
 _DEEP_KEY = re.compile(r"(?<![^\s.=\[\]{},])[^\s.=\[\]{},]++(?:[ \t]*+\.[ \t]*+[^\s.=\[\]{},]++){%d}"

@@ -29,6 +29,10 @@ DEEP_ARRAY = "x = " + "[" * 50_000 + "]" * 50_000 + "\n"
     ("x = " + "{a = " * (MAX_NESTING + 1) + "1" + "}" * (MAX_NESTING + 1), True),
     ('x = ["[[[[[[[[[[", "{{{{{{{{{{"]', False),  # brackets in strings
     ("x = [1, 2", False),  # unbalanced: tomllib names the line
+    # a multi-line string ending in a quote of its own once put the measure out of step with tomllib
+    ('a = ["""x"""", """y"""]\n' + ".".join(["k"] * 50) + ' = 1\nz = \'"""\'', True),
+    ("a = '''x'''''\n" + ".".join(["k"] * 50) + " = 1", True),
+    ('text = """Name files as "date-unit-matter""""  # e.g. "2026.11.25.office.report.draft.v2.final"', False),
     (open(EXAMPLES / "county-media-event.toml", encoding="utf-8").read(), False),
     (open(EXAMPLES / "units" / "county-propaganda" / "unit.toml", encoding="utf-8").read(), False),
 ])
@@ -38,7 +42,7 @@ def test_depth_is_measured_outside_strings_and_comments(source, deep):
 
 @pytest.mark.parametrize("hostile", [
     DEEP_KEY, DEEP_ARRAY, "a" * 1_900_000, 'x = """' + "a" * 1_900_000, 'x = "' + "a\\" * 900_000,
-    '"""' * 600_000,
+    '"""' * 600_000, 'x = """' + '\\"' * 900_000, 'x = "' + '\\"' * 900_000, '"a' * 900_000,
 ])
 def test_measuring_a_hostile_file_takes_linear_time(hostile):
     started = time.perf_counter()
