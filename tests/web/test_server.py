@@ -133,3 +133,31 @@ def _parent(pid: int) -> int | None:
             return int(stat.read().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def test_hundreds_of_large_bodies_under_way_do_not_bring_the_server_down(tmp_path, render_pool):
+    """600 connections each part-way through a 900 KB body: past 512 KB waitress keeps a body in a
+    temporary file, two descriptors a connection, which took select() past its 1,024 and the server
+    down ("filedescriptor out of range in select()")."""
+    import socket
+    import threading
+
+    from charter.interfaces.web import bind, create_app
+
+    app = create_app(tmp_path / "out", pool=render_pool)
+    listening = bind(app, "127.0.0.1", 0)
+    port = listening.effective_port
+    threading.Thread(target=listening.run, daemon=True).start()
+    clients = []
+    try:
+        chunk = b"x" * 600_000
+        for _ in range(600):
+            client = socket.create_connection(("127.0.0.1", port), timeout=10)
+            client.sendall(b"POST /load HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 900000\r\n"
+                           b"Content-Type: application/octet-stream\r\n\r\n" + chunk)
+            clients.append(client)
+        assert _get(port, timeout=20) == 200
+    finally:
+        for client in clients:
+            client.close()
+        listening.close()

@@ -22,7 +22,9 @@ from .app import MAX_REQUEST_BYTES
 # A request's header and body (1 MB at most) from a phone on a poor line, from its first byte.
 REQUEST_SECONDS = 30
 IDLE_SECONDS = 30
-# Each connection is a descriptor that waitress watches with select(), which takes 1,024 at most.
+# Each connection is a descriptor or two (a body over 512 KB goes to a temporary file), which
+# waitress watches with poll(): select() takes descriptors numbered below 1,024 only, and 600
+# connections each sending a large body once took the server past that and down.
 CONNECTIONS = 900
 
 
@@ -54,7 +56,7 @@ def bind(app: Flask, host: str, port: int):
         # without one: the pool refuses writes beyond its queue before the threads run out.
         server = create_server(app, host=host, port=port, threads=site.pool.limits.queue + 8,
                                max_request_body_size=MAX_REQUEST_BYTES, connection_limit=CONNECTIONS,
-                               channel_timeout=IDLE_SECONDS, cleanup_interval=1)
+                               channel_timeout=IDLE_SECONDS, cleanup_interval=1, asyncore_use_poll=True)
     except OSError as error:
         key = {errno.EADDRINUSE: "port_in_use", errno.EACCES: "port_refused"}.get(error.errno, "port_failed")
         raise input_error(environment_lang(), key, field="--port", port=port, host=host,
