@@ -5,16 +5,17 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from ..core.dates import parse_date
-from ..core.errors import InputError
+from ..core.errors import InputError, MachineError
 from ..core.formats import ANSWERS_FILE, DEFAULT_FORMATS
-from ..core.i18n import messages, text
+from ..core.i18n import environment_lang, messages, text
 from ..pipeline import Placement, write_charter
 from ..register.folders import group_folder
 from ..schema.group import validate_for
@@ -113,11 +114,15 @@ def _unit(folder: str):
     return load_unit(Path(folder))
 
 
+def _row_name(row: Row) -> str:
+    return (row.answers or {}).get("group", {}).get("name", "") or row.group
+
+
 def render_row(row: Row, unit_dir: Path, out_dir: Path, formats: tuple[str, ...], paper: str,
                force: bool) -> Outcome:
     """One group's charter; any bad input becomes a failed outcome, never an exception."""
     unit = _unit(str(unit_dir))
-    name = (row.answers or {}).get("group", {}).get("name", "") or row.group
+    name = _row_name(row)
     if row.answers is None:
         return Outcome(row.line, name, "failed", row.problem)
     try:
@@ -130,6 +135,11 @@ def render_row(row: Row, unit_dir: Path, out_dir: Path, formats: tuple[str, ...]
     except InputError as error:  # a unit's file (a font too big) is named: the row is not its cause
         detail = "; ".join(p.brief() for p in error.problems)
         return Outcome(row.line, name, "failed", f"{error.source}: {detail}" if error.source else detail)
+    except MachineError:
+        raise  # this machine cannot make a PDF: every row alike, said once
+    except Exception as error:  # noqa: BLE001 - one row's failure never stops the others
+        return Outcome(row.line, name, "failed", text(environment_lang(), "errors.unexpected_row",
+                                                      kind=type(error).__name__))
 
 
 class BatchInterrupted(Exception):
@@ -201,19 +211,35 @@ def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats
     # The helper processes start with Ctrl-C held back (they inherit the mask), and this process
     # takes it only once they are up and a first row is done: one while they import, or start,
     # would print their tracebacks over the batch's own answer.
+    render = partial(render_row, unit_dir=unit_dir, out_dir=out_dir, formats=formats, paper=paper, force=force)
+    left = _in_pool(rows, jobs, context, render, outcomes, advance, len(rows))
+    # A worker that dies (the kernel's out-of-memory killer, a library that aborts) takes the pool
+    # with it, and which row it was on is not known: each row left is tried again alone.
+    for row in left:
+        if _in_pool([row], 1, context, render, outcomes, advance, len(rows)):
+            outcomes.append(Outcome(row.line, _row_name(row), "failed", text(environment_lang(), "errors.batch_crashed")))
+            advance(outcomes[-1])
+    return sorted(outcomes, key=lambda outcome: outcome.line)
+
+
+def _in_pool(rows: list[Row], jobs: int, context, render, outcomes: list[Outcome], advance, total: int) -> list[Row]:
+    """The rows rendered by `jobs` worker processes, their outcomes added to `outcomes` as each ends;
+    returns the rows left undone because a worker died."""
     pool, futures = None, []
     try:
         with _ctrl_c_held():  # until the helpers are up: one stopped while starting prints its traceback
             pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_warm_worker)
-            futures = [pool.submit(render_row, row, unit_dir, out_dir, formats, paper, force) for row in rows]
+            futures = [pool.submit(render, row) for row in rows]
             wait(futures, return_when=FIRST_COMPLETED)
         for future in as_completed(futures):
+            if isinstance(future.exception(), BrokenProcessPool):
+                continue
             outcomes.append(future.result())
             advance(outcomes[-1])
     except KeyboardInterrupt:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         finished = [f.result() for f in futures if f.done() and not f.cancelled() and f.exception() is None]
-        raise BatchInterrupted(sorted(finished, key=lambda outcome: outcome.line), len(rows)) from None
+        raise BatchInterrupted(sorted([*outcomes, *finished], key=lambda outcome: outcome.line), total) from None
     pool.shutdown(wait=True)
-    return sorted(outcomes, key=lambda outcome: outcome.line)
+    return [row for row, future in zip(rows, futures) if isinstance(future.exception(), BrokenProcessPool)]

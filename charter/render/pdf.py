@@ -147,6 +147,8 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
         raise _past_limit(lang, "render_time", base_dir, asset_roots, seconds=f"{limits.SECONDS:g}") from None
     except MemoryError:
         raise _past_limit(lang, "render_memory", base_dir, asset_roots, mb=limits.MEMORY_BYTES >> 20) from None
+    except RecursionError:  # WeasyPrint lays out nested boxes recursively: a thousand nested <div>s
+        raise _past_limit(lang, "render_nesting", base_dir, asset_roots) from None
     if fetcher.too_complex:
         raise input_error(lang, "svg_too_complex", source=str(fetcher.too_complex[0]), limit=limits.MAX_SVG_ELEMENTS)
     if fetcher.too_large:

@@ -117,9 +117,24 @@ class Group(StrictModel):
     review_every_months: Annotated[int, Field(ge=1, le=24)] | None = None
 
 
+# Markdown nests quotes, lists and emphasis without end, and python-markdown recurses for each
+# level: 200 `>` or a thousand `*` ended a render in a RecursionError. A rule needs a few levels.
+MAX_MARKDOWN_NESTING = 8
+_DEEP_MARKDOWN = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))){%d}|[*_]{%d}"
+                            % (MAX_MARKDOWN_NESTING + 1, 2 * MAX_MARKDOWN_NESTING + 1), re.MULTILINE)
+
+
+def _shallow_markdown(value: str) -> str:
+    if _DEEP_MARKDOWN.search(value):
+        raise PydanticCustomError("markdown_too_deep", "Markdown nested more than {depth} levels",
+                                  {"depth": MAX_MARKDOWN_NESTING})
+    return value
+
+
 class CustomRule(StrictModel):
     category: str = "enforcement"
-    text: Annotated[str, _length(4000), _PRINTABLE] = Field(description="Markdown; raw HTML is removed.")
+    text: Annotated[str, _length(4000), _PRINTABLE, AfterValidator(_shallow_markdown)] = Field(
+        description="Markdown; raw HTML is removed; quotes and lists nested at most 8 levels.")
 
 
 # Caps a real group stays far below, stated in the schema: past them a file is refused before

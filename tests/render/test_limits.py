@@ -29,6 +29,9 @@ def hostile_unit(tmp_path, kind: str):
         "flex": "".join(f'<div style="display:{"flex" if i % 2 else "block"};flex-direction:column;columns:2">'
                         for i in range(12)) + "x" + "</div>" * 12,
         "few-pages": '{% for i in range(260) %}<p style="break-after: page">x</p>{% endfor %}',
+        "divs": "{% for i in range(1000) %}<div>{% endfor %}x{% for i in range(1000) %}</div>{% endfor %}",
+        # a thousand copies of 50,000 characters: Pango asks GLib for more than the cap, and GLib aborts
+        "abort": '<p class="x" style="white-space:pre;font-size:1px" data-d="{{ "abcdefghij" * 5000 }}"></p>',
     }
     if kind == "svg":
         (unit / "assets" / "logo.svg").write_text(fanning_svg(12), "utf-8")
@@ -41,8 +44,10 @@ def hostile_unit(tmp_path, kind: str):
         toml = unit / "unit.toml"
         toml.write_text(toml.read_text("utf-8").replace('"assets/logo.svg"', '"assets/l0.svg"'), "utf-8")
     else:
+        styles = ".x::before{content: " + " ".join(["attr(data-d)"] * 1000) + "}" if kind == "abort" else ""
         (unit / "templates" / "charter.html.j2").write_text(
-            '{% extends "builtin/charter.html.j2" %}{% block footer %}' + footer[kind] + "{% endblock %}", "utf-8")
+            '{% extends "builtin/charter.html.j2" %}{% block extra_styles %}' + styles + "{% endblock %}"
+            "{% block footer %}" + footer[kind] + "{% endblock %}", "utf-8")
     return unit
 
 
@@ -158,3 +163,41 @@ def test_a_web_write_with_a_costly_unit_is_stopped_by_the_worker_naming_the_temp
     finally:
         pool.close()
     assert not list((tmp_path / "out").glob("*/charter.pdf"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["batch-1", "batch-2", "unit check"])
+def test_a_library_that_aborts_the_process_fails_the_row_not_the_command(tmp_path, command):
+    """GLib aborts the process when an allocation past the cap fails: the renderer child or a batch
+    worker dies, and the row (or the unit) is reported as failed, exit 2, never the command killed."""
+    unit = hostile_unit(tmp_path, "abort")
+    env = {"CHARTER_RENDER_MEMORY_MB": "800", "CHARTER_TODAY": "2026-12-01"}
+    if command == "unit check":
+        result = run_charter("unit", "check", unit, env=env, timeout=240)
+        assert result.returncode == 2 and re.search("内存|memory", result.stdout + result.stderr), result.stderr
+        return
+    rows = tmp_path / "groups.csv"
+    rows.write_text("name,purpose,kind,dissolve_on,owner,owner_unit\n"
+                    "甲群,统筹甲项工作,temporary,2027-01-31,李明,县委宣传部\n", "utf-8")
+    result = run_charter("batch", rows, "--unit", unit, "--out", tmp_path / "out", "--jobs", command[-1],
+                         "--format", "pdf", env=env, timeout=240)
+    assert result.returncode == 2 and "失败 1" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and not list((tmp_path / "out").glob("*/charter.pdf"))
+
+
+@pytest.mark.parametrize("command", ["render", "batch"])
+def test_boxes_nested_past_pythons_stack_are_bad_input(tmp_path, command):
+    """WeasyPrint lays out nested boxes recursively: a thousand nested <div>s were a RecursionError,
+    exit 1, and aborted a whole batch."""
+    unit = hostile_unit(tmp_path, "divs")
+    if command == "render":
+        result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf")
+        assert result.returncode == 2 and "嵌套太深" in result.stderr and "charter.html.j2" in result.stderr
+    else:
+        rows = tmp_path / "groups.csv"
+        rows.write_text("name,purpose,kind,dissolve_on,owner,owner_unit\n"
+                        "甲群,统筹甲项工作,temporary,2027-01-31,李明,县委宣传部\n", "utf-8")
+        result = run_charter("batch", rows, "--unit", unit, "--out", tmp_path / "out", "--jobs", "2",
+                             "--format", "pdf", env={"CHARTER_TODAY": "2026-12-01"})
+        assert result.returncode == 2 and "失败 1" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
