@@ -52,7 +52,8 @@ class AssetFetcher(URLFetcher):
             self.too_large.append((path, str(self.fetched), MAX_RENDER_BYTES))
             raise URLFetchingError(f"more than {MAX_RENDER_BYTES} bytes of files in one render: {path}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if content_type == "image/svg+xml" and (svg_elements(body) or 0) > MAX_SVG_ELEMENTS:
+        # by what the file holds, not its name: WeasyPrint draws as SVG a "logo.png" that is XML
+        if body.lstrip()[:1] == b"<" and (svg_elements(body) or 0) > MAX_SVG_ELEMENTS:
             self.too_complex.append(path)
             raise URLFetchingError(f"an SVG picture of more than {MAX_SVG_ELEMENTS} elements: {path}")
         return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": content_type})

@@ -66,12 +66,17 @@ def test_the_svg_count_expands_each_use():
     assert svg_elements(deep) == MAX_SVG_ELEMENTS + 1  # no recursion: far deeper than Python's stack
 
 
-def test_a_fanning_svg_picture_is_refused_by_name_before_layout(tmp_path):
+@pytest.mark.parametrize("named", ["logo.svg", "logo.png"])  # WeasyPrint draws XML as SVG whatever its name
+def test_a_fanning_svg_picture_is_refused_by_name_before_layout(tmp_path, named):
     unit = hostile_unit(tmp_path, "svg")
+    if named != "logo.svg":
+        (unit / "assets" / "logo.svg").rename(unit / "assets" / named)
+        toml = unit / "unit.toml"
+        toml.write_text(toml.read_text("utf-8").replace('"assets/logo.svg"', f'"assets/{named}"'), "utf-8")
     started = time.perf_counter()
     result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf,poster")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"{unit / 'assets' / 'logo.svg'}: 这张 SVG 图展开后要画 10000 个以上的图形元素" in result.stderr
+    assert f"{unit / 'assets' / named}: 这张 SVG 图展开后要画 10000 个以上的图形元素" in result.stderr
     assert time.perf_counter() - started < 30 and not (tmp_path / "out").exists()
 
 

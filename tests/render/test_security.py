@@ -158,9 +158,12 @@ def test_fetcher_serves_files_under_its_roots_only(tmp_path):
     # a comment that once swallowed the policy put after the first "<head>"
     '<!-- <head> --><html><head><script>fetch("@SERVER@/script")</script></head>'
     '<body><img src="@SERVER@/track.png"></body></html>',
-    # a refresh would leave for another address, which no policy governs
+    # a refresh would leave for another address, which no policy governs; however it is written
     '<html><head><meta content="0;url=@SERVER@/away" http-equiv="Refresh"></head>'
     '<body><img src="@SERVER@/track.png"></body></html>',
+    '<meta content="0;url=@SERVER@/a"http-equiv="refresh"><img src="@SERVER@/track.png">',
+    '<meta/http-equiv="refresh"/content="0;url=@SERVER@/b"><img src="@SERVER@/track.png">',
+    '<meta http-equiv="&#114;efresh" content="0;url=@SERVER@/c"><img src="@SERVER@/track.png">',
 ])
 def test_the_html_file_loads_nothing_from_elsewhere_in_a_browser(counting_server, tmp_path, template):
     """A unit template can put remote links in charter.html; the file's own policy keeps a browser
