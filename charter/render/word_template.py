@@ -11,6 +11,7 @@ or anything else parses it.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -27,7 +28,11 @@ MAX_TEMPLATE_BYTES = 5_000_000  # a letterhead, not a library
 MAX_UNPACKED_BYTES = 10_000_000
 MAX_DOCUMENT_XML = 2_000_000  # the body of a letterhead: a few paragraphs and a picture
 # Fields whose result Word fetches from a file, a server or another program.
-LOADING_FIELDS = frozenset({"INCLUDEPICTURE", "INCLUDETEXT", "INCLUDE", "IMPORT", "LINK", "DDE", "DDEAUTO", "RD"})
+LOADING_FIELDS = frozenset({"INCLUDEPICTURE", "INCLUDETEXT", "INCLUDE", "IMPORT", "LINK", "DDE", "DDEAUTO", "RD",
+                            "DATABASE"})
+# An address or a network path in any field: a field may build another's instruction from its own
+# result (an outer field whose type is QUOTE "INCLUDEPICTURE"), so every field is read whole.
+_ADDRESS = re.compile(r"://|\\\\|\bfile:", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -63,9 +68,9 @@ def _part_problem(name: str, data: bytes, lang: str):
     except (ParseError, ValueError) as error:
         return input_error(lang, "docx_xml", field=FIELD, part=name, detail=str(error)[:200])
     for instruction in field_instructions(root):
-        words = instruction.split()
-        if words and words[0].upper() in LOADING_FIELDS:
-            return input_error(lang, "docx_field", field=FIELD, part=name, code=" ".join(words)[:120])
+        words = [word.strip('"').upper() for word in instruction.split()]
+        if LOADING_FIELDS.intersection(words) or _ADDRESS.search(instruction):
+            return input_error(lang, "docx_field", field=FIELD, part=name, code=" ".join(instruction.split())[:120])
     return None
 
 
@@ -73,12 +78,15 @@ def _checked_parts(template: Path, data: bytes, lang: str) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         infos = archive.infolist()
         if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES or \
-                any(info.filename == "word/document.xml" and info.file_size > MAX_DOCUMENT_XML for info in infos):
+                any(info.filename.lower() == "word/document.xml" and info.file_size > MAX_DOCUMENT_XML
+                    for info in infos):
             raise input_error(lang, "too_large", source=str(template), size=sum(i.file_size for i in infos),
                               limit=MAX_UNPACKED_BYTES)
         for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                problem = _part_problem(info.filename, archive.read(info), lang)
+            content = archive.read(info)
+            # every XML part, whatever its name says (word/document.XML is read as the document too)
+            if info.filename.lower().endswith((".xml", ".rels")) or content.lstrip()[:1] == b"<":
+                problem = _part_problem(info.filename, content, lang)
                 if problem is not None:
                     raise problem
 

@@ -67,6 +67,19 @@ TEXT_FIELD = ("word/document.xml", lambda xml: xml.replace(
     '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>', 1))
 
 
+NESTED_FIELD = ("word/document.xml", lambda xml: xml.replace(  # the outer field's type is the inner's result
+    "<w:body>", '<w:body><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> QUOTE "INCLUDEPICTURE" </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    '<w:r><w:instrText xml:space="preserve"> "http://tracker.example/p.png" \\d </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>', 1))
+DATABASE_FIELD = ("word/document.xml", lambda xml: xml.replace(
+    "<w:body>", '<w:body><w:p><w:fldSimple w:instr=" DATABASE \\d &quot;http://tracker.example/db&quot; ">'
+    "<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>", 1))
+
+
 @pytest.mark.parametrize("part, replace, names", [
     (*ENTITY_DOCUMENT, "word/document.xml"),
     (*XXE_FONTS, "word/fontTable.xml"),
@@ -74,8 +87,10 @@ TEXT_FIELD = ("word/document.xml", lambda xml: xml.replace(
     (*PICTURE_FIELD, "INCLUDEPICTURE"),
     (*TEXT_FIELD, "INCLUDETEXT"),
     ("word/document.xml", lambda xml: xml[:len(xml) // 2], "word/document.xml"),
+    (*NESTED_FIELD, "INCLUDEPICTURE"),
+    (*DATABASE_FIELD, "DATABASE"),
 ], ids=["entity in document", "XXE in font table", "billion laughs", "INCLUDEPICTURE http", "INCLUDETEXT file",
-        "truncated part"])
+        "truncated part", "a field named by a field", "DATABASE http"])
 def test_a_word_template_with_entities_or_fields_that_load_files_is_refused(tmp_path, part, replace, names):
     unit = _unit_with_template(tmp_path, part, replace)
     result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx",
@@ -214,3 +229,20 @@ def test_a_unit_word_template_keeps_its_page_and_unit_check_says_when_the_charte
     assert checked.returncode == 2
     assert re.search(r"^county-media-event\.toml: 用本单位的 Word 模板，charter\.docx 排出 2 页.*PDF 只有 1 页",
                      checked.stderr, re.M), checked.stderr
+
+
+def test_a_word_part_is_read_whatever_the_case_of_its_name(tmp_path):
+    """word/document.XML is the document to Word and LibreOffice alike: its fields are checked too."""
+    unit = _unit_with_template(tmp_path, *PICTURE_FIELD)
+    template = unit / "templates" / "charter.docx"
+    with zipfile.ZipFile(template) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    renamed = {("word/document.XML" if name == "word/document.xml" else name):
+               data.replace(b"document.xml", b"document.XML") if name.endswith(".rels") or "Content_Types" in name
+               else data for name, data in parts.items()}
+    with zipfile.ZipFile(template, "w") as target:
+        for name, data in renamed.items():
+            target.writestr(name, data)
+    result = run_charter("render", UNIT_GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "docx",
+                         timeout=60)
+    assert result.returncode == 2 and "word/document.XML" in result.stderr and "INCLUDEPICTURE" in result.stderr
