@@ -29,6 +29,7 @@ import hmac
 import http.client
 import json
 import os
+import re
 import threading
 import time
 import urllib.error
@@ -149,8 +150,12 @@ def _secret_parts(url: str, secret: str | None) -> list[str]:
 def _scrubbed(message: str, url: str, secret: str | None = None) -> str:
     """Words of a platform or of the network as they may be shown: short, and without the URL's
     secret parts or the signing secret should they repeat them (a key in an error page, say)."""
-    for part in _secret_parts(url, secret):
-        message = message.replace(part, "…")
+    # also as a server may echo it: decoded, encoded again, in other case
+    spellings = {variant for part in _secret_parts(url, secret)
+                 for plain in (part, urllib.parse.unquote(part), urllib.parse.unquote_plus(part))
+                 for variant in (plain, urllib.parse.quote(plain, safe=""), urllib.parse.quote_plus(plain, safe=""))}
+    for spelling in sorted((s for s in spellings if len(s) >= 4), key=len, reverse=True):
+        message = re.sub(re.escape(spelling), "…", message, flags=re.IGNORECASE)
     return message[:MAX_ANSWER_SHOWN]
 
 

@@ -96,3 +96,10 @@ def test_a_password_file_that_is_no_password_is_bad_input(tmp_path, content):
 def test_a_password_file_without_end_is_refused_not_read_for_ever():
     refused = run_charter("serve", "--password-file", "/dev/zero", "--port", "1", timeout=30)
     assert refused.returncode == 2 and "--password-file" in refused.stderr, refused.stderr
+
+
+def test_calendar_to_a_name_ending_in_a_slash_writes_nothing(register, tmp_path):
+    named = f"{tmp_path / 'groups.ics'}/"  # a folder's name: the slash is not dropped for a file of that name
+    refused = _calendar(register, named)
+    assert refused.returncode == 2 and named in refused.stderr, refused.stderr
+    assert not (tmp_path / "groups.ics").exists()

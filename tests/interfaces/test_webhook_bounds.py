@@ -213,7 +213,15 @@ def test_a_reminder_killed_part_way_resends_only_what_was_not_sent(many_due, loc
     rerun = _due(many_due, url)
     assert rerun.returncode == 0, rerun.stderr
     later = "\n".join(server.received[1:])
-    assert len(server.received) == 3 and not [name for name in told if name in later]  # parts 2 and 3 only
+    assert len(server.received) > 1 and not [name for name in told if name in later]  # the later parts only
     assert all(name in later for name in names if name not in told)
     sent = len(server.received)
     assert _due(many_due, url).returncode == 0 and len(server.received) == sent
+
+
+@pytest.mark.parametrize("echoed", ["key AB/CD EF/GH-SECRETKEY", "ab/cd+ef%2fgh-secretkey", "Ab%2FCd%20Ef%2Fgh-SECRETKEY"])
+def test_a_key_echoed_in_another_spelling_is_still_taken_out(echoed):
+    from charter.interfaces.webhooks import _scrubbed
+
+    said = _scrubbed(f"platform says: {echoed}", "http://127.0.0.1:8790/cgi-bin/webhook/send?key=Ab/Cd+Ef%2Fgh-SECRETKEY")
+    assert "secretkey" not in said.lower() and said.startswith("platform says:")
