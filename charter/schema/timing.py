@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from jinja2 import TemplateError
+
 from .answers import AnswersBase
 from .catalogue import Catalogue
 
@@ -58,7 +60,12 @@ def uneasy_timings(answers: AnswersBase, catalogue: Catalogue) -> list[Timing]:
     if life is None or end is None:
         return []
     chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
-    used = {ALWAYS_COUNTED}.union(*(rule.params_named(answers.lang) for rule in chosen))
+    used = {ALWAYS_COUNTED}
+    for rule in chosen:
+        try:
+            used |= rule.params_named(answers.lang)
+        except TemplateError:  # a unit's broken rule text: the render names it, by its rule
+            continue
     found: list[Timing] = []
     for name, value in answers.given_params().items():
         param = catalogue.params.get(name)

@@ -80,7 +80,9 @@ def _keys(tree, prefix=""):
 
 
 def test_both_languages_have_every_word():
-    assert _keys(messages("zh")) == _keys(messages("en"))
+    # toml_details translates tomllib's English into Chinese: English has no need of it
+    english_only_source = {key for key in _keys(messages("zh")) if key.startswith("toml_details.")}
+    assert _keys(messages("zh")) - english_only_source == _keys(messages("en"))
 
 
 def test_no_word_is_hidden_by_a_dict_method():
