@@ -386,7 +386,7 @@ def test_renew_counts_from_the_current_end_and_refuses_a_date_that_changes_nothi
     data["group"].update(name="白水镇延期测试群", dissolve_on=date(2027, 3, 31))
     folder = write_charter(validate_for(data, None), None, server.out, Placement.FRESH, formats=())[0].parent
     page.goto(f"{server.url}/groups/{quote(folder.name)}/renew")
-    expect(page.locator("main")).to_contain_text("+6m、3个月后 这样的写法从 2027-03-31 起算")
+    expect(page.locator("main")).to_contain_text("+6m、3个月后 这样的写法从 2027年3月31日 起算")
     page.fill("#until", "+6m")
     page.fill("#reason", "汛期延长")
     page.click("button.primary")
