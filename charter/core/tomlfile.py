@@ -19,8 +19,9 @@ from .tree import Tree
 
 MAX_FILE_BYTES = 2_000_000
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=""")
+# Possessive throughout: a line such as "[" and thousands of spaces once took cubic time here.
+_HEADER = re.compile(r"^\s*+(\[\[?+)([^\]]*+)\]\]?+\s*+(#.*)?$")
+_KEY = re.compile(r"""^\s*+((?:"[^"]*+"|'[^']*+'|[A-Za-z0-9_-]++)(?:\s*+\.\s*+(?:"[^"]*+"|'[^']*+'|[A-Za-z0-9_-]++))*+)\s*+=""")
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 
@@ -93,7 +94,7 @@ def _key_lines(source: str) -> dict[Loc, int]:
             continue
         header = _HEADER.match(line)
         if header and not _KEY.match(line):
-            path = _split_key(header.group(2))
+            path = _split_key(header.group(2).strip())
             if header.group(1) == "[[":
                 index = array_counts.get(path, 0)
                 array_counts[path] = index + 1

@@ -9,6 +9,7 @@ import re
 from ..core.errors import input_error
 from ..core.files import TooLarge, read_limited
 from ..schema.unit import Unit, asset_file
+from .limits import MAX_SVG_ELEMENTS, svg_elements
 
 
 def linked_asset(unit: Unit):
@@ -18,27 +19,43 @@ def linked_asset(unit: Unit):
     return asset
 
 
+# All the files one HTML file carries together: a picture named a hundred times in a template, or
+# in the rules of an answers file, is in the file a hundred times (1.3 GB and 8 GB once).
+MAX_EMBEDDED_BYTES = 32_000_000
+
+
 def embedded_asset(unit: Unit | None):
-    """asset(path) for the HTML file: the file itself as a data: URL, so the page stands alone."""
+    """asset(path) for one HTML file: the file itself as a data: URL, so the page stands alone; all
+    it embeds together at most MAX_EMBEDDED_BYTES, and no SVG picture too costly to draw."""
+    spent = [0]
+
     def asset(path: str) -> str:
         if unit is None:
             return ""
         target = _asset(unit, path)
+        content = asset_bytes(unit, target)
+        spent[0] += len(content)
+        if spent[0] > MAX_EMBEDDED_BYTES:
+            raise input_error(unit.info.lang, "too_large", source=str(target), size=spent[0], limit=MAX_EMBEDDED_BYTES)
+        if content.lstrip()[:1] == b"<" and (svg_elements(content) or 0) > MAX_SVG_ELEMENTS:
+            raise input_error(unit.info.lang, "svg_too_complex", source=str(target), limit=MAX_SVG_ELEMENTS)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        return f"data:{kind};base64,{base64.b64encode(asset_bytes(unit, target)).decode()}"
+        return f"data:{kind};base64,{base64.b64encode(content).decode()}"
     return asset
 
 
-_RULE_IMAGE = re.compile(r'(<img[^>]*\ssrc=")(assets/[^"]+)(")')
+# [^<>] and not [^>]: each try ends at the next tag, so a page of "<img " without end costs linear
+# time (with [^>] a 400 KB template took three minutes, holding the interpreter all along)
+_RULE_IMAGE = re.compile(r'(<img[^<>]*\ssrc=")(assets/[^"<>]+)(")')
 
 
-def embed_rule_images(html: str, unit: Unit | None) -> str:
+def embed_rule_images(html: str, unit: Unit | None, asset) -> str:
     """Images given as src="assets/…" (all the Markdown sanitiser lets through) made part of the
-    HTML file; one that is not a file of the unit's assets/ (or with no unit) loses its source,
-    as the PDF fetcher would refuse it."""
+    HTML file through `asset` (the file's embedded_asset); one that is not a file of the unit's
+    assets/ (or with no unit) loses its source, as the PDF fetcher would refuse it."""
     def embed(match: re.Match) -> str:
         found = unit is not None and asset_file(unit.root, match.group(2)) is not None
-        return match.group(1) + (embedded_asset(unit)(match.group(2)) if found else "") + match.group(3)
+        return match.group(1) + (asset(match.group(2)) if found else "") + match.group(3)
     return _RULE_IMAGE.sub(embed, html)
 
 

@@ -34,11 +34,16 @@ _DOCTYPE = re.compile(r"\A\s*<!DOCTYPE[^>]*>", re.IGNORECASE)
 # own http-equiv could set another policy beside the file's: no tag in a template's output keeps an
 # http-equiv attribute (however it is spelled or quoted: an attribute's name has no entities).
 _HTTP_EQUIV = re.compile(r"(?<=[\s/\"'])http-equiv(?=\s*=)", re.IGNORECASE)
+# A frame the policy refuses still has Chromium open a connection to its address (a beacon with the
+# reader's address): a template's frames and embedded objects become elements that load nothing.
+_FRAME = re.compile(r"<(/?)(iframe|frame|frameset|object|embed|portal|fencedframe)(?=[\s/>])", re.IGNORECASE)
 
 
 def confined(html: str) -> str:
-    """The HTML file as a browser may open it: the file's policy first, a template's http-equiv gone."""
-    return _POLICY_HEAD + _HTTP_EQUIV.sub("data-removed-http-equiv", _DOCTYPE.sub("", html, count=1))
+    """The HTML file as a browser may open it: the file's policy first, a template's http-equiv and
+    frames gone."""
+    html = _HTTP_EQUIV.sub("data-removed-http-equiv", _DOCTYPE.sub("", html, count=1))
+    return _POLICY_HEAD + _FRAME.sub(r"<\1removed-\2", html)
 
 
 def render_html(context: dict, unit: Unit | None, asset, name: str = "charter.html.j2") -> str:
@@ -61,7 +66,8 @@ def render_documents(answers: AnswersBase, formats=DEFAULT_FORMATS, paper: str =
     html_file = None
     if "html" in formats:
         # The HTML file carries its images inside it; the PDF reads them from the unit's assets.
-        html_file = confined(embed_rule_images(render_html(context, unit, embedded_asset(unit)), unit))
+        asset = embedded_asset(unit)
+        html_file = confined(embed_rule_images(render_html(context, unit, asset), unit, asset))
         files[FILE_NAMES["html"]] = html_file.encode("utf-8")
     if "pdf" in formats:
         # Without a unit the HTML file is the PDF's source as it is (it embeds nothing).

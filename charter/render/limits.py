@@ -117,13 +117,16 @@ _HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 
 def svg_elements(data: bytes) -> int | None:
     """How many elements drawing this SVG picture takes, each <use> counted as what it repeats
-    (capped just past MAX_SVG_ELEMENTS; a <use> that repeats itself counts as past it); None when it
-    is not XML a picture can be read from (WeasyPrint then draws nothing for it)."""
-    from defusedxml import ElementTree
+    (capped just past MAX_SVG_ELEMENTS; a <use> that repeats itself, or a DTD, counts as past it);
+    None when it is not XML a picture can be read from (WeasyPrint then draws nothing for it)."""
+    from defusedxml import DefusedXmlException, ElementTree
 
+    past = MAX_SVG_ELEMENTS + 1
     try:
         root = ElementTree.fromstring(data)
-    except Exception:  # noqa: BLE001 - not XML, or entities and DTDs, which defusedxml refuses
+    except DefusedXmlException:  # a DTD or entities: WeasyPrint reads them, and they hide what is drawn
+        return past
+    except Exception:  # noqa: BLE001 - not XML
         return None
     by_id: dict = {}
     for element in root.iter():

@@ -98,8 +98,9 @@ def test_a_password_file_without_end_is_refused_not_read_for_ever():
     assert refused.returncode == 2 and "--password-file" in refused.stderr, refused.stderr
 
 
-def test_calendar_to_a_name_ending_in_a_slash_writes_nothing(register, tmp_path):
-    named = f"{tmp_path / 'groups.ics'}/"  # a folder's name: the slash is not dropped for a file of that name
+@pytest.mark.parametrize("ending", ["/", "/."])
+def test_calendar_to_a_name_ending_in_a_slash_writes_nothing(register, tmp_path, ending):
+    named = f"{tmp_path / 'groups.ics'}{ending}"  # a folder's name: not dropped for a file of that name
     refused = _calendar(register, named)
     assert refused.returncode == 2 and named in refused.stderr, refused.stderr
     assert not (tmp_path / "groups.ics").exists()

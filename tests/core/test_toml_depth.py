@@ -85,3 +85,13 @@ def test_a_deep_settings_file_is_refused_at_once(tmp_path, where):
                              timeout=30)
     assert result.returncode == 2, result.stderr
     assert "nested too deeply" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_finding_the_line_of_a_problem_takes_linear_time(tmp_path):
+    """Lines are read again to name where a problem is: "[" and thousands of spaces once took cubic time."""
+    answers = tmp_path / "lines.toml"
+    answers.write_text((EXAMPLES / "township-office.toml").read_text("utf-8")
+                       + "\n[extra]\nbogus = [\n[" + " " * 20_000 + "1,\n2]]\n", "utf-8")
+    started = time.perf_counter()
+    result = run_charter("check", answers, timeout=60)
+    assert result.returncode == 2 and "extra" in result.stderr and time.perf_counter() - started < 10

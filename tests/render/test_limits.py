@@ -206,3 +206,37 @@ def test_boxes_nested_past_pythons_stack_are_bad_input(tmp_path, command):
                              "--format", "pdf", env={"CHARTER_TODAY": "2026-12-01"})
         assert result.returncode == 2 and "失败 1" in result.stdout, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_html_file_carries_at_most_its_total_of_pictures(tmp_path):
+    """One 9.9 MB picture named five times: each is within the 10 MB a file may have, the five not."""
+    from charter.render.assets import MAX_EMBEDDED_BYTES
+
+    unit = shutil.copytree(EXAMPLES / "units" / "county-propaganda", tmp_path / "unit")
+    (unit / "assets" / "seal.png").write_bytes(b"\x89PNG" + b"\0" * 9_900_000)
+    (unit / "templates" / "charter.html.j2").write_text(
+        '{% extends "builtin/charter.html.j2" %}{% block signature %}' + '<img src="assets/seal.png">' * 5
+        + "{% endblock %}", "utf-8")
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "html")
+    assert result.returncode == 2 and str(unit / "assets" / "seal.png") in result.stderr
+    assert f"上限 {MAX_EMBEDDED_BYTES}" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_template_full_of_unclosed_img_tags_is_read_in_linear_time(tmp_path):
+    unit = shutil.copytree(EXAMPLES / "units" / "county-propaganda", tmp_path / "unit")
+    (unit / "templates" / "charter.html.j2").write_text(
+        '{% extends "builtin/charter.html.j2" %}{% block signature %}<div>{{ "<img " * 80000 }}</div>{% endblock %}',
+        "utf-8")
+    started = time.perf_counter()
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "html")
+    assert result.returncode == 0 and time.perf_counter() - started < 20  # three minutes, before
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "html"])
+def test_an_svg_picture_with_a_dtd_is_refused_by_name(tmp_path, fmt):
+    """A DTD made the count give up (defusedxml refuses it) while WeasyPrint and browsers draw it."""
+    unit = hostile_unit(tmp_path, "svg")
+    logo = unit / "assets" / "logo.svg"
+    logo.write_text('<!DOCTYPE svg [<!ENTITY e "">]>' + fanning_svg(4).replace("<defs>", "<defs>&e;"), "utf-8")
+    result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", fmt)
+    assert result.returncode == 2 and f"{logo}: 这张 SVG 图" in result.stderr, result.stderr

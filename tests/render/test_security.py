@@ -194,3 +194,13 @@ def test_the_html_file_loads_nothing_from_elsewhere_in_a_browser(counting_server
         page.wait_for_timeout(500)
         assert _CountingHandler.hits > 0
         browser.close()
+
+
+def test_a_templates_frames_load_nothing_not_even_a_connection(tmp_path):
+    """A frame the policy refuses still had Chromium open a connection to its address."""
+    from charter.render.documents import confined
+
+    page = confined('<p>x</p><iframe src="http://127.0.0.1:9/o" hidden></iframe><OBJECT data="http://x/"></OBJECT>'
+                    '<embed/src="http://x/"><p>iframe and object, as words</p>')
+    assert not re.search(r"<(iframe|object|embed)\b", page, re.IGNORECASE)
+    assert "<p>iframe and object, as words</p>" in page
