@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -185,11 +187,19 @@ def _ctrl_c_held():
         raise KeyboardInterrupt
 
 
+# The forkserver listens on a Unix socket in a folder of the temporary folder; a socket's path takes
+# at most 107 bytes, so a long TMPDIR stopped every batch ("AF_UNIX path too long").
+_SOCKET_PATH_MAX = 107
+_SOCKET_PATH_ADDED = len("/pymp-xxxxxxxx/listener-xxxxxxxx")
+
+
 def start_method() -> str:
     """forkserver: workers start from a clean process, not from this one with its threads (the
     progress bar has one), which a plain fork could leave holding a lock. Windows has no
-    forkserver: spawn, which starts clean too."""
-    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    forkserver, and a temporary folder with a long path leaves no room for its socket: spawn,
+    which starts clean too."""
+    room = len(os.fsencode(tempfile.gettempdir())) + _SOCKET_PATH_ADDED <= _SOCKET_PATH_MAX
+    return "forkserver" if room and "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def run_batch(rows: list[Row], unit_dir: Path, out_dir: Path, jobs: int, formats=DEFAULT_FORMATS, paper: str = "A4",

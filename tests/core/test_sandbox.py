@@ -121,7 +121,7 @@ def _refused_by_every_command(tmp_path, name: str, run, limit: float) -> None:
         assert code == 2, (command, said)
         assert ("单位模板出错" in said or "unit template error" in said) and ".j2:" in said, (command, said)
         assert "Traceback" not in said and "root:" not in said, command
-        assert time.monotonic() - started < limit, command
+        assert time.monotonic() - started < limit + 5, command  # the budget, and slack for a shared machine
         assert not marker.exists(), command
     assert not (tmp_path / "out").exists()
 

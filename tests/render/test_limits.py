@@ -94,11 +94,11 @@ def test_layout_past_the_time_limit_stops_naming_the_template(tmp_path, kind, pr
 
 
 def test_layout_past_the_memory_limit_stops_naming_the_template(tmp_path):
-    unit = hostile_unit(tmp_path, "pages")
+    unit = hostile_unit(tmp_path, "abort")  # asks for gigabytes at once: the memory limit, not the time, stops it
     result = run_charter("render", GROUP, "--unit", unit, "--out", tmp_path / "out", "--format", "pdf",
-                         env={"CHARTER_RENDER_MEMORY_MB": "500"})
+                         env={"CHARTER_RENDER_MEMORY_MB": "800"})
     assert result.returncode == 2, result.stderr
-    assert "排版用的内存超过 500 MB" in result.stderr and "charter.html.j2" in result.stderr
+    assert "排版用的内存超过 800 MB" in result.stderr and "charter.html.j2" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

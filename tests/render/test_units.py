@@ -448,3 +448,17 @@ def test_a_units_defaults_are_converted_as_before_while_the_answers_file_is_held
     answers.write_text(group.read_text("utf-8").replace("[group]", "show_roster = \"yes\"\n\n[group]", 1), "utf-8")
     bad = run_charter("render", answers, "--unit", unit, "--out", tmp_path / "b", "--format", "txt")
     assert bad.returncode == 2 and "group.toml:" in bad.stderr and "show_roster: 应为 true 或 false" in bad.stderr
+
+
+def test_batch_with_a_long_temporary_folder_path(tmp_path):
+    """The forkserver's socket lives in the temporary folder, and a socket's path takes 107 bytes at
+    most: a long TMPDIR was "unexpected error: OSError: AF_UNIX path too long" for every batch."""
+    temporary = tmp_path / ("t" * 90)
+    temporary.mkdir()
+    rows = tmp_path / "groups.csv"
+    rows.write_text("name,purpose,kind,dissolve_on,owner,owner_unit\n"
+                    "甲群,统筹甲项工作,temporary,2027-01-31,李明,县委宣传部\n乙群,统筹乙项工作,temporary,2027-01-31,李明,县委宣传部\n",
+                    "utf-8")
+    result = run_charter("batch", rows, "--unit", UNITS / "county-propaganda", "--out", tmp_path / "out", "--jobs", "2",
+                         "--format", "txt", env={"TMPDIR": str(temporary), "CHARTER_TODAY": "2026-12-01"})
+    assert result.returncode == 0 and "生成 2" in result.stdout, result.stderr
