@@ -286,9 +286,7 @@ def calendar(out_dir: Path, output: str | None, alarms: str):
     if output in (None, "-"):
         click.echo(content.decode("utf-8"), nl=False)
         return
-    if output.endswith(("/", os.sep)) or os.path.basename(output) in (".", ".."):  # Path() would drop them
-        raise input_error(lang, "output_not_file", field="--output", path=output)
-    write_named_file(Path(output), content, "--output", lang)
+    write_named_file(output, content, "--output", lang)
     click.echo(messages(lang)["register"]["calendar_written"].format(path=output, count=len(groups)))
 
 

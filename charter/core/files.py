@@ -64,10 +64,14 @@ def write_file(path: Path, content: bytes, mode: int = 0o666) -> None:
     sync_folder(path.parent)
 
 
-def write_named_file(path: Path, content: bytes, field: str, lang: str) -> None:
+def write_named_file(named: str, content: bytes, field: str, lang: str) -> None:
     """A file the user named (`-o FILE`) written as write_file does, but only where a file belongs:
     a device, FIFO, socket, link or folder at that name is refused and left as it is (replacing
-    /dev/full would turn the device into a file), and a missing folder is named, not made."""
+    /dev/full would turn the device into a file), and a missing folder is named, not made. The name
+    is read as typed: Path() would drop a final "/" or "/." and write a file of the folder's name."""
+    if named.endswith(("/", os.sep)) or os.path.basename(named) in (".", ".."):
+        raise input_error(lang, "output_not_file", field=field, path=named)
+    path = Path(named)
     try:
         found = os.lstat(path)
     except FileNotFoundError:

@@ -9,7 +9,7 @@ import re
 from ..core.errors import input_error
 from ..core.files import TooLarge, read_limited
 from ..schema.unit import Unit, asset_file
-from .limits import MAX_SVG_ELEMENTS, svg_elements
+from .limits import MAX_SVG_ELEMENTS, too_costly_picture
 
 
 def linked_asset(unit: Unit):
@@ -37,7 +37,7 @@ def embedded_asset(unit: Unit | None):
         spent[0] += len(content)
         if spent[0] > MAX_EMBEDDED_BYTES:
             raise input_error(unit.info.lang, "too_large", source=str(target), size=spent[0], limit=MAX_EMBEDDED_BYTES)
-        if content.lstrip()[:1] == b"<" and (svg_elements(content) or 0) > MAX_SVG_ELEMENTS:
+        if too_costly_picture(content):
             raise input_error(unit.info.lang, "svg_too_complex", source=str(target), limit=MAX_SVG_ELEMENTS)
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return f"data:{kind};base64,{base64.b64encode(content).decode()}"

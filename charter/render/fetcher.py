@@ -10,7 +10,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from ..core.files import TooLarge, read_limited
-from .limits import MAX_SVG_ELEMENTS, svg_elements
+from .limits import MAX_SVG_ELEMENTS, too_costly_picture
 
 MAX_BYTES = 32_000_000  # a font (Noto Serif CJK is 27 MB) or a picture of a letterhead
 # All files of one render together: a template naming one big font in a hundred @font-face rules
@@ -52,8 +52,7 @@ class AssetFetcher(URLFetcher):
             self.too_large.append((path, str(self.fetched), MAX_RENDER_BYTES))
             raise URLFetchingError(f"more than {MAX_RENDER_BYTES} bytes of files in one render: {path}")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        # by what the file holds, not its name: WeasyPrint draws as SVG a "logo.png" that is XML
-        if body.lstrip()[:1] == b"<" and (svg_elements(body) or 0) > MAX_SVG_ELEMENTS:
+        if too_costly_picture(body):
             self.too_complex.append(path)
             raise URLFetchingError(f"an SVG picture of more than {MAX_SVG_ELEMENTS} elements: {path}")
         return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": content_type})

@@ -154,3 +154,9 @@ def svg_elements(data: bytes) -> int | None:
             if below not in counted:
                 stack.append((below, False))
     return counted[root]
+
+
+def too_costly_picture(content: bytes) -> bool:
+    """Whether a file is an SVG picture (by what it holds, not its name: WeasyPrint draws as SVG a
+    "logo.png" that is XML) that would draw more than MAX_SVG_ELEMENTS elements."""
+    return content.lstrip()[:1] == b"<" and (svg_elements(content) or 0) > MAX_SVG_ELEMENTS

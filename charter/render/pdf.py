@@ -140,13 +140,12 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
             page = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher)
             document = page.render(font_config=_font_config(asset_roots), pdf_variant=variant)
             if len(document.pages) > limits.MAX_PAGES:
-                raise _past_limit(lang, "render_pages", base_dir, asset_roots, pages=len(document.pages),
-                                  limit=limits.MAX_PAGES)
+                raise _past_limit(lang, "render_pages", base_dir, asset_roots, pages=len(document.pages))
             pdf = document.write_pdf(pdf_variant=variant)
     except limits.Overrun:
-        raise _past_limit(lang, "render_time", base_dir, asset_roots, seconds=f"{limits.SECONDS:g}") from None
+        raise _past_limit(lang, "render_time", base_dir, asset_roots) from None
     except MemoryError:
-        raise _past_limit(lang, "render_memory", base_dir, asset_roots, mb=limits.MEMORY_BYTES >> 20) from None
+        raise _past_limit(lang, "render_memory", base_dir, asset_roots) from None
     except RecursionError:  # WeasyPrint lays out nested boxes recursively: a thousand nested <div>s
         raise _past_limit(lang, "render_nesting", base_dir, asset_roots) from None
     if fetcher.too_complex:
@@ -158,15 +157,17 @@ def _render_here(html: str, lang: str, base_dir: Path | None, asset_roots: tuple
 
 
 def _past_limit(lang: str, key: str, base_dir: Path | None, asset_roots: tuple[Path, ...], **values):
-    """A render stopped at one of its limits, as bad input naming the unit's files most likely the
-    cause (a charter of the built-in templates reaches them only with answers past their caps)."""
+    """A render stopped at one of its limits (with each limit's figure for the message), as bad input
+    naming the unit's files most likely the cause (a charter of the built-in templates reaches them
+    only with answers past their caps)."""
     from ..core.errors import input_error
     from ..core.i18n import text
 
     named = limits.suspects(base_dir, asset_roots)
     cause = text(lang, "errors.render_suspects", files="、".join(named) if lang == "zh" else ", ".join(named)) \
         if named else text(lang, "errors.render_answers")
-    return input_error(lang, key, cause=cause, **values)
+    return input_error(lang, key, cause=cause, seconds=f"{limits.SECONDS:g}", mb=limits.MEMORY_BYTES >> 20,
+                       limit=limits.MAX_PAGES, **values)
 
 
 def _send(fd: int, message) -> None:
@@ -218,11 +219,11 @@ class _Renderer:
         # timer cannot reach it (inside a C library): it is killed, and the PDF is not made.
         if not select.select([self._replies], [], [], limits.SECONDS + _CHILD_GRACE_SECONDS)[0]:
             self._end()
-            raise _past_limit(lang, "render_time", base_dir, asset_roots, seconds=f"{limits.SECONDS:g}")
+            raise _past_limit(lang, "render_time", base_dir, asset_roots)
         reply = _receive(self._replies)
         if reply is None:
             if os.WIFSIGNALED(self._end()):  # killed: by the kernel for memory, or aborted by a library
-                raise _past_limit(lang, "render_memory", base_dir, asset_roots, mb=limits.MEMORY_BYTES >> 20)
+                raise _past_limit(lang, "render_memory", base_dir, asset_roots)
             raise RuntimeError("the PDF renderer process ended unexpectedly")
         status, payload = reply
         if status == "ok":
