@@ -21,9 +21,9 @@ from typing import Any, Callable
 from ..core.dates import add_months, long_date, parse_date
 from ..core.i18n import environment_lang, lang_or, messages, text
 from ..core.tree import get, put
-from ..render.context import SHORT_GROUP_DAYS
-from ..schema.answers import AnswersBase, answers_model
-from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, Preset, fill
+from ..render.context import facet_words
+from ..schema.answers import AnswersBase, answers_model, organisations_of
+from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, SHORT_GROUP_DAYS, Preset, fill
 from ..schema.group import validate_for
 from ..schema.unit import Unit, catalogue_of
 from ..schema.validation import field_problem
@@ -57,6 +57,7 @@ class Question:
     examples: list[str] = field(default_factory=list)  # offered to pick from, then edit
     when: tuple[When, ...] = ()  # applies when any of these holds; () always
     accepts: frozenset = frozenset()  # answers taken beyond the choices shown (another profile's rule switched on)
+    implied: Any = None  # what the answers mean when the key is absent: an answer equal to it is not kept
 
     @property
     def dom_id(self) -> str:
@@ -83,6 +84,13 @@ def kind_of(answers: dict) -> str:
     return kind if kind in KINDS else "temporary"
 
 
+def organisations_in(answers: dict) -> str:
+    """One organisation or several: the answer, else as the units of the people listed so far suggest."""
+    people = [answers.get("owner"), answers.get("successor"), *answers.get("members", [])]
+    return get(answers, "group.organisations") or organisations_of(
+        str(p.get("unit") or "") for p in people if isinstance(p, dict))
+
+
 def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
     """What the defaults shown for these answers depend on (as shown, when `shown` says)."""
     created, dissolve = get(answers, "group.created"), get(answers, "group.dissolve_on")
@@ -90,7 +98,8 @@ def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
     if shown is not None and shown.life != AS_ANSWERED:
         days = shown.life
     return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
-                  (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days)
+                  (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days,
+                  get(answers, "group.audience"), organisations_in(answers))  # type: ignore[arg-type]
 
 
 def _ask(lang: str, key: str, **values) -> str:
@@ -134,10 +143,15 @@ class Engine:
             Question("group.profile", "select", _ask(lang, "profile"),
                      choices=[(k, p.help(lang)) for k, p in self.catalogue.profiles.items()],
                      default=get(answers, "group.profile", DEFAULT_PROFILE), optional=True),  # none: office
+            Question("group.audience", "select", _ask(lang, "audience"),
+                     choices=[(k, a.help(lang)) for k, a in self.catalogue.audiences.items()],
+                     default=self.catalogue.audience_of(preset_of(answers))),
             # after the profile: a duty group is offered a duty group's purposes, not an office's
             Question("group.purpose", "textarea", _ask(lang, "purpose"), default=get(answers, "group.purpose", ""),
                      examples=t["profile_purposes"].get(get(answers, "group.profile", DEFAULT_PROFILE))
                      or t["purpose_examples"][kind_of(answers)], required=True),
+            Question("group.urgent_contact", "text", _ask(lang, "urgent_contact"), hint=_ask(lang, "urgent_contact_example"),
+                     default=get(answers, "group.urgent_contact", ""), optional=True),
         ]
 
     def _lifetime(self, answers: dict, lang: str) -> list[Question]:
@@ -169,7 +183,24 @@ class Engine:
             *self._person(answers, lang, "successor", when=(When("successor", frozenset({True})),)),
             Question("members", "members", _ask(lang, "members"), default=answers.get("members", [])),
             Question("show_roster", "confirm", _ask(lang, "show_roster"), default=answers.get("show_roster", False)),
+            Question("group.organisations", "select", _ask(lang, "organisations"),
+                     choices=[(k, o.help(lang)) for k, o in self.catalogue.organisations.items()],
+                     default=organisations_in(answers)),
+            *self._records(answers, lang),
         ]
+
+    def _records(self, answers: dict, lang: str) -> list[Question]:
+        """Who keeps which records where, and where the full rules are: each shown with the usual
+        answer for this group, which is kept only when changed (so it follows the group's facts)."""
+        usual = facet_words(self.catalogue, preset_of(answers))
+        owner = get(answers, "owner.name", "")
+        implied = {"group.records.keeper": owner, "group.records.what": usual["records_what"],
+                   "group.records.place": usual["records_place"],
+                   "group.rules_posted_at": usual["rules_posted_at"].format(owner=owner)}
+        return [Question(key, "text", _ask(lang, key.removeprefix("group.").replace(".", "_")),
+                         hint=_ask(lang, "records_hint" if "records" in key else "rules_posted_at_hint"),
+                         default=get(answers, key) or value, optional=True, implied=value)
+                for key, value in implied.items()]
 
     def rule_values(self, answers: dict, lang: str) -> dict:
         """What a rule's checkbox label fills in: the parameters and the group's facts known so far;
@@ -179,6 +210,7 @@ class Engine:
         created, dissolve_on = get(answers, "group.created", self.today), get(answers, "group.dissolve_on")
         dated = isinstance(dissolve_on, date) and preset.kind != "standing"
         months = get(answers, "group.review_every_months", 6) if preset.kind == "standing" else None
+        usual = facet_words(self.catalogue, preset)
         days = preset.lifetime_days
         known = {"owner": get(answers, "owner.name"), "successor": get(answers, "successor.name"),
                  "group_name": get(answers, "group.name"), "kind_label": t["kinds"][preset.kind],
@@ -186,7 +218,11 @@ class Engine:
                  "dissolve_on": long_date(dissolve_on, lang) if dated else "", "review_every_months": months,
                  "next_review": long_date(add_months(created, months), lang) if months else "",
                  "short_group": "yes" if dated and days is not None and days <= SHORT_GROUP_DAYS else "",
-                 "platform": platform, "profile": preset.profile, **self.catalogue.platform_facts(platform, lang)}
+                 "platform": platform, "profile": preset.profile, **self.catalogue.platform_facts(platform, lang),
+                 "audience": self.catalogue.audience_of(preset), "several": preset.organisations == "several",
+                 "urgent_contact": get(answers, "group.urgent_contact"),
+                 "records_keeper": get(answers, "group.records.keeper") or get(answers, "owner.name"),
+                 **{f"records_{k}": get(answers, f"group.records.{k}") or usual[f"records_{k}"] for k in ("what", "place")}}
         return {**self.catalogue.shown_params(preset, get(answers, "rules.params", {})),
                 **dict.fromkeys(FACTS, ""), **{k: v for k, v in known.items() if v}}
 
@@ -195,7 +231,7 @@ class Engine:
         values = self.rule_values(answers, lang)
         chosen = self.chosen_rule_ids(answers)
         questions = []
-        offered = self.catalogue.offered(preset_of(answers).profile, get(answers, "rules.on", []))
+        offered = self.catalogue.offered(preset_of(answers), get(answers, "rules.on", []))
         for category in self.catalogue.categories.order:
             rules = [r for r in offered if r.category == category]
             if rules:
@@ -317,6 +353,8 @@ class Engine:
             put(answers, key, None if value == default else value)
         elif question.type in ("members", "custom_rules"):
             put(answers, key, value or None)
+        elif question.implied is not None and value == question.implied:
+            put(answers, key, None)
         else:
             put(answers, key, value)
 
@@ -324,7 +362,7 @@ class Engine:
         """A category's ticks as on/off lists relative to the kind's defaults; ticks left as the kind
         they were shown for had them follow the new kind's defaults."""
         # A rule the page did not show (another profile's, not switched on) keeps its state.
-        shown_rules = {r.id for r in self.catalogue.offered(shown.profile, [*get(answers, "rules.on", []), *ticked])}
+        shown_rules = {r.id for r in self.catalogue.offered(shown, [*get(answers, "rules.on", []), *ticked])}
         in_category = {r.id: r for r in self.catalogue.rules if r.category == category and r.id in shown_rules}
         on = [i for i in get(answers, "rules.on", []) if i not in in_category]
         off = [i for i in get(answers, "rules.off", []) if i not in in_category]
@@ -340,6 +378,8 @@ class Engine:
             put(answers, "group.dissolve_on", None)
         else:
             put(answers, "group.review_every_months", None)
+        if get(answers, "group.records") == {}:
+            put(answers, "group.records", None)
         if isinstance(answers.get("rules"), dict):
             for key in [k for k, v in answers["rules"].items() if v in ({}, [], None)]:
                 del answers["rules"][key]

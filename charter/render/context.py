@@ -14,16 +14,16 @@ from ..core.dates import long_date
 from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
-from ..schema.catalogue import Catalogue, fill
+from ..schema.catalogue import SHORT_GROUP_DAYS, Catalogue, Preset, fill
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
 
 _ZH_NUMERALS = "一二三四五六七八九十"
-SHORT_GROUP_DAYS = 7  # a group this short wraps up on its last day instead of giving notice
-POSTER_RULES = 8  # a profile that names no poster rules gets its first rules, this many
+POSTER_RULES = 8  # the poster shows at most this many: the profile's first choices the group has, else its first rules
 # A3 is A4 scaled by √2: the same layout, every size larger, for a wall read from further away.
 PAPER_SCALE = {"A4": 1.0, "Letter": 1.0, "A3": 1.414}
 # The words of a file-name pattern that stand for a part of the name, per language.
-_FILE_PARTS = {"zh": ("日期", "单位", "事项", "姓名"), "en": ("date", "unit", "subject", "name")}
+_FILE_PARTS = {"zh": {"日期": "date", "单位": "unit", "事项": "subject", "姓名": "name"},
+               "en": {"date": "date", "organisation": "unit", "unit": "unit", "subject": "subject", "name": "name"}}
 
 
 def person_detail(person, lang: str) -> str:
@@ -50,17 +50,36 @@ def section_number(index: int, lang: str) -> str:
     return f"{_ZH_NUMERALS[index]}、" if lang == "zh" else f"{index + 1}."
 
 
+def facet_words(catalogue: Catalogue, preset: Preset) -> dict:
+    """The notices and document words a group's facets (organisations, audience, profile) word
+    their own way, over the common ones."""
+    t = messages(preset.lang)
+    common = {key: t[key] for key in ("file_subject", "rules_posted_at", "records_what", "records_place")}
+    return {**t["notices"], **common, **catalogue.words(preset)}
+
+
 def profile_words(answers: AnswersBase, catalogue: Catalogue) -> dict:
-    """The notices and document words this group's profile words its own way, over the common ones."""
-    t = messages(answers.lang)
-    own = catalogue.profile(answers.group.profile).words.get(answers.lang, {})
-    return {**t["notices"], "announcement_more": t["announcement_more"], "file_subject": t["file_subject"], **own}
+    return facet_words(catalogue, answers.preset())
 
 
 def example_person(answers: AnswersBase):
-    """Whom a rule's example speaks as: the first admin, else the first member, else the owner."""
-    by_role = [m for m in answers.members if m.role == "admin"] + [m for m in answers.members if m.role == "member"]
-    return by_role[0] if by_role else answers.owner
+    """Whom a newcomer's example speaks as: an ordinary member (else a guest, an admin, the owner),
+    never the successor when someone else is listed."""
+    successor = answers.successor.name if answers.successor else None
+    for role in ("member", "guest", "admin"):
+        found = [m for m in answers.members if m.role == role and m.name != successor]
+        if found:
+            return found[0]
+    return answers.members[0] if answers.members else answers.owner
+
+
+def example_who(person, lang: str) -> str:
+    """How a newcomer names themselves: 县水利局宋立新 / Song Lixin from the Water Bureau."""
+    if lang == "zh":
+        return f"{person.unit or person.title}{person.name}"
+    if person.unit:
+        return f"{person.name} from {person.unit}"
+    return f"{person.name}, {person.title}" if person.title else person.name
 
 
 def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
@@ -69,15 +88,24 @@ def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
     person = example_person(answers)
     unit = person.unit or answers.owner.unit
     stem, dot, extension = subject.rpartition(".")
-    values = dict(zip(_FILE_PARTS[answers.lang], (answers.group.created.strftime("%Y%m%d"), unit, stem, person.name)))
-    named = [part for part in values if part in pattern.lower()]
-    if not named or (not unit and _FILE_PARTS[answers.lang][1] in named):
+    values = {"date": answers.group.created.strftime("%Y%m%d"), "unit": unit, "subject": stem, "name": person.name}
+    named = [word for word in _FILE_PARTS[answers.lang] if word in pattern.lower()]
+    if not named or (not unit and any(_FILE_PARTS[answers.lang][word] == "unit" for word in named)):
         return ""
     name = pattern
-    for part in named:
-        start = name.lower().index(part)
-        name = name[:start] + values[part] + name[start + len(part):]
+    for word in named:
+        start = name.lower().find(word)
+        if start >= 0:
+            name = name[:start] + values[_FILE_PARTS[answers.lang][word]] + name[start + len(word):]
     return f"{name}{dot}{extension}"
+
+
+def records(answers: AnswersBase, words: dict) -> dict:
+    """Who keeps which records where: the answers, else the owner, with the facets' usual records and place."""
+    given = answers.group.records
+    return {"records_keeper": (given and given.keeper) or answers.owner.name,
+            "records_what": (given and given.what) or words["records_what"],
+            "records_place": (given and given.place) or words["records_place"]}
 
 
 def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
@@ -87,13 +115,19 @@ def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
     next_review = answers.next_review()
     person = example_person(answers)
     days = answers.lifetime_days()
+    preset = answers.preset()
+    words = profile_words(answers, catalogue)
     pattern = str(answers.param_values(catalogue).get("file_name_pattern", ""))
+    admins = [m for m in answers.members if m.role == "admin"]
     return {
         "group_name": group.name,
         "kind_label": t["kinds"][group.kind],
         "owner": answers.owner.name,
-        "successor": answers.successor.name if answers.successor else "",
-        "admins": t["list_sep"].join(m.name for m in answers.members if m.role == "admin"),
+        "successor": person_label(answers.successor, lang),
+        "admins": t["list_sep"].join(m.name for m in admins),
+        "admin_count": len(admins),
+        # without a successor, the first admin stands in: a charter never leaves the owner's place empty
+        "acting": "" if answers.successor or not admins else admins[0].name,
         "dissolve_on": long_date(group.dissolve_on, lang) if group.dissolve_on else "",
         "review_every_months": group.review_every_months or "",
         "next_review": long_date(next_review, lang) if next_review else "",
@@ -101,9 +135,15 @@ def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
         "profile": group.profile,
         **catalogue.platform_facts(group.platform, lang),
         "short_group": "yes" if days is not None and days <= SHORT_GROUP_DAYS else "",
+        "audience": catalogue.audience_of(preset),
+        "several": "yes" if preset.organisations == "several" else "",
+        "urgent_contact": group.urgent_contact,
+        **records(answers, words),
+        "rules_posted_at": group.rules_posted_at or words["rules_posted_at"].format(owner=answers.owner.name),
         "example_name": person.name,
         "example_unit": person.unit,
-        "file_example": file_example(answers, pattern, profile_words(answers, catalogue)["file_subject"]),
+        "example_who": example_who(person, lang),
+        "file_example": file_example(answers, pattern, words["file_subject"]),
     }
 
 
@@ -141,6 +181,16 @@ def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict
     return sections
 
 
+def successor_shown(answers: AnswersBase, lang: str, brief: bool = False) -> str:
+    """Who takes over, never a blank: the successor, else the first admin standing in, else who names one."""
+    t = messages(lang)
+    shown = person_brief if brief else person_label
+    if answers.successor:
+        return shown(answers.successor, lang)
+    admins = [m for m in answers.members if m.role == "admin"]
+    return t["acting"].format(name=shown(admins[0], lang)) if admins else t["successor_unset"]
+
+
 def _person(person) -> dict | None:
     return None if person is None else person.model_dump(mode="python")
 
@@ -150,7 +200,7 @@ def poster_rules(sections: list[dict], catalogue: Catalogue, profile: str) -> li
     rules = {rule["id"]: rule for s in sections for rule in s["rules"]}
     wanted = catalogue.profile(profile).poster
     if wanted:
-        return [rules[i] for i in wanted if i in rules]
+        return [rules[i] for i in wanted if i in rules][:POSTER_RULES]
     return [rule for rule in rules.values() if rule["announce"]][:POSTER_RULES]
 
 
@@ -158,7 +208,6 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
     group_facts = facts(answers, catalogue)
     sections = build_sections(answers, catalogue, group_facts)
-    words = profile_words(answers, catalogue)
     return {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
@@ -167,7 +216,9 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "scale": PAPER_SCALE.get(paper, 1.0),
         "profile": group.profile,
         "profile_label": catalogue.profile(group.profile).label(lang),
-        "announcement_more": words["announcement_more"].format(owner=answers.owner.name),
+        "rules_posted_at": group_facts["rules_posted_at"],
+        "urgent_contact": group.urgent_contact,
+        "end_date": group_facts["end_date"],
         "poster_rules": poster_rules(sections, catalogue, group.profile),
         "unit": unit.plain() if unit else None,
         "title": t["title"].format(name=group.name),
@@ -183,10 +234,10 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
                    if group.review_every_months else ""),
         "owner": person_label(answers.owner, lang),
         "owner_name": answers.owner.name,
-        "successor": person_label(answers.successor, lang),
+        "successor": successor_shown(answers, lang),
         "successor_person": _person(answers.successor),
         "owner_brief": person_brief(answers.owner, lang),
-        "successor_brief": person_brief(answers.successor, lang),
+        "successor_brief": successor_shown(answers, lang, brief=True),
         "admins": group_facts["admins"],
         "members": [_person(m) for m in answers.members],
         "show_roster": answers.show_roster,

@@ -50,7 +50,7 @@ def notice(answers: AnswersBase, unit: Unit | None, kind: str, member: str | Non
     words = profile_words(answers, catalogue)
     person = _member(answers, member) if member else None
     address = leader_address(person.name, person.title, lang) if person else None
-    own = catalogue.profile(answers.group.profile).words.get(lang, {})
+    own = catalogue.words(answers.preset())
     # A leader gets the leader's wording, unless the profile words the leave notice its own way
     # (a parent's title says nothing about the group).
     if kind == "leave" and address and ("leave_leader" in own or "leave" not in own):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, cast
 
@@ -15,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from ..core.clock import EARLIEST, LATEST
 from ..core.dates import add_months
 from ..core.tree import Tree
-from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Param, ParamValue, Preset, builtin_catalogue
+from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Organisations, Param, ParamValue, Preset, builtin_catalogue
 
 Lang = Literal["zh", "en"]
 Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]
@@ -106,12 +107,40 @@ class Member(Person):
 Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 
 
+Place: TypeAlias = Annotated[str, _length(80, min_length=0), _ONE_LINE]
+
+
+class Records(StrictModel):
+    """Who keeps the group's records, which ones, and where; each left out is the usual one."""
+    keeper: Annotated[str, _length(40, min_length=0), _ONE_LINE] = Field(
+        default="", description="the person who saves them, so that nobody else need (the owner when not given)")
+    what: Label = Field(default="", description="which records: duty logs, the issues list, the project files")
+    place: Place = Field(default="", description="where they are kept: an archive, a shared drive, a folder")
+
+
+def organisations_of(units: Iterable[str]) -> Organisations:
+    """Several organisations when the people listed name more than one unit, else one."""
+    return "several" if len({unit for unit in units if unit}) > 1 else "one"
+
+
 class Group(StrictModel):
     name: Annotated[str, _length(60), _ONE_LINE]
     purpose: Annotated[str, _length(2000), _PRINTABLE]
     platform: Platform = "wechat"
     kind: Kind
     profile: str = Field(default=DEFAULT_PROFILE, description="what the group is for; the catalogue's profiles")
+    audience: str | None = Field(default=None, description=(
+        "who the members are (government, school, parents, residents, company or a unit's own); "
+        "when not given, the profile's usual members, else government staff (zh) or a company team (en)"))
+    organisations: Organisations | None = Field(default=None, description=(
+        "whether the members come from one organisation or several; when not given, several if the "
+        "people listed name more than one unit"))
+    urgent_contact: Place = Field(default="", description=(
+        "how to reach someone at once: a phone number, a duty room; printed first wherever urgency is"))
+    records: Records | None = Field(default=None, description=(
+        "who keeps which records where at the end; when not given, the owner keeps the profile's usual records"))
+    rules_posted_at: Place = Field(default="", description=(
+        "where the full rules can be read; named by the page, the poster and the announcement alike"))
     created: Day
     dissolve_on: Day | None = None
     review_every_months: Annotated[int, Field(ge=1, le=24)] | None = None
@@ -209,8 +238,15 @@ class AnswersBase(StrictModel):
         """How many days the group lives from its creation; None for a standing group."""
         return (self.group.dissolve_on - self.group.created).days if self.group.dissolve_on else None
 
+    def organisations(self) -> Organisations:
+        """One organisation or several: the answer, else several when the people listed name more than one unit."""
+        if self.group.organisations:
+            return self.group.organisations
+        return organisations_of(p.unit for p in (self.owner, self.successor, *self.members) if p is not None)
+
     def preset(self) -> Preset:
-        return Preset(self.group.kind, self.lang, self.group.profile, self.lifetime_days())
+        return Preset(self.group.kind, self.lang, self.group.profile, self.lifetime_days(),
+                      self.group.audience, self.organisations())
 
     def given_params(self) -> dict[str, int | str]:
         return self.rules.params.model_dump(exclude_none=True)
@@ -246,7 +282,7 @@ def answers_model(catalogue: Catalogue) -> type[AnswersBase]:
     if known is not None and known[0] is catalogue:  # the same object: no need to write its key again
         return known[1]
     key = json.dumps({"params": {name: param.model_dump(mode="json") for name, param in catalogue.params.items()},
-                      "profiles": sorted(catalogue.profiles)}, sort_keys=True)
+                      "profiles": sorted(catalogue.profiles), "audiences": sorted(catalogue.audiences)}, sort_keys=True)
     if key not in _models:
         _models[key] = _build_answers_model(catalogue)
     if len(_by_catalogue) > 64:
@@ -265,8 +301,10 @@ def _build_answers_model(catalogue: Catalogue) -> type[AnswersBase]:
     rules = create_model("Rules", __base__=RulesBase, params=(params, params()))
     # The profiles are the catalogue's, a unit's among them.
     profiles: Any = Literal[tuple(catalogue.profiles)]
+    audiences: Any = Literal[tuple(catalogue.audiences)]
     group = create_model("Group", __base__=Group, profile=(profiles, Field(
-        default=DEFAULT_PROFILE, description=Group.model_fields["profile"].description)))
+        default=DEFAULT_PROFILE, description=Group.model_fields["profile"].description)),
+        audience=(audiences | None, Field(default=None, description=Group.model_fields["audience"].description)))
     return create_model("Answers", __base__=AnswersBase, group=(group, ...), rules=(rules, rules()))
 
 

@@ -17,6 +17,8 @@ from ..core.sandbox import CharterSandbox, bytecode_cache
 Kind = Literal["temporary", "project", "standing"]
 KINDS: tuple[str, ...] = ("temporary", "project", "standing")
 DEFAULT_PROFILE = "office"
+Organisations = Literal["one", "several"]
+SHORT_GROUP_DAYS = 7  # a group this short wraps up on its last day and keeps no quiet hours by default
 # A parameter's value; None where a unit's parameter has no default.
 ParamValue: TypeAlias = int | str | None
 
@@ -24,11 +26,19 @@ ParamValue: TypeAlias = int | str | None
 @dataclass(frozen=True)
 class Preset:
     """What a group's default rules and parameters depend on: its lifetime kind, what it is for
-    (its profile), its language, and how many days it lives (None: a standing group)."""
+    (its profile), its language, how many days it lives (None: a standing group), who its members
+    are (None: the profile's or the language's usual audience) and whether they come from one
+    organisation or several."""
     kind: str
     lang: str = "zh"
     profile: str = DEFAULT_PROFILE
     lifetime_days: int | None = None
+    audience: str | None = None
+    organisations: Organisations = "one"
+
+    @property
+    def short(self) -> bool:
+        return self.lifetime_days is not None and self.lifetime_days <= SHORT_GROUP_DAYS
 
 
 class _Data(BaseModel):
@@ -84,6 +94,10 @@ class Rule(_Data):
     category: str
     kinds: tuple[Kind, ...] = ()
     profiles: tuple[str, ...] = ()  # a profile's own rule: offered to these profiles only; () to all
+    audiences: tuple[str, ...] = ()  # worded for these members only (school staff, parents …); () for all
+    organisations: tuple[Organisations, ...] = ()  # for groups of one organisation or of several; () both
+    # "short": on by default only for a group of a week or less; "long": only for the others
+    lifetime: Literal["any", "short", "long"] = "any"
     zh: str
     en: str
     brief_zh: str | None = None
@@ -105,9 +119,10 @@ class Categories(_Data):
     order: tuple[str, ...]
 
 
-class Profile(_Data):
-    """What a group is for (an office's work, duty, parents, notices): which rules it turns off
-    and on, its parameter defaults, the rules its poster shows and its own words."""
+class Facet(_Data):
+    """A fact about a group that shapes its defaults: what it is for (a profile), who its members are
+    (an audience), whether they come from one organisation or several. Which rules it turns off and
+    on, its parameter defaults and its own words (keys of messages/notices.toml and document.toml)."""
     zh: str
     en: str
     help_zh: str = ""
@@ -117,9 +132,8 @@ class Profile(_Data):
     params: dict[str, int | str] = {}
     params_zh: dict[str, int | str] = {}
     params_en: dict[str, int | str] = {}
-    poster: tuple[str, ...] = ()  # the rules the notice-board poster shows, most important first
-    # Words that replace the messages of the same key for this profile (notices, announcement_more,
-    # file_subject), by language.
+    # its parameter defaults when the members come from several organisations (display names with the unit)
+    params_several: dict[Literal["zh", "en"], dict[str, int | str]] = {}
     words: dict[Literal["zh", "en"], dict[str, str]] = {}
 
     def label(self, lang: str) -> str:
@@ -128,11 +142,25 @@ class Profile(_Data):
     def help(self, lang: str) -> str:
         return (self.help_zh if lang == "zh" else self.help_en) or self.label(lang)
 
+    def params_for(self, lang: str, organisations: str) -> dict[str, int | str]:
+        several = self.params_several.get(lang, {}) if organisations == "several" else {}  # type: ignore[call-overload]
+        return {**self.params, **(self.params_zh if lang == "zh" else self.params_en), **several}
+
+
+class Profile(Facet):
+    """What a group is for (an office's work, duty, parents, notices), with the rules its poster shows."""
+    poster: tuple[str, ...] = ()  # the rules the notice-board poster shows, most important first
+    audience: str | None = None  # whom a group of this profile is for, unless its answers say
+
 
 class PlatformWords(_Data):
     """How a platform names what the rules talk about, in each language."""
     at_all: Choice  # everyone-mention: @所有人, @channel …
     confirm: Choice  # how a reader confirms without a reply chain: 接龙, read receipts, a reaction
+    group_word: Choice  # what the platform calls the place: group, channel
+    end: Choice  # how it ends: dissolve, archive
+    ended: Choice
+    end_date: Choice  # the label of the day it ends
 
 
 class Catalogue(_Data):
@@ -140,6 +168,9 @@ class Catalogue(_Data):
     params: dict[str, Param]
     profiles: dict[str, Profile]
     platforms: dict[str, PlatformWords]
+    audiences: dict[str, Facet]
+    organisations: dict[Organisations, Facet]
+    default_audience: Choice  # by language, for a profile that names none
     rules: tuple[Rule, ...]
 
     def rule_ids(self) -> list[str]:
@@ -148,30 +179,56 @@ class Catalogue(_Data):
     def profile(self, name: str) -> Profile:
         return self.profiles.get(name) or self.profiles[DEFAULT_PROFILE]
 
-    def offered(self, profile: str, switched_on: list[str] | tuple[str, ...] = ()) -> list[Rule]:
-        """The rules a group of this profile can choose from: the common ones and its own, and any
-        other the group has switched on (an answers file may name any rule)."""
-        extra = {*self.profile(profile).on, *switched_on}
-        return [r for r in self.rules if not r.profiles or profile in r.profiles or r.id in extra]
+    def audience_of(self, preset: Preset) -> str:
+        """Who the members are: the answer, else the profile's usual audience, else the language's."""
+        usual = self.profile(preset.profile).audience
+        for audience in (preset.audience, usual, getattr(self.default_audience, preset.lang)):
+            if audience in self.audiences:
+                return audience
+        return next(iter(self.audiences))
+
+    def facets(self, preset: Preset) -> tuple[Facet, ...]:
+        """The group's facets, the most specific last: its organisations, its audience, its profile."""
+        return (self.organisations[preset.organisations], self.audiences[self.audience_of(preset)],
+                self.profile(preset.profile))
+
+    def fits(self, rule: Rule, preset: Preset) -> bool:
+        """The rule is worded for groups like this one (its profile, members and organisations)."""
+        return ((not rule.profiles or preset.profile in rule.profiles)
+                and (not rule.audiences or self.audience_of(preset) in rule.audiences)
+                and (not rule.organisations or preset.organisations in rule.organisations))
+
+    def offered(self, preset: Preset, switched_on: list[str] | tuple[str, ...] = ()) -> list[Rule]:
+        """The rules a group like this can choose from: those worded for it, and any other the group
+        has switched on (an answers file may name any rule)."""
+        extra = {*(i for facet in self.facets(preset) for i in facet.on), *switched_on}
+        return [r for r in self.rules if self.fits(r, preset) or r.id in extra]
 
     def on_by_default(self, rule: Rule, preset: Preset) -> bool:
-        profile = self.profile(preset.profile)
-        if rule.id in profile.on:
+        facets = self.facets(preset)
+        if any(rule.id in facet.off for facet in facets):
+            return False
+        if any(rule.id in facet.on for facet in facets):
             return True
-        return (preset.kind in rule.kinds and rule.id not in profile.off
-                and (not rule.profiles or preset.profile in rule.profiles))
+        lifetime_fits = rule.lifetime == "any" or (rule.lifetime == "short") == preset.short
+        return preset.kind in rule.kinds and lifetime_fits and self.fits(rule, preset)
 
     def chosen_rules(self, preset: Preset, on: list[str], off: list[str]) -> list[Rule]:
-        """The rules a group has: its kind's and profile's defaults, plus those switched on, less
+        """The rules a group has: its kind's and facets' defaults, plus those switched on, less
         those switched off."""
         return [r for r in self.rules if (r.id in on or self.on_by_default(r, preset)) and r.id not in off]
 
     def param_defaults(self, preset: Preset) -> dict[str, ParamValue]:
-        profile = self.profile(preset.profile)
-        own = {**profile.params, **(profile.params_zh if preset.lang == "zh" else profile.params_en)}
+        own: dict[str, int | str] = {}
+        for facet in self.facets(preset):
+            own.update(facet.params_for(preset.lang, preset.organisations))
         return {name: param.fitted(own[name] if name in own else param.default_for(preset.kind, preset.lang),
                                    preset.lifetime_days)
                 for name, param in self.params.items()}
+
+    def words(self, preset: Preset) -> dict[str, str]:
+        """The words the group's facets say their own way, the most specific winning."""
+        return {key: value for facet in self.facets(preset) for key, value in facet.words.get(preset.lang, {}).items()}
 
     def shown_params(self, preset: Preset, given: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Every parameter as a rule text says it: the given value or the default, choices in words."""
@@ -187,8 +244,9 @@ class Catalogue(_Data):
 
 # The group's facts a rule text may name besides the parameters (see catalogue.toml).
 FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "review_every_months", "next_review",
-         "platform", "profile", "admins", "at_all", "confirm", "short_group", "example_name", "example_unit",
-         "file_example")
+         "platform", "profile", "admins", "admin_count", "acting", "at_all", "confirm", "group_word", "end", "ended",
+         "end_date", "short_group", "audience", "several", "urgent_contact", "records_keeper", "records_what",
+         "records_place", "rules_posted_at", "example_name", "example_unit", "example_who", "file_example")
 
 
 # Rule texts are plain text (escaped later by whichever document shows them). A unit's rule

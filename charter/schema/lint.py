@@ -3,6 +3,7 @@
 Warnings, not errors: a charter with findings still renders. Codes never change meaning:
     mandatory-replies  no-quiet-hours  at-all-open  temporary-too-long  past-dissolution
     no-successor  no-review  vague-rule  group-cap  off-shift-watch  not-a-member  tight-for-its-life
+    no-urgent-contact
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
         find("past-dissolution", date=long_date(group.dissolve_on, lang))
     if answers.successor is None:
         find("no-successor")
+    if group.profile == "duty" and not group.urgent_contact:
+        find("no-urgent-contact")
     members = {m.name for m in answers.members}
     # Only a listed member can be made owner in the app; an empty list means nobody was listed.
     if members and answers.successor is not None and answers.successor.name not in members:

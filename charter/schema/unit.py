@@ -28,7 +28,7 @@ from ..core.resources import examples_dir
 from ..core.tomlfile import Loc, key_lines, line_of, read_toml
 from ..core.tree import MISSING, Tree, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model, param_field
-from .catalogue import Catalogue, Param, Profile, Rule, builtin_catalogue
+from .catalogue import Catalogue, Facet, Param, Profile, Rule, builtin_catalogue
 from .validation import error_message, field_problem, problems_from
 
 UNIT_FILE = "unit.toml"
@@ -49,6 +49,7 @@ class UnitFile(StrictModel):
     locked: dict[str, Any] = {}
     params: dict[str, Param] = {}
     profiles: dict[str, Profile] = {}  # added to the built-in ones (a built-in name replaces it)
+    audiences: dict[str, Facet] = {}  # who a unit's groups are for, added like profiles
     rules: list[Rule] = []
     disabled: list[str] = []
 
@@ -232,8 +233,9 @@ def _unit_catalogue(unit_file: UnitFile) -> Catalogue:
     replacing = {rule.id: rule for rule in unit_file.rules}
     rules = [replacing.pop(r.id, r) for r in builtin.rules if r.id not in unit_file.disabled]
     rules += [r for r in unit_file.rules if r.id in replacing]
-    return Catalogue(categories=builtin.categories, params={**builtin.params, **unit_file.params},
-                     profiles={**builtin.profiles, **unit_file.profiles}, platforms=builtin.platforms, rules=tuple(rules))
+    return builtin.model_copy(update={
+        "params": {**builtin.params, **unit_file.params}, "profiles": {**builtin.profiles, **unit_file.profiles},
+        "audiences": {**builtin.audiences, **unit_file.audiences}, "rules": tuple(rules)})
 
 
 def _known_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
