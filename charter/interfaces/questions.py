@@ -21,7 +21,7 @@ from typing import Any, Callable
 from ..core.dates import add_months, long_date, parse_date
 from ..core.i18n import environment_lang, lang_or, messages, text
 from ..core.tree import get, put
-from ..render.context import facet_words
+from ..render.context import facet_words, usual_posted_at
 from ..schema.answers import AnswersBase, answers_model, organisations_of
 from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, SHORT_GROUP_DAYS, Preset, fill
 from ..schema.group import validate_for
@@ -192,11 +192,13 @@ class Engine:
     def _records(self, answers: dict, lang: str) -> list[Question]:
         """Who keeps which records where, and where the full rules are: each shown with the usual
         answer for this group, which is kept only when changed (so it follows the group's facts)."""
-        usual = facet_words(self.catalogue, preset_of(answers))
+        preset = preset_of(answers)
+        usual = facet_words(self.catalogue, preset)
         owner = get(answers, "owner.name", "")
         implied = {"group.records.keeper": owner, "group.records.what": usual["records_what"],
                    "group.records.place": usual["records_place"],
-                   "group.rules_posted_at": usual["rules_posted_at"].format(owner=owner)}
+                   "group.rules_posted_at": usual_posted_at(self.catalogue, preset, get(answers, "group.platform", "wechat"),
+                                                            owner)}
         return [Question(key, "text", _ask(lang, key.removeprefix("group.").replace(".", "_")),
                          hint=_ask(lang, "records_hint" if "records" in key else "rules_posted_at_hint"),
                          default=get(answers, key) or value, optional=True, implied=value)

@@ -54,12 +54,20 @@ def facet_words(catalogue: Catalogue, preset: Preset) -> dict:
     """The notices and document words a group's facets (organisations, audience, profile) word
     their own way, over the common ones."""
     t = messages(preset.lang)
-    common = {key: t[key] for key in ("file_subject", "rules_posted_at", "records_what", "records_place")}
+    common = {key: t[key] for key in ("file_subject", "records_what", "records_place")}
     return {**t["notices"], **common, **catalogue.words(preset)}
 
 
 def profile_words(answers: AnswersBase, catalogue: Catalogue) -> dict:
     return facet_words(catalogue, answers.preset())
+
+
+def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: str) -> str:
+    """Where the full rules usually are: the group's facets' place, else its platform's, else an office's."""
+    on_platform = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).rules_posted_at
+    usual = (catalogue.words(preset).get("rules_posted_at") or (on_platform and getattr(on_platform, preset.lang))
+             or messages(preset.lang)["rules_posted_at"])
+    return usual.format(owner=owner)
 
 
 def example_person(answers: AnswersBase):
@@ -139,7 +147,7 @@ def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
         "several": "yes" if preset.organisations == "several" else "",
         "urgent_contact": group.urgent_contact,
         **records(answers, words),
-        "rules_posted_at": group.rules_posted_at or words["rules_posted_at"].format(owner=answers.owner.name),
+        "rules_posted_at": group.rules_posted_at or usual_posted_at(catalogue, preset, group.platform, answers.owner.name),
         "example_name": person.name,
         "example_unit": person.unit,
         "example_who": example_who(person, lang),

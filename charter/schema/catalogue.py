@@ -161,6 +161,7 @@ class PlatformWords(_Data):
     end: Choice  # how it ends: dissolve, archive
     ended: Choice
     end_date: Choice  # the label of the day it ends
+    rules_posted_at: Choice | None = None  # where the full rules usually are on this platform
 
 
 class Catalogue(_Data):
@@ -239,7 +240,7 @@ class Catalogue(_Data):
     def platform_facts(self, platform: str, lang: str) -> dict[str, str]:
         """The platform's words a rule text uses (at_all, confirm)."""
         words = self.platforms.get(platform) or self.platforms["other"]
-        return {name: getattr(choice, lang) for name, choice in words}
+        return {name: getattr(choice, lang) for name, choice in words if name in FACTS}
 
 
 # The group's facts a rule text may name besides the parameters (see catalogue.toml).
