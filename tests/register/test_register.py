@@ -304,7 +304,7 @@ def test_renew_counts_a_relative_date_from_the_current_end_and_refuses_a_date_th
 def test_due_speaks_the_users_language_and_its_commands_name_the_register(register):
     english = run_charter("due", "--dir", register, env={"CHARTER_TODAY": "2026-12-29", "LANG": "en_GB.UTF-8"})
     line = next(line for line in english.stdout.splitlines() if EVENT in line)  # a Chinese group
-    assert "due soon, to be dissolved on 31 December 2026" in line and "解散" not in line
+    assert "due soon, closes on 31 December 2026" in line and "解散" not in line
     command = re.search(r'charter dissolve "([^"]+)" --dir "([^"]+)"', line)
     assert command and command.group(2) == str(register)
     from_home = run_charter("due", env={"CHARTER_TODAY": "2026-12-29", "CHARTER_HOME": str(register)})
