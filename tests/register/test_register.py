@@ -156,7 +156,7 @@ def test_notices_are_ready_to_paste(register, kind, member, expected):
 
 def test_english_notice_and_missing_member(register):
     result = charter("notice", "Science", "welcome", "--dir", register, "--member", "Priya Shah")
-    assert result.returncode == 0 and "Priya Shah (Lab Technician, Science Department) joins" in result.stdout
+    assert result.returncode == 0 and "Priya Shah (Lab Technician, Science Department) to the group today" in result.stdout
     missing = charter("notice", "Science", "leave", "--dir", register)
     assert missing.returncode == 2 and "--member" in missing.stderr
 
