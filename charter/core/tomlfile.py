@@ -27,7 +27,7 @@ _LANG_EN = re.compile(r'^\s*lang\s*=\s*["\']en["\']', re.MULTILINE)
 
 # tomllib spends time quadratic in a dotted key's depth (400,000 levels in 800 KB took a server
 # past 20 GB), so a file is measured before it is parsed. The deepest key charter reads has five
-# parts (profiles.site.words.zh.announcement_more) and its deepest value three brackets.
+# parts (profiles.site.words.zh.file_subject) and its deepest value three brackets.
 MAX_KEY_PARTS = 8
 MAX_NESTING = 8
 _STRING_OR_COMMENT = re.compile(

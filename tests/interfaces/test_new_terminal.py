@@ -102,7 +102,7 @@ def test_ctrl_c_in_a_terminal_keeps_the_draft(tmp_path):
     child.send("\r")
     child.expect_exact("Group name")
     child.send("Flood watch\r")
-    child.expect_exact("Chat platform")
+    child.expect_exact("Chat app")
     child.sendintr()
     child.expect_exact("charter new --resume")
     child.expect(pexpect.EOF)

@@ -287,5 +287,5 @@ def test_english_questions_are_not_the_same_question_twice():
 
     asked = {q.key: q.label for q in Engine(None, TODAY).questions("group", {"lang": "en"})}
     purpose = asked.pop("group.purpose")
-    assert purpose.startswith("Purpose of the group")
+    assert purpose.startswith("What the group is for")
     assert not [label for label in asked.values() if "is for" in label or "urpose" in label], asked

@@ -156,7 +156,7 @@ def test_notices_are_ready_to_paste(register, kind, member, expected):
 
 def test_english_notice_and_missing_member(register):
     result = charter("notice", "Science", "welcome", "--dir", register, "--member", "Priya Shah")
-    assert result.returncode == 0 and "Priya Shah (Lab Technician, Science Department) joins" in result.stdout
+    assert result.returncode == 0 and "Priya Shah (Lab Technician, Science Department) to the group today" in result.stdout
     missing = charter("notice", "Science", "leave", "--dir", register)
     assert missing.returncode == 2 and "--member" in missing.stderr
 
@@ -304,7 +304,7 @@ def test_renew_counts_a_relative_date_from_the_current_end_and_refuses_a_date_th
 def test_due_speaks_the_users_language_and_its_commands_name_the_register(register):
     english = run_charter("due", "--dir", register, env={"CHARTER_TODAY": "2026-12-29", "LANG": "en_GB.UTF-8"})
     line = next(line for line in english.stdout.splitlines() if EVENT in line)  # a Chinese group
-    assert "due soon, to be dissolved on 31 December 2026" in line and "解散" not in line
+    assert "due soon, closes on 31 December 2026" in line and "解散" not in line
     command = re.search(r'charter dissolve "([^"]+)" --dir "([^"]+)"', line)
     assert command and command.group(2) == str(register)
     from_home = run_charter("due", env={"CHARTER_TODAY": "2026-12-29", "CHARTER_HOME": str(register)})

@@ -102,7 +102,7 @@ def _default_rules(answers: dict) -> dict:
 def test_announcement_opens_with_the_key_facts_and_fits_the_apps(example_folder, stem):
     text = (example_folder(stem) / "announcement.txt").read_text("utf-8")
     rendered = tomllib.loads((example_folder(stem) / "charter.toml").read_text("utf-8"))
-    due = re.search(r"(解散日期|复核周期|Dissolution date|Review)[：:] ?(.+)", text).group(2)
+    due = re.search(r"(解散日期|复核周期|Closes on|Review)[：:] ?(.+)", text).group(2)
     assert "rules" in ANSWERS[stem] or _check_announcement(text, rendered, rendered["lang"], due) is None
     if "rules" not in ANSWERS[stem]:
         return
@@ -189,7 +189,7 @@ def test_poster_is_one_page_of_large_type(example_folder, stem):
     assert min(title) >= 28
     for name in (answers["owner"]["name"], answers["successor"]["name"]):
         assert min(next(line for text, line in lines if name in text)) >= 20, name
-    date_line = next(line for text, line in lines if re.search(r"(解散日期|下次复核|Dissolution date|Next review)", text))
+    date_line = next(line for text, line in lines if re.search(r"(解散日期|下次复核|Closes on|Next review)", text))
     assert min(date_line) >= 20
     rules = [line for text, line in lines if re.match(r"\d+\.", text)]
     assert 6 <= len(rules) <= 10 and min(min(line) for line in rules) >= 16

@@ -281,7 +281,7 @@ def test_english_page_english_messages(client):
     data = {**parser.data, **GOOD, "lang": "en", "action": "write", "group.dissolve_on": "someday",
             "members": "Ann,,,boss\n"}
     page = client.post("/?lang=en", data=data, headers=ZH).get_data(as_text=True)
-    assert "Dissolution date: cannot read this date" in page
+    assert "Date the group closes: cannot read this date" in page
     summary = re.search(r'<div class="summary" role="alert".*?</div>', page, re.S).group(0)
     assert not re.search(r"[\u4e00-\u9fff]", summary), summary  # no Chinese on the English page
     assert "Members: line 1: read as name “Ann”, role “boss”: “boss” is not a role: write admin or guest" in summary
