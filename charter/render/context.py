@@ -116,16 +116,37 @@ def _worded(rule, values: dict, lang: str, brief: bool = False) -> str:
             from None
 
 
+def _wordings(rule, values: dict, lang: str, reworded: str | None) -> tuple[str, str]:
+    """A rule's full and brief text: the group's own wording for both where it rewords the rule
+    (one text the owner wrote, not a brief the owner never saw), else the catalogue's."""
+    full = _worded(rule, values, lang)
+    if reworded and reworded != full:
+        return reworded, reworded
+    return full, _worded(rule, values, lang, brief=True)
+
+
+def _rule_values(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> dict:
+    return {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
+
+
+def catalogue_wordings(answers: AnswersBase, catalogue: Catalogue) -> dict[str, str]:
+    """Each rule the group is offered, as the catalogue words it for this group: what a wording
+    of the group's own (rules.text) replaces."""
+    values = _rule_values(answers, catalogue, facts(answers, catalogue))
+    return {rule.id: _worded(rule, values, answers.lang)
+            for rule in catalogue.offered(answers.group.profile, answers.rules.on)}
+
+
 def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> list[dict]:
     lang, t = answers.lang, messages(answers.lang)
-    values = {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
+    values = _rule_values(answers, catalogue, group_facts)
     chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
     sections: list[dict] = []
     for category in catalogue.categories.order:
         items = []
         for rule in (r for r in chosen if r.category == category):
-            full = _worded(rule, values, lang)
-            items.append({"id": rule.id, "text": full, "brief": _worded(rule, values, lang, brief=True),
+            full, brief = _wordings(rule, values, lang, answers.rules.text.get(rule.id))
+            items.append({"id": rule.id, "text": full, "brief": brief,
                           "html": Markup.escape(full), "markdown": markdown_escape(full), "announce": rule.announce})
         for index, custom in enumerate(answers.rules.custom):
             if custom.category == category:
