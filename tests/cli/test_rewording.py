@@ -7,7 +7,7 @@ import json
 import tomllib
 
 import pytest
-from conftest import EXAMPLES, run_charter
+from conftest import EXAMPLES, run_charter, unit_locking_rules
 
 from charter.schema.answers import MAX_RULE_IDS
 
@@ -82,7 +82,7 @@ def test_a_wording_that_cannot_be_printed_is_refused(tmp_path, table, expected):
 
 
 def test_a_unit_refuses_rewording_a_rule_it_locks(tmp_path):
-    unit_dir = EXAMPLES / "units" / "county-propaganda"
+    unit_dir = unit_locking_rules(tmp_path / "unit", "security.confidential")
     source = answers(tmp_path, '"security.confidential" = "不外传。"\n', "units/county-propaganda-group.toml")
     result = run_charter("render", source, "--unit", unit_dir, "--out", tmp_path / "out", "--format", "txt", env=TODAY)
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -97,3 +97,23 @@ def test_the_schema_describes_rules_text():
     text = schema["$defs"]["Rules"]["properties"]["text"]
     assert text["type"] == "object" and text["maxProperties"] == MAX_RULE_IDS
     assert text["additionalProperties"]["maxLength"] == 2000 and "printed as written" in text["description"]
+
+
+def test_a_unit_that_locks_a_rule_later_still_lists_the_group_and_refuses_its_next_render(tmp_path):
+    unit_dir = unit_locking_rules(tmp_path / "unit")
+    source = answers(tmp_path, '"security.confidential" = "不外传。"\n', "units/county-propaganda-group.toml")
+    out = tmp_path / "out"
+    assert run_charter("render", source, "--unit", unit_dir, "--out", out, "--format", "txt", env=TODAY).returncode == 0
+    unit_file = unit_dir / "unit.toml"
+    unit_file.write_text(unit_file.read_text("utf-8").replace("locked_rules = []", "locked_rules = ['security.confidential']"))
+    listed = run_charter("list", "--dir", out, env=TODAY)
+    assert listed.returncode == 0 and "县委宣传部网评工作群" in listed.stdout and "正常" in listed.stdout
+    rendered = next(out.glob("*/charter.toml"))
+    again = run_charter("render", rendered, "--out", out, "--format", "txt", "--force", env=TODAY)
+    assert again.returncode == 2 and "security.confidential" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_unit_naming_an_unknown_rule_to_lock_is_refused(tmp_path):
+    unit_dir = unit_locking_rules(tmp_path / "unit", "security.nope")
+    result = run_charter("unit", "check", unit_dir)
+    assert result.returncode == 2 and "unit.toml:1: locked_rules[0]" in result.stderr and "security.nope" in result.stderr

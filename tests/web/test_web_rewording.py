@@ -6,7 +6,7 @@ import re
 import tomllib
 
 import pytest
-from conftest import EXAMPLES
+from conftest import unit_locking_rules
 from test_web import GOOD, ZH, _Form, post_form
 
 from charter.interfaces.web import create_app
@@ -79,7 +79,7 @@ def test_a_cleared_wording_or_the_catalogues_own_goes_back_to_the_catalogue(clie
 
 
 def test_a_rule_the_unit_locks_is_shown_read_only_and_its_rewording_refused(tmp_path, monkeypatch, render_pool):
-    unit_client = server(tmp_path, monkeypatch, render_pool, EXAMPLES / "units" / "county-propaganda")
+    unit_client = server(tmp_path, monkeypatch, render_pool, unit_locking_rules(tmp_path / "unit", RULE))
     page = unit_client.get("/", headers=ZH).get_data(as_text=True)
     locked = re.search(rf'<textarea id="reword-{RULE}"[^>]*>', page).group(0)
     assert "readonly" in locked and "name=" not in locked and "这条由单位统一规定，不能改写" in page
