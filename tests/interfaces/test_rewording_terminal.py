@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, unit_locking_rules
 from test_questionnaire import DOWN, ENTER, TODAY, answer, line, private_data_dir  # noqa: F401 (fixture)
 
 from charter.interfaces.questions import Engine
@@ -46,3 +46,12 @@ def test_new_from_keeps_a_wording_and_clearing_it_goes_back_to_the_catalogue(tmp
 def test_a_prefilled_text_left_as_it_is_stores_no_wording(tmp_path):
     answer([ENTER, *REWORD, ENTER, ENTER, ENTER], tmp_path / "out", from_file=SOURCE)
     assert "text" not in written(tmp_path / "out").get("rules", {})
+
+
+def test_a_rule_the_unit_locks_is_not_offered_for_rewording(tmp_path):
+    group = EXAMPLES / "units" / "county-propaganda-group.toml"
+    first, second = Engine(None, TODAY).chosen_rule_ids(tomllib.loads(group.read_text("utf-8")))[:2]
+    unit = unit_locking_rules(tmp_path / "unit", first)
+    answer([ENTER, *REWORD, ENTER, line("我们的第二条。"), ENTER], tmp_path / "out", from_file=group, unit_dir=unit)
+    charter = tomllib.loads(next((tmp_path / "out").glob("*/charter.toml")).read_text("utf-8"))
+    assert charter["rules"]["text"] == {second: "我们的第二条。"}  # the cursor passed over the locked first rule
