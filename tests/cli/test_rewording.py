@@ -9,7 +9,10 @@ import tomllib
 import pytest
 from conftest import EXAMPLES, run_charter, unit_locking_rules
 
+from charter.render.context import catalogue_wordings
 from charter.schema.answers import MAX_RULE_IDS
+from charter.schema.catalogue import builtin_catalogue
+from charter.schema.group import validate_for
 
 GROUP = "县融媒体中心外宣活动群"
 MINE = "机密材料一律不进群，{{ owner }} 会提醒；{% if 1 %}这不是模板{% endif %}。"
@@ -117,3 +120,14 @@ def test_a_unit_naming_an_unknown_rule_to_lock_is_refused(tmp_path):
     unit_dir = unit_locking_rules(tmp_path / "unit", "security.nope")
     result = run_charter("unit", "check", unit_dir)
     assert result.returncode == 2 and "unit.toml:1: locked_rules[0]" in result.stderr and "security.nope" in result.stderr
+
+
+def test_a_wording_equal_to_the_catalogues_is_not_kept(tmp_path):
+    source = answers(tmp_path, "")
+    model = validate_for(tomllib.loads(open(source, encoding="utf-8").read()), None)
+    current = catalogue_wordings(model, builtin_catalogue())["security.confidential"]
+    with open(source, "a", encoding="utf-8") as file:
+        file.write(f'"security.confidential" = "{current}"\n"posting.tags" = "我们自己的话。"\n')
+    result = run_charter("render", source, "--out", tmp_path / "out", "--format", "txt", env=TODAY)
+    assert result.returncode == 0, result.stderr
+    assert kept(tmp_path / "out" / GROUP) == {"posting.tags": "我们自己的话。"}
