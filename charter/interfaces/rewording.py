@@ -9,7 +9,7 @@ from ..core.tree import get
 from ..render.context import catalogue_wordings
 from ..schema.catalogue import fill
 from ..schema.validation import field_problem
-from .questions import Engine, lang_of, preset_of
+from .questions import Engine, lang_of
 
 
 def rewordings(answers: dict) -> dict[str, str]:
@@ -18,18 +18,17 @@ def rewordings(answers: dict) -> dict[str, str]:
     return dict(found) if isinstance(found, dict) else {}
 
 
-def catalogue_texts(engine: Engine, answers: dict) -> dict[str, str]:
-    """Each rule the group is offered, as the catalogue words it for the group now; while the
-    answers do not validate yet, with what is known so far (the rest left empty, as a tick's label is)."""
+def catalogue_texts(engine: Engine, answers: dict, rule_ids: list[str]) -> dict[str, str]:
+    """These rules as the catalogue words them for the group now; while the answers do not
+    validate yet, with what is known so far (the rest left empty, as a tick's label is)."""
     rules = answers.get("rules")
     plain = {**answers, "rules": {k: v for k, v in rules.items() if k != "text"}} if isinstance(rules, dict) else answers
     try:
-        return catalogue_wordings(engine.validate(plain), engine.catalogue)
+        return catalogue_wordings(engine.validate(plain), engine.catalogue, rule_ids)
     except InputError:
         lang = lang_of(answers)
         values = engine.rule_values(answers, lang)
-        return {rule.id: fill(rule.wording(lang), values)
-                for rule in engine.catalogue.offered(preset_of(answers).profile, get(answers, "rules.on", []))}
+        return {rule.id: fill(rule.wording(lang), values) for rule in engine.catalogue.rules if rule.id in rule_ids}
 
 
 def locked(engine: Engine, rule_id: str) -> bool:

@@ -240,12 +240,12 @@ class Questionnaire:
     def reword_rule(self) -> None:
         """One rule's wording for this group: its text as it stands, to edit; cleared, the catalogue's again."""
         lang, engine = self.lang, self.engine
-        catalogue = catalogue_texts(engine, self.answers)
+        catalogue = catalogue_texts(engine, self.answers, engine.chosen_rule_ids(self.answers))
         own = rewordings(self.answers)
         unit = engine.unit.info.name if engine.unit else ""
-        choices = [Choice(_shortened(own.get(i, catalogue[i])), value=i,
+        choices = [Choice(_shortened(own.get(i, wording)), value=i,
                           disabled=text(lang, "ask.reword_locked", unit=unit) if locked(engine, i) else None)
-                   for i in engine.chosen_rule_ids(self.answers) if i in catalogue]
+                   for i, wording in catalogue.items()]
         picked = prompts.select(lang, f"{self._prefix()} {text(lang, 'ask.reword_which')}",
                                 [*choices, Choice(text(lang, "ask.reword_back"), value="")])
         if not picked:

@@ -6,6 +6,8 @@ model: an object with methods is something a hostile template could call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
@@ -129,12 +131,12 @@ def _rule_values(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) 
     return {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
 
 
-def catalogue_wordings(answers: AnswersBase, catalogue: Catalogue) -> dict[str, str]:
-    """Each rule the group is offered, as the catalogue words it for this group: what a wording
-    of the group's own (rules.text) replaces."""
+def catalogue_wordings(answers: AnswersBase, catalogue: Catalogue, rule_ids: Iterable[str]) -> dict[str, str]:
+    """These rules as the catalogue words them for this group: what a wording of the group's own
+    (rules.text) replaces."""
     values = _rule_values(answers, catalogue, facts(answers, catalogue))
-    return {rule.id: _worded(rule, values, answers.lang)
-            for rule in catalogue.offered(answers.group.profile, answers.rules.on)}
+    rules = {rule.id: rule for rule in catalogue.rules}
+    return {rule_id: _worded(rules[rule_id], values, answers.lang) for rule_id in rule_ids if rule_id in rules}
 
 
 def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> list[dict]:

@@ -93,7 +93,7 @@ def render_documents(answers: AnswersBase, formats=DEFAULT_FORMATS, paper: str =
 def _as_stored(answers: AnswersBase, catalogue: Catalogue) -> AnswersBase:
     """The answers as charter.toml keeps them: a wording of the group's own that is the catalogue's
     current one is left out, so the catalogue's later improvements reach that rule."""
-    current = catalogue_wordings(answers, catalogue) if answers.rules.text else {}
+    current = catalogue_wordings(answers, catalogue, answers.rules.text)
     kept = {rule_id: text for rule_id, text in answers.rules.text.items() if current.get(rule_id) != text}
     if kept == answers.rules.text:
         return answers

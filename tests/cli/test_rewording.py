@@ -125,7 +125,7 @@ def test_a_unit_naming_an_unknown_rule_to_lock_is_refused(tmp_path):
 def test_a_wording_equal_to_the_catalogues_is_not_kept(tmp_path):
     source = answers(tmp_path, "")
     model = validate_for(tomllib.loads(open(source, encoding="utf-8").read()), None)
-    current = catalogue_wordings(model, builtin_catalogue())["security.confidential"]
+    current = catalogue_wordings(model, builtin_catalogue(), ["security.confidential"])["security.confidential"]
     with open(source, "a", encoding="utf-8") as file:
         file.write(f'"security.confidential" = "{current}"\n"posting.tags" = "我们自己的话。"\n')
     result = run_charter("render", source, "--out", tmp_path / "out", "--format", "txt", env=TODAY)

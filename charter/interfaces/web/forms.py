@@ -256,10 +256,12 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
         for section in SECTIONS:
             engine.walk(section, state.answers, answer_for, shown)
         _keep_hidden_parameters(form, state, shown_keys, shown)
-    state.worded = catalogue_texts(engine, state.answers)
+    state.sections = [(section, engine.questions(section, state.answers)) for section in SECTIONS]
+    # the rules the page ticks, whose wording it shows beside them (a wording changes no question)
+    state.worded = catalogue_texts(engine, state.answers, [rule_id for _, questions in state.sections for q in questions
+                                                           if q.type == "checkbox" for rule_id, _ in q.choices])
     if form is not None:
         _posted_rewordings(form, state)
-    state.sections = [(section, engine.questions(section, state.answers)) for section in SECTIONS]
     if not state.errors:
         _validate_whole(state)
     if form is None:  # a fresh form has nothing wrong yet, only things not answered yet
