@@ -45,6 +45,14 @@ def run_charter(*args, cwd: Path | None = None, env: dict | None = None, input: 
                           input=input, timeout=timeout, env={**base, "LANG": "zh_CN.UTF-8", **(env or {})})
 
 
+def unit_locking_rules(folder: Path, *rule_ids: str) -> Path:
+    """A copy of the county unit that locks these rules against rewording (locked_rules)."""
+    shutil.copytree(EXAMPLES / "units" / "county-propaganda", folder)
+    source = (folder / "unit.toml").read_text("utf-8")
+    (folder / "unit.toml").write_text(f"locked_rules = {list(rule_ids)!r}\n" + source, "utf-8")
+    return folder
+
+
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout

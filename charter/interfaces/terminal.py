@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ from ..schema.unit import Unit, load_unit
 from . import prompts
 from .drafts import load_draft, remove_draft, save_draft
 from .questions import SECTIONS, STEP_COUNT, Engine, Question, lang_of
+from .rewording import catalogue_texts, locked, reword, rewordings
 from .spreadsheets import read_members
 
 
@@ -209,6 +211,8 @@ class Questionnaire:
         rows.append((ask["summary_rules"], ask["summary_rules_value"].format(
             count=len(self.engine.chosen_rule_ids(a)), off=len(get(a, "rules.off", [])),
             custom=len(get(a, "rules.custom", [])))))
+        if rewordings(a):
+            rows.append((ask["summary_reworded"], str(len(rewordings(a)))))
         return rows
 
     def show_summary(self) -> None:
@@ -227,11 +231,32 @@ class Questionnaire:
         self.show_summary()
         action = self._choose("review", text(lang, "ask.review_action"), [
             ("write", text(lang, "ask.review_write")), ("edit", text(lang, "ask.review_edit")),
-            ("quit", text(lang, "ask.review_quit"))])
+            ("reword", text(lang, "ask.review_reword")), ("quit", text(lang, "ask.review_quit"))])
         if action != "edit":
             return action
         steps = messages(lang)["steps"]
         return self._choose("edit", text(lang, "ask.edit_which"), [(s, steps[s]) for s in SECTIONS], "group")
+
+    def reword_rule(self) -> None:
+        """One rule's wording for this group: its text as it stands, to edit; cleared, the catalogue's again."""
+        lang, engine = self.lang, self.engine
+        catalogue = catalogue_texts(engine, self.answers, engine.chosen_rule_ids(self.answers))
+        own = rewordings(self.answers)
+        unit = engine.unit.info.name if engine.unit else ""
+        choices = [Choice(_shortened(own.get(i, wording)), value=i,
+                          disabled=text(lang, "ask.reword_locked", unit=unit) if locked(engine, i) else None)
+                   for i, wording in catalogue.items()]
+        picked = prompts.select(lang, f"{self._prefix()} {text(lang, 'ask.reword_which')}",
+                                [*choices, Choice(text(lang, "ask.reword_back"), value="")])
+        if not picked:
+            return
+
+        def validate(raw: str):
+            problem = reword(engine, copy.deepcopy(self.answers), picked, raw, catalogue[picked])
+            return True if problem is None else problem
+        raw = questionary.text(f"{self._prefix()} {text(lang, 'ask.reword_text')}", default=own.get(picked, catalogue[picked]),
+                               instruction=text(lang, "ask.reword_hint"), validate=validate).unsafe_ask()
+        reword(engine, self.answers, picked, raw, catalogue[picked])
 
     def jump_to_review(self) -> bool:
         """Starting from another group's answers, most of them stand: offer the review at once."""
@@ -287,12 +312,21 @@ class Questionnaire:
                         return written
                     self.echo(text(self.lang, "ask.draft_saved", path=save_draft(self.answers, len(SECTIONS))))
                     return None
-                self.ask_section(SECTIONS.index(action))
+                if action == "reword":
+                    self.reword_rule()
+                else:
+                    self.ask_section(SECTIONS.index(action))
                 save_draft(self.answers, len(SECTIONS))
         except (KeyboardInterrupt, EOFError):
             path = save_draft(self.answers, min(self.step, len(SECTIONS)))
             self.echo("\n" + text(self.lang, "ask.draft_saved", path=path))
             raise Interrupted(path) from None
+
+
+def _shortened(wording: str, length: int = 60) -> str:
+    """A rule's text as one line of a list to pick from."""
+    line = " ".join(wording.split())
+    return line if len(line) <= length else line[:length - 1] + "…"
 
 
 def starting_answers(from_file: Path | None, unit: Unit | None, today: date) -> tuple[dict, Unit | None]:

@@ -6,6 +6,8 @@ model: an object with methods is something a hostile template could call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jinja2 import TemplateError
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup
@@ -164,16 +166,37 @@ def _worded(rule, values: dict, lang: str, brief: bool = False) -> str:
             from None
 
 
+def _wordings(rule, values: dict, lang: str, reworded: str | None) -> tuple[str, str]:
+    """A rule's full and brief text: the group's own wording for both where it rewords the rule
+    (one text the owner wrote, not a brief the owner never saw), else the catalogue's."""
+    full = _worded(rule, values, lang)
+    if reworded and reworded != full:
+        return reworded, reworded
+    return full, _worded(rule, values, lang, brief=True)
+
+
+def _rule_values(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> dict:
+    return {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
+
+
+def catalogue_wordings(answers: AnswersBase, catalogue: Catalogue, rule_ids: Iterable[str]) -> dict[str, str]:
+    """These rules as the catalogue words them for this group: what a wording of the group's own
+    (rules.text) replaces."""
+    values = _rule_values(answers, catalogue, facts(answers, catalogue))
+    rules = {rule.id: rule for rule in catalogue.rules}
+    return {rule_id: _worded(rules[rule_id], values, answers.lang) for rule_id in rule_ids if rule_id in rules}
+
+
 def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> list[dict]:
     lang, t = answers.lang, messages(answers.lang)
-    values = {**catalogue.shown_params(answers.preset(), answers.given_params()), **group_facts}
+    values = _rule_values(answers, catalogue, group_facts)
     chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
     sections: list[dict] = []
     for category in catalogue.categories.order:
         items = []
         for rule in (r for r in chosen if r.category == category):
-            full = _worded(rule, values, lang)
-            items.append({"id": rule.id, "text": full, "brief": _worded(rule, values, lang, brief=True),
+            full, brief = _wordings(rule, values, lang, answers.rules.text.get(rule.id))
+            items.append({"id": rule.id, "text": full, "brief": brief,
                           "html": Markup.escape(full), "markdown": markdown_escape(full), "announce": rule.announce})
         for index, custom in enumerate(answers.rules.custom):
             if custom.category == category:

@@ -8,10 +8,11 @@ import tomli_w
 
 from ..core.formats import ANSWERS_FILE, DEFAULT_FORMATS, FILE_NAMES
 from ..schema.answers import AnswersBase, answers_to_data
+from ..schema.catalogue import Catalogue
 from ..schema.unit import Unit, catalogue_of
 from .assets import embed_rule_images, embedded_asset, linked_asset
 from .calendar import build_calendar
-from .context import build_context
+from .context import build_context, catalogue_wordings
 from .pdf import render_pdf
 from .templates import render_template
 
@@ -85,8 +86,18 @@ def render_documents(answers: AnswersBase, formats=DEFAULT_FORMATS, paper: str =
         from .word import render_docx  # python-docx is needed for this one format only
 
         files[FILE_NAMES["docx"]] = render_docx(context, templates, answers.lang)
-    files[ANSWERS_FILE] = answers_file(answers)
+    files[ANSWERS_FILE] = answers_file(_as_stored(answers, catalogue_of(unit)))
     return files
+
+
+def _as_stored(answers: AnswersBase, catalogue: Catalogue) -> AnswersBase:
+    """The answers as charter.toml keeps them: a wording of the group's own that is the catalogue's
+    current one is left out, so the catalogue's later improvements reach that rule."""
+    current = catalogue_wordings(answers, catalogue, answers.rules.text)
+    kept = {rule_id: text for rule_id, text in answers.rules.text.items() if current.get(rule_id) != text}
+    if kept == answers.rules.text:
+        return answers
+    return answers.model_copy(update={"rules": answers.rules.model_copy(update={"text": kept})})
 
 
 def answers_file(answers: AnswersBase) -> bytes:

@@ -174,12 +174,17 @@ MAX_RULE_IDS = 200
 MAX_EVENTS = 1000
 RuleId = Annotated[str, StringConstraints(max_length=80)]  # an unknown id is named by the catalogue's check
 Recorded: TypeAlias = Annotated[str, _length(1000, min_length=0), _ONE_LINE]
+# A group's own wording of a catalogue rule: printed as written, never filled in as a rule text is.
+RuleText: TypeAlias = Annotated[str, _length(2000), _PRINTABLE]
 
 
 class RulesBase(StrictModel):
     off: list[RuleId] = Field(default=[], max_length=MAX_RULE_IDS, description="ids of rules switched off")
     on: list[RuleId] = Field(default=[], max_length=MAX_RULE_IDS, description="ids of rules switched on")
     custom: list[CustomRule] = Field(default=[], max_length=MAX_CUSTOM_RULES, description="rules of your own")
+    text: dict[RuleId, RuleText] = Field(default={}, max_length=MAX_RULE_IDS, description=(
+        "rule id -> this group's own wording of that rule, in place of the catalogue's; plain text, "
+        "printed as written ({{ }} included), also in the announcement and on the poster"))
 
 
 if TYPE_CHECKING:

@@ -73,7 +73,11 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
     chosen_rules = catalogue.chosen_rules(preset, answers.rules.on, answers.rules.off)
     chosen = {r.id for r in chosen_rules}
     by_design = [r for r in catalogue.rules if catalogue.on_by_default(r, preset)]
-    customs = [c.text for c in answers.rules.custom]
+    # The group's own words are checked, catalogue rules it rewords among them (their catalogue
+    # wording is what the group chose by ticking it, and is not).
+    own = [c.text for c in answers.rules.custom]
+    reworded = {rule_id: text for rule_id, text in answers.rules.text.items() if rule_id in chosen}
+    customs = own + list(reworded.values())
     findings: list[Finding] = []
 
     def find(code: str, variant: str | None = None, **values: Any) -> None:
@@ -114,10 +118,11 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
                  value=param.shown(timing.value, lang), life=timing.life, limit=timing.limit)
     if group.kind == "standing" and "lifetime.review" not in chosen:
         find("no-review")
-    for index, text in enumerate(customs, start=1):
+    written = [(None, index, text) for index, text in enumerate(own, start=1)]
+    for variant, index, text in written + [("reworded", rule_id, text) for rule_id, text in reworded.items()]:
         vague = _VAGUE.search(text)
         if vague and not re.search(r"\d|[一二两三四五六七八九十百]+\s*(天|日|小时|分钟|周|个月|次)", text):
-            find("vague-rule", index=index, word=vague.group(0))
+            find("vague-rule", variant, index=index, word=vague.group(0))
         if _demands(_CAP, text):
-            find("group-cap", index=index)
+            find("group-cap", variant, index=index)
     return findings

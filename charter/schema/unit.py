@@ -52,6 +52,7 @@ class UnitFile(StrictModel):
     audiences: dict[str, Facet] = {}  # who a unit's groups are for, added like profiles
     rules: list[Rule] = []
     disabled: list[str] = []
+    locked_rules: list[str] = []  # rules no group may reword (rules.text)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Unit:
     defaults: Tree
     locked: Tree
     catalogue: Catalogue
+    locked_rules: frozenset[str] = frozenset()
 
     @property
     def templates(self) -> Path | None:
@@ -107,6 +109,8 @@ class Unit:
         if edited:
             raise InputError([Problem(path, text(lang, "errors.locked", unit=self.info.name, value=get(self.locked, path)),
                                       line_of(lines or {}, tuple(path.split(".")))) for path in edited], source, lang)
+        if not keep_recorded:  # the register shows a charter as it was rendered, before the rule was locked
+            self._refuse_reworded_locks(data, lines, source, lang)
         if keep_recorded and isinstance(data.get("unit_version"), str):
             # A rendered charter holds every answer it was made with (what equals a field's own
             # default is left out, and must stay that default): the unit's defaults are not laid
@@ -118,6 +122,15 @@ class Unit:
             if path not in kept and _tables_on_the_way(result, path):  # `rules = 1` is for validation to name
                 put(result, path, value)
         return result
+
+    def _refuse_reworded_locks(self, data: Tree, lines: Mapping[Loc, int] | None, source: str, lang: str) -> None:
+        reworded = get(data, "rules.text", {})
+        locked = [rule_id for rule_id in reworded if rule_id in self.locked_rules] if isinstance(reworded, dict) else []
+        if locked:
+            raise InputError([Problem(f"rules.text.{rule_id}", text(lang, "errors.rule_locked", unit=self.info.name,
+                                                                     rule=rule_id),
+                                      line_of(lines or {}, ("rules", "text", rule_id))) for rule_id in locked],
+                             source, lang)
 
     def plain(self) -> dict[str, Any]:
         """What a template may know of the unit: its [unit] table as plain data."""
@@ -354,6 +367,10 @@ def _load_unit(folder: Path) -> Unit:
         if rule_id not in known:
             problems.append(Problem(f"disabled[{index}]", text(lang, "errors.unknown_rule", rule=rule_id),
                                     line_of(lines, ("disabled",))))
+    for index, rule_id in enumerate(unit_file.locked_rules):
+        if rule_id not in catalogue.rule_ids():
+            problems.append(Problem(f"locked_rules[{index}]", text(lang, "errors.unknown_rule", rule=rule_id),
+                                    line_of(lines, ("locked_rules",))))
     for index, rule in enumerate(unit_file.rules):
         if rule.category not in catalogue.categories.order:
             problems.append(Problem(f"rules[{index}].category", text(
@@ -367,4 +384,5 @@ def _load_unit(folder: Path) -> Unit:
                                 line_of(lines, ("unit", "logo"))))
     if problems:
         raise InputError(problems, str(source), lang)
-    return Unit(folder.resolve(), unit_file.unit, unit_file.defaults, unit_file.locked, catalogue)
+    return Unit(folder.resolve(), unit_file.unit, unit_file.defaults, unit_file.locked, catalogue,
+                frozenset(unit_file.locked_rules))

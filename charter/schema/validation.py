@@ -121,6 +121,14 @@ def _typed_as_written(written: Any, validated: Any, loc: Loc, lines: Mapping[Loc
     return [Problem(_path(loc), text(lang, f"errors.{wrong}"), line_of(lines, loc))] if wrong else []
 
 
+def _unknown_rule(loc: Loc, rule_id: str, known: list[str], lines: Mapping[Loc, int], lang: str,
+                  line_loc: Loc | None = None) -> Problem:
+    close = difflib.get_close_matches(rule_id, known, n=1)
+    hint = text(lang, "errors.did_you_mean", suggestion=close[0]) if close else ""
+    return Problem(_path(loc), text(lang, "errors.unknown_rule", rule=rule_id) + hint,
+                   line_of(lines, line_loc or loc))
+
+
 def _catalogue_problems(data: Any, catalogue: Catalogue, lines: Mapping[Loc, int], lang: str) -> list[Problem]:
     """Rule ids and categories the catalogue does not know, read from the raw answers, so that they
     are reported together with the schema's problems rather than only once those are fixed."""
@@ -133,11 +141,12 @@ def _catalogue_problems(data: Any, catalogue: Catalogue, lines: Mapping[Loc, int
         ids = rules.get(field)
         for index, rule_id in enumerate(ids if isinstance(ids, list) else []):
             if isinstance(rule_id, str) and rule_id not in known:
-                close = difflib.get_close_matches(rule_id, known, n=1)
-                hint = text(lang, "errors.did_you_mean", suggestion=close[0]) if close else ""
-                problems.append(Problem(_path(("rules", field, index)),
-                                        text(lang, "errors.unknown_rule", rule=rule_id) + hint,
-                                        line_of(lines, ("rules", field))))
+                problems.append(_unknown_rule(("rules", field, index), rule_id, known, lines, lang,
+                                              ("rules", field)))
+    reworded = rules.get("text")
+    for rule_id in reworded if isinstance(reworded, dict) else {}:
+        if rule_id not in known:
+            problems.append(_unknown_rule(("rules", "text", rule_id), rule_id, known, lines, lang))
     customs = rules.get("custom")
     for index, custom in enumerate(customs if isinstance(customs, list) else []):
         category = custom.get("category") if isinstance(custom, dict) else None

@@ -479,3 +479,24 @@ def test_the_english_register_breaks_no_word_in_two(servers, browser, viewport):
     assert page.evaluate(BROKEN_WORDS) == []  # "temporar|y", "dissolve|d"
     fits(page)
     context.close()
+
+
+def test_a_rule_reworded_on_a_phone_shows_in_the_preview_and_is_written(servers, browser):
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = context.new_page()
+    page.goto(servers["plain"].url + "/")
+    page.fill("#group-name", "改写规则试用群")
+    page.fill("#group-purpose", "试用改写规则")
+    page.fill("#group-dissolve_on", "2026-12-31")
+    page.fill("#owner-name", "陈刚")
+    field = page.locator('[id="reword-security.confidential"]')
+    expect(field).to_be_hidden()  # folded under its tick box until asked for
+    page.locator("details.reword", has=field).locator("summary").click()
+    assert field.input_value().startswith("涉密文件")
+    field.fill("机密材料一律不进群，{{ owner }} 会提醒。")
+    preview = page.frame_locator("#preview")
+    expect(preview.locator("body")).to_contain_text("机密材料一律不进群，{{ owner }} 会提醒。", timeout=15_000)
+    fits(page)
+    answers = write_and_read_back(page, servers["plain"])
+    assert answers["rules"]["text"] == {"security.confidential": "机密材料一律不进群，{{ owner }} 会提醒。"}
+    context.close()

@@ -21,11 +21,14 @@ from ...core.tree import get, merged
 from ...schema.answers import AnswersBase, answers_from
 from ...schema.group import validate_for
 from ..questions import AS_ANSWERED, KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
+from ..rewording import catalogue_texts, locked, reword, rewordings
 from ..spreadsheets import MEMBER_COLUMNS, parse_members
 
 MAX_CUSTOM_RULES = 20
 _CUSTOM_TEXT = Question("rules.custom.text", "textarea", "", schema_key="rules.custom.text")
 _CUSTOM_FIELD = re.compile(r"^rules\.custom\.(\d+)\.")
+REWORD = "rules.text."  # + a rule id: the field of the group's own wording of that rule
+WORDED = "_worded."  # + a rule id: the wording the page showed in that field (unchanged: not an answer)
 
 
 @dataclass
@@ -41,6 +44,7 @@ class FormState:
     model: AnswersBase | None = None
     namesake: str | None = None  # the folder of the open group this one would be a twin of
     tried: bool = False  # write was pressed: every problem is shown, reached or not
+    worded: dict[str, str] = field(default_factory=dict)  # each offered rule as the catalogue words it now
 
     @property
     def lang(self) -> str:
@@ -88,6 +92,16 @@ class FormState:
                 for i, rule in enumerate(question.default)]
         return kept + [{"category": "enforcement", "text": ""}] if len(kept) < MAX_CUSTOM_RULES else kept
 
+    def rule_text(self, rule_id: str) -> str:
+        """A rule's text as it stands for this group: its own wording, else the catalogue's."""
+        return rewordings(self.answers).get(rule_id) or self.worded.get(rule_id, "")
+
+    def reworded(self, rule_id: str) -> bool:
+        return rule_id in rewordings(self.answers)
+
+    def rule_locked(self, rule_id: str) -> bool:
+        return locked(self.engine, rule_id)
+
     def summary(self) -> list[tuple[str, str]]:
         """Every problem as (the id of its field or "", "label: message"), in the page's order."""
         t = messages(self.lang)["web"]
@@ -96,6 +110,9 @@ class FormState:
             for question in questions:
                 if question.key in self.errors:
                     items.append((question.dom_id, f"{self.label(question)}{t['colon']}{self.errors[question.key]}"))
+                if question.type == "checkbox":
+                    items += [(f"reword-{rule_id}", f"{label}{t['colon']}{self.errors[REWORD + rule_id]}")
+                              for rule_id, label in question.choices if REWORD + rule_id in self.errors]
                 if question.type == "custom_rules":
                     for key in sorted((k for k in self.errors if _CUSTOM_FIELD.match(k)), key=_custom_index):
                         number = _custom_index(key) + 1
@@ -109,6 +126,9 @@ class FormState:
         the field's id, the id of its error, the message."""
         found = [{"input": q.dom_id, "error": f"error-{q.dom_id}", "message": self.errors[q.key]}
                  for _, questions in self.sections for q in questions if q.key in self.errors]
+        found += [{"input": f"reword-{rule_id}", "error": f"error-reword-{rule_id}", "message": message}
+                  for key, message in self.errors.items() if key.startswith(REWORD)
+                  for rule_id in (key.removeprefix(REWORD),)]
         return found + [{"input": f"custom-{index}-text", "error": f"error-custom-{index}", "message": message}
                         for key, message in self.errors.items() if _CUSTOM_FIELD.match(key)
                         for index in (_custom_index(key),)]
@@ -237,6 +257,11 @@ def build_form(start: dict, engine: Engine, max_members: int, form=None) -> Form
             engine.walk(section, state.answers, answer_for, shown)
         _keep_hidden_parameters(form, state, shown_keys, shown)
     state.sections = [(section, engine.questions(section, state.answers)) for section in SECTIONS]
+    # the rules the page ticks, whose wording it shows beside them (a wording changes no question)
+    state.worded = catalogue_texts(engine, state.answers, [rule_id for _, questions in state.sections for q in questions
+                                                           if q.type == "checkbox" for rule_id, _ in q.choices])
+    if form is not None:
+        _posted_rewordings(form, state)
     if not state.errors:
         _validate_whole(state)
     if form is None:  # a fresh form has nothing wrong yet, only things not answered yet
@@ -253,6 +278,19 @@ def _keep_hidden_parameters(form, state: FormState, shown_keys: set[str], shown:
             value, problem = state.engine.check(question, _posted(form, question.key), state.answers)
             if problem is None:
                 state.engine.apply(question, value, state.answers, shown)
+
+
+def _posted_rewordings(form, state: FormState) -> None:
+    """Each rule's wording as posted, where it differs from what the page showed (a text the page
+    drew for other answers so far, left as it was, is no wording of the owner's)."""
+    for key in [key for key in form if key.startswith(REWORD)]:
+        rule_id, typed = key.removeprefix(REWORD), _posted(form, key)
+        if rule_id not in state.worded or typed == _posted(form, WORDED + rule_id, typed):
+            continue
+        problem = reword(state.engine, state.answers, rule_id, typed, state.worded[rule_id])
+        if problem:
+            state.raw[key] = typed
+            state.errors[key] = problem
 
 
 def _validate_whole(state: FormState) -> None:

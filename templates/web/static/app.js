@@ -94,7 +94,7 @@ function charterForm(form) {
   }
   function setProblem(id, problem) {
     const input = document.getElementById(id);
-    const holder = input && input.closest(".field, .custom-rule");
+    const holder = input && input.closest(".reword, .custom-rule, .field");
     if (!holder) return;
     let box = holder.querySelector(".error[data-input]");
     const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (d) {
