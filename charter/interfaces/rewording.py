@@ -9,7 +9,8 @@ from ..core.tree import get
 from ..render.context import catalogue_wordings
 from ..schema.catalogue import fill
 from ..schema.validation import field_problem
-from .questions import Engine, lang_of
+from .question import lang_of
+from .questions import Engine
 
 
 def rewordings(answers: dict) -> dict[str, str]:

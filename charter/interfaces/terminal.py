@@ -27,7 +27,8 @@ from ..schema.group import load_group
 from ..schema.unit import Unit, load_unit
 from . import prompts
 from .drafts import load_draft, remove_draft, save_draft
-from .questions import SECTIONS, STEP_COUNT, Engine, Question, lang_of
+from .question import Question, lang_of
+from .questions import SECTIONS, STEP_COUNT, Engine
 from .rewording import catalogue_texts, locked, reword, rewordings
 from .spreadsheets import read_members
 

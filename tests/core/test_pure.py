@@ -12,7 +12,8 @@ from charter.core.clock import today
 from charter.core.errors import InputError
 from charter.core.i18n import messages
 from charter.core.tomlfile import key_lines, line_of
-from charter.interfaces.questions import KEEP, Engine
+from charter.interfaces.question import KEEP
+from charter.interfaces.questions import Engine
 from charter.register.folders import folder_name
 
 TODAY = date(2026, 11, 25)
@@ -175,7 +176,7 @@ def test_ticks_are_kept_relative_to_the_kind_they_were_shown_for():
 
 
 def test_an_unedited_parameter_follows_the_language():
-    from charter.interfaces.questions import Shown
+    from charter.interfaces.question import Shown
 
     engine = Engine(None, TODAY)
     answers = {"lang": "en", "group": {"kind": "temporary"}}

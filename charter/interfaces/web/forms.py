@@ -20,7 +20,8 @@ from ...core.tomlfile import parse_toml
 from ...core.tree import get, merged
 from ...schema.answers import AnswersBase, answers_from
 from ...schema.group import validate_for
-from ..questions import AS_ANSWERED, KEEP, SECTIONS, Engine, Question, Shown, kind_of, lang_of, preset_of
+from ..question import AS_ANSWERED, KEEP, Question, Shown, kind_of, lang_of, preset_of
+from ..questions import SECTIONS, Engine
 from ..rewording import catalogue_texts, locked, reword, rewordings
 from ..spreadsheets import MEMBER_COLUMNS, parse_members
 
