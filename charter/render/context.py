@@ -66,7 +66,7 @@ def profile_words(answers: AnswersBase, catalogue: Catalogue) -> dict:
 
 def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: str) -> str:
     """Where the full rules usually are: the group's facets' place, else its platform's, else an office's."""
-    on_platform = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).rules_posted_at
+    on_platform = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).posted_at
     usual = (catalogue.words(preset).get("rules_posted_at") or (on_platform and getattr(on_platform, preset.lang))
              or messages(preset.lang)["rules_posted_at"])
     return usual.format(owner=owner)

@@ -161,7 +161,7 @@ class PlatformWords(_Data):
     end: Choice  # how it ends: dissolve, archive
     ended: Choice
     end_date: Choice  # the label of the day it ends
-    rules_posted_at: Choice | None = None  # where the full rules usually are on this platform
+    posted_at: Choice | None = None  # where the full rules usually are on this platform (not a fact: see usual_posted_at)
 
 
 class Catalogue(_Data):
