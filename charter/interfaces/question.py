@@ -79,4 +79,5 @@ def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
         days = shown.life
     return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
                   (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days,
-                  get(answers, "group.audience"), organisations_in(answers))  # type: ignore[arg-type]
+                  get(answers, "group.audience"), organisations_in(answers),  # type: ignore[arg-type]
+                  f"{get(answers, 'group.name', '')} {get(answers, 'group.purpose', '')}")  # type: ignore[arg-type]

@@ -251,7 +251,7 @@ class AnswersBase(StrictModel):
 
     def preset(self) -> Preset:
         return Preset(self.group.kind, self.lang, self.group.profile, self.lifetime_days(),
-                      self.group.audience, self.organisations())
+                      self.group.audience, self.organisations(), f"{self.group.name} {self.group.purpose}")
 
     def given_params(self) -> dict[str, int | str]:
         return self.rules.params.model_dump(exclude_none=True)

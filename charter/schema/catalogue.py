@@ -35,6 +35,7 @@ class Preset:
     lifetime_days: int | None = None
     audience: str | None = None
     organisations: Organisations = "one"
+    about: str = ""  # the group's name and purpose, whose words suggest its audience when none is given
 
     @property
     def short(self) -> bool:
@@ -153,6 +154,16 @@ class Profile(Facet):
     audience: str | None = None  # whom a group of this profile is for, unless its answers say
 
 
+class Audience(Facet):
+    """Who a group's members are, and the words in a group's name or purpose that suggest them."""
+    hints_zh: tuple[str, ...] = ()
+    hints_en: tuple[str, ...] = ()
+
+    def suggested_by(self, about: str, lang: str) -> bool:
+        about = about.lower()
+        return any(hint.lower() in about for hint in (self.hints_zh if lang == "zh" else self.hints_en))
+
+
 class PlatformWords(_Data):
     """How a platform names what the rules talk about, in each language."""
     at_all: Choice  # everyone-mention: @所有人, @channel …
@@ -169,7 +180,7 @@ class Catalogue(_Data):
     params: dict[str, Param]
     profiles: dict[str, Profile]
     platforms: dict[str, PlatformWords]
-    audiences: dict[str, Facet]
+    audiences: dict[str, Audience]
     organisations: dict[Organisations, Facet]
     default_audience: Choice  # by language, for a profile that names none
     rules: tuple[Rule, ...]
@@ -181,9 +192,11 @@ class Catalogue(_Data):
         return self.profiles.get(name) or self.profiles[DEFAULT_PROFILE]
 
     def audience_of(self, preset: Preset) -> str:
-        """Who the members are: the answer, else the profile's usual audience, else the language's."""
+        """Who the members are: the answer, else the profile's usual audience, else the one the
+        group's name or purpose suggests (学校, volunteers …), else the language's."""
         usual = self.profile(preset.profile).audience
-        for audience in (preset.audience, usual, getattr(self.default_audience, preset.lang)):
+        suggested = next((name for name, a in self.audiences.items() if a.suggested_by(preset.about, preset.lang)), None)
+        for audience in (preset.audience, usual, suggested, getattr(self.default_audience, preset.lang)):
             if audience in self.audiences:
                 return audience
         return next(iter(self.audiences))

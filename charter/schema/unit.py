@@ -28,7 +28,7 @@ from ..core.resources import examples_dir
 from ..core.tomlfile import Loc, key_lines, line_of, read_toml
 from ..core.tree import MISSING, Tree, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model, param_field
-from .catalogue import Catalogue, Facet, Param, Profile, Rule, builtin_catalogue
+from .catalogue import Audience, Catalogue, Param, Profile, Rule, builtin_catalogue
 from .validation import error_message, field_problem, problems_from
 
 UNIT_FILE = "unit.toml"
@@ -49,7 +49,7 @@ class UnitFile(StrictModel):
     locked: dict[str, Any] = {}
     params: dict[str, Param] = {}
     profiles: dict[str, Profile] = {}  # added to the built-in ones (a built-in name replaces it)
-    audiences: dict[str, Facet] = {}  # who a unit's groups are for, added like profiles
+    audiences: dict[str, Audience] = {}  # who a unit's groups are for, added like profiles
     rules: list[Rule] = []
     disabled: list[str] = []
     locked_rules: list[str] = []  # rules no group may reword (rules.text)
