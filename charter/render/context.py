@@ -36,6 +36,23 @@ def person_detail(person, lang: str) -> str:
     return f"（{' '.join(detail)}）" if lang == "zh" else f" ({', '.join(reversed(detail))})"
 
 
+# Two-character surnames, for addressing a leader as 欧阳局长 rather than 欧局长.
+_DOUBLE_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+                    "夏侯", "令狐", "端木", "独孤", "南宫", "西门")
+
+
+def leader_address(name: str, title: str, lang: str) -> str | None:
+    """How a leader is addressed (宋局长 / Carol Hughes), or None when the title is not a leader's."""
+    titles = messages(lang)["notices"]["leader_titles"]
+    if lang == "en":
+        return name if any(word in title.split() for word in titles) else None
+    held = next((t for t in titles if title.rstrip().endswith(t)), None)
+    if held is None:
+        return None
+    surname = name[:2] if name.startswith(_DOUBLE_SURNAMES) else name[:1]
+    return surname + held
+
+
 def person_label(person, lang: str) -> str:
     """李明（县委宣传部 科员） / Grace Okafor (Head of Science, Science Department)."""
     return "" if person is None else person.name + person_detail(person, lang)
@@ -73,23 +90,25 @@ def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: 
 
 
 def example_person(answers: AnswersBase):
-    """Whom a newcomer's example speaks as: an ordinary member (else a guest, an admin, the owner),
-    never the successor when someone else is listed."""
+    """Whom a newcomer's example speaks as: an ordinary member who leads nobody, from another unit
+    than the owner's where there is one (a guest next); never the successor when someone else is listed."""
     successor = answers.successor.name if answers.successor else None
-    for role in ("member", "guest", "admin"):
-        found = [m for m in answers.members if m.role == role and m.name != successor]
-        if found:
-            return found[0]
+    people = [m for m in answers.members if m.name != successor]
+
+    def fitness(member) -> tuple[int, int, int]:
+        return ({"member": 0, "guest": 1, "admin": 2}.get(member.role, 3),
+                leader_address(member.name, member.title, answers.lang) is not None,
+                member.unit == answers.owner.unit)
+    if people:
+        return min(people, key=fitness)
     return answers.members[0] if answers.members else answers.owner
 
 
 def example_who(person, lang: str) -> str:
-    """How a newcomer names themselves: 县水利局宋立新 / Song Lixin from the Water Bureau."""
+    """How a newcomer names themselves: 县水利局计划股宋立新 / Song Lixin, Planning Officer, Water Bureau."""
     if lang == "zh":
-        return f"{person.unit or person.title}{person.name}"
-    if person.unit:
-        return f"{person.name} from {person.unit}"
-    return f"{person.name}, {person.title}" if person.title else person.name
+        return f"{person.unit}{person.title}{person.name}"
+    return ", ".join(part for part in (person.name, person.title, person.unit) if part)
 
 
 def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
@@ -98,7 +117,9 @@ def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
     person = example_person(answers)
     unit = person.unit or answers.owner.unit
     stem, dot, extension = subject.rpartition(".")
-    values = {"date": answers.group.created.strftime("%Y%m%d"), "unit": unit, "subject": stem, "name": person.name}
+    # a unit written "Northfield Borough Council, Highways" would put a comma in the file name
+    values = {"date": answers.group.created.strftime("%Y%m%d"), "unit": unit.split(",")[0].split("，")[0],
+              "subject": stem, "name": person.name}
     named = [word for word in _FILE_PARTS[answers.lang] if word in pattern.lower()]
     if not named or (not unit and any(_FILE_PARTS[answers.lang][word] == "unit" for word in named)):
         return ""
@@ -145,6 +166,7 @@ def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
         "profile": group.profile,
         **catalogue.platform_facts(group.platform, lang),
         "short_group": "yes" if days is not None and days <= SHORT_GROUP_DAYS else "",
+        "round_the_clock": "yes" if catalogue.round_the_clock.found_in(preset.about, lang) else "",
         "audience": catalogue.audience_of(preset),
         "several": "yes" if preset.organisations == "several" else "",
         "urgent_contact": group.urgent_contact,

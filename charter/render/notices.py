@@ -9,31 +9,14 @@ from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.unit import Unit, catalogue_of
-from .context import build_context, person_detail, profile_words
+from .context import build_context, leader_address, person_detail, profile_words
 from .templates import render_template
 
 KINDS = ("welcome", "leave", "dissolve", "digest", "rules")
 
 
-# Two-character surnames, for addressing a leader as 欧阳局长 rather than 欧局长.
-_DOUBLE_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-                    "夏侯", "令狐", "端木", "独孤", "南宫", "西门")
-
-
 def _member(answers: AnswersBase, name: str):
     return next((m for m in answers.members if m.name == name), None)
-
-
-def leader_address(name: str, title: str, lang: str) -> str | None:
-    """How a leader is addressed (宋局长 / Carol Hughes), or None when the title is not a leader's."""
-    titles = messages(lang)["notices"]["leader_titles"]
-    if lang == "en":
-        return name if any(word in title.split() for word in titles) else None
-    held = next((t for t in titles if title.rstrip().endswith(t)), None)
-    if held is None:
-        return None
-    surname = name[:2] if name.startswith(_DOUBLE_SURNAMES) else name[:1]
-    return surname + held
 
 
 def notice(answers: AnswersBase, unit: Unit | None, kind: str, member: str | None, on: date) -> str:

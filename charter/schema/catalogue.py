@@ -154,14 +154,19 @@ class Profile(Facet):
     audience: str | None = None  # whom a group of this profile is for, unless its answers say
 
 
+class Hints(_Data):
+    """Words in a group's name or purpose, by language."""
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def found_in(self, about: str, lang: str) -> bool:
+        about = about.lower()
+        return any(hint.lower() in about for hint in getattr(self, lang))
+
+
 class Audience(Facet):
     """Who a group's members are, and the words in a group's name or purpose that suggest them."""
-    hints_zh: tuple[str, ...] = ()
-    hints_en: tuple[str, ...] = ()
-
-    def suggested_by(self, about: str, lang: str) -> bool:
-        about = about.lower()
-        return any(hint.lower() in about for hint in (self.hints_zh if lang == "zh" else self.hints_en))
+    hints: Hints = Hints()
 
 
 class PlatformWords(_Data):
@@ -183,6 +188,7 @@ class Catalogue(_Data):
     audiences: dict[str, Audience]
     organisations: dict[Organisations, Facet]
     default_audience: Choice  # by language, for a profile that names none
+    round_the_clock: Hints = Hints()  # words of work that goes on day and night (a ward's rota, a cutover)
     rules: tuple[Rule, ...]
 
     def rule_ids(self) -> list[str]:
@@ -195,7 +201,7 @@ class Catalogue(_Data):
         """Who the members are: the answer, else the profile's usual audience, else the one the
         group's name or purpose suggests (学校, volunteers …), else the language's."""
         usual = self.profile(preset.profile).audience
-        suggested = next((name for name, a in self.audiences.items() if a.suggested_by(preset.about, preset.lang)), None)
+        suggested = next((name for name, a in self.audiences.items() if a.hints.found_in(preset.about, preset.lang)), None)
         for audience in (preset.audience, usual, suggested, getattr(self.default_audience, preset.lang)):
             if audience in self.audiences:
                 return audience
@@ -259,7 +265,7 @@ class Catalogue(_Data):
 # The group's facts a rule text may name besides the parameters (see catalogue.toml).
 FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "review_every_months", "next_review",
          "platform", "profile", "admins", "admin_count", "acting", "at_all", "confirm", "group_word", "end", "ended",
-         "end_date", "short_group", "audience", "several", "urgent_contact", "records_keeper", "records_what",
+         "end_date", "short_group", "round_the_clock", "audience", "several", "urgent_contact", "records_keeper", "records_what",
          "records_place", "rules_posted_at", "example_name", "example_unit", "example_who", "file_example")
 
 
