@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from ..core.dates import long_date
 from ..core.errors import input_error
-from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.unit import Unit, catalogue_of
 from .context import build_context, leader_address, person_detail, profile_words
