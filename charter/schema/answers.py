@@ -323,7 +323,10 @@ def answers_schema(catalogue: Catalogue | None = None) -> dict[str, Any]:
 def answers_to_data(answers: AnswersBase) -> Tree:
     """The answers as plain TOML-ready data: what was chosen, without the defaults (lang always)."""
     data = answers.model_dump(mode="python", exclude_none=True, exclude_defaults=True)
-    data["group"] = answers.group.model_dump(mode="python", exclude_none=True)  # all of it, for the register
+    # all of it, for the register, but for the facts left to their usual values
+    group = answers.group.model_dump(mode="python", exclude_none=True)
+    records = {key: value for key, value in group.pop("records", {}).items() if value}
+    data["group"] = {key: value for key, value in group.items() if value != ""} | ({"records": records} if records else {})
     if "unit_locked" in data:  # the record of a render, last: not where someone editing the answers looks
         data["unit_locked"] = data.pop("unit_locked")
     return {"lang": answers.lang, **data}

@@ -152,7 +152,7 @@ def test_no_rule_label_holds_a_placeholder_before_anything_is_known(lang, kind, 
 @pytest.mark.parametrize(("lang", "expected"), [
     ("zh", {"owner.duties": "群主：刘志远。", "lifetime.dissolve-date": "本群2027年3月7日解散。",
             "enforcement.questions": "群规问题请私信群主刘志远。"}),
-    ("en", {"owner.duties": "Owner: 刘志远.", "lifetime.dissolve-date": "Dissolved on 7 March 2027.",
+    ("en", {"owner.duties": "Owner: 刘志远.", "lifetime.dissolve-date": "Closes on 7 March 2027.",
             "enforcement.questions": "Questions: message 刘志远."}),
 ])
 def test_a_rule_label_says_what_the_answers_so_far_say(lang, expected):
@@ -181,7 +181,7 @@ def test_an_unedited_parameter_follows_the_language():
     engine = Engine(None, TODAY)
     answers = {"lang": "en", "group": {"kind": "temporary"}}
     remark = next(q for q in engine.questions("rules", {"lang": "zh"}) if q.key == "rules.params.remark_format")
-    engine.apply(remark, "单位-姓名-职务", answers, Shown("zh", "temporary"))  # the Chinese default, untouched
+    engine.apply(remark, "股室-姓名", answers, Shown("zh", "temporary"))  # the Chinese default, untouched
     assert "params" not in answers.get("rules", {})
     engine.apply(remark, "Team - Name", answers, Shown("zh", "temporary"))
     assert answers["rules"]["params"]["remark_format"] == "Team - Name"

@@ -32,8 +32,10 @@ def test_charter_new_in_a_terminal(tmp_path):
     step("使用的平台", DOWN + "\r")                   # 企业微信
     step("群的类型", "\r")                            # 临时群
     step("群的用途类别", "\r")                        # 工作群, asked before the purpose
+    step("成员是哪些人", "\r")                        # 机关事业单位工作人员
     step("本群用途（选一个示例再修改，或自己写）", "\r")
     step("本群用途", "\r")
+    step("紧急联系方式", "县应急管理局值班室 0571-8888 1234\r")
     step("[3/7 存续期] 建群日期", "\r")
     step("解散日期", "30天后\r")
     expected = date.today() + timedelta(days=30)
@@ -58,6 +60,11 @@ def test_charter_new_in_a_terminal(tmp_path):
     child.expect_exact("已录入 2 名成员")
     step("第 3 位成员的姓名", "\r")                    # done
     step("列出成员名单", "y")
+    step("成员来自一个单位还是多个单位", "\r")        # offered: several, as the units listed differ
+    step("谁负责保存本群的资料", "\r")                # the owner, not written down
+    step("保存哪些资料", "\r")
+    step("存到哪里", "\x15县应急管理局档案室\r")        # Ctrl-U clears the usual answer
+    step("完整群规放在哪里", "\r")
     for _ in range(8):
         step("[5/7 群规条目]", "\r")
     for _ in range(8):
@@ -84,11 +91,16 @@ def test_charter_new_in_a_terminal(tmp_path):
     folder = tmp_path / "out" / "防汛值班群"
     answers = tomllib.loads((folder / "charter.toml").read_text("utf-8"))
     assert answers["group"]["platform"] == "wecom" and answers["group"]["dissolve_on"] == expected
+    assert answers["group"]["audience"] == "government" and answers["group"]["organisations"] == "several"
+    assert answers["group"]["urgent_contact"] == "县应急管理局值班室 0571-8888 1234"
+    assert answers["group"]["records"] == {"place": "县应急管理局档案室"} and "rules_posted_at" not in answers["group"]
     assert answers["members"] == [{"name": "王丽", "unit": "白水镇应急办", "title": "主任", "role": "admin"},
                                   {"name": "刘洋", "unit": "县水利局"}]
     assert answers["rules"]["custom"] == [{"category": "posting", "text": "值班表每周一 9:00 前上传到群文件。"}]
     text = squeeze(pdf_text(folder / "charter.pdf"))
     assert "防汛值班群群规" in text and "刘洋" in text and "陈刚" in text
+    assert "陈刚负责把通知、决定和报送的材料存到县应急管理局档案室" in text
+    assert (folder / "announcement.txt").read_text("utf-8").splitlines()[2] == "紧急联系：县应急管理局值班室 0571-8888 1234"
     assert not (tmp_path / "data" / "charter" / "draft.toml").exists()
 
 

@@ -43,22 +43,22 @@ def test_schema_shows_the_profile_with_the_catalogue_choices():
 
 # ── what each profile's charter says ────────────────────────────────────────────
 PHRASES = {  # stem: (what the charter says, what it must not say)
-    "county-flood-duty": (["随时发布", "不当班的人员不必盯群", "【交班】", "报告险情", "涉密文件", "身份证号"],
-                          ["不发工作消息", "要点汇总（"]),
+    "county-flood-duty": (["随时发布", "不当班的人员不必盯群", "【交班】", "发现险情", "涉密文件", "身份证号", "可以原文转发",
+                           "0571-8888 1234"], ["不发工作消息", "要点汇总（", "仍不改的，移出本群"]),
     "class-parents": (["作业不在群里布置", "不在群里公布成绩和排名", "每个家庭最多两位家长", "孩子转学或毕业后",
                        "学生姓名+妈妈/爸爸", "打电话沟通"], ["调岗", "单位-姓名-职务", "涉密文件", "仍不改的移出本群"]),
-    "bureau-notices": (["只发布通知", "无需回复", "私信发通知的人", "经授权的领导", "涉密文件"],
+    "bureau-notices": (["只发布通知", "无需回复", "私信发通知的人", "经授权的领导", "考试前的试卷", "学生和家长的身份证号"],
                        ["新成员回一句", "不刷“收到”"]),
     "inspection-visit": (["工作结束当天", "收尾消息", "当天自行退群"], ["解散前3天", "3天内自行退群"]),
-    "county-media-event": (["“我是县融媒体中心张华", "20261125-县融媒体中心-工作安排.docx", "确认时用接龙",
+    "county-media-event": (["“我是县融媒体中心记者赵磊", "20261125-县融媒体中心-工作安排.docx", "需要确认时用接龙",
                             "领导同志调离的"], ["已读回执", "I'm Sam Lee"]),
-    "council-flood-duty": (["at any hour", "off shift do not need to watch", "@team or @channel", "[Handover]"],
+    "council-flood-duty": (["at any hour", "you do not need to watch the group", "@team or @channel", "[Handover]"],
                            ["No work messages between", "red packets"]),
-    "year7-parents": (["Homework is not set through this group", "At most two adults from each family",
-                       "Child's name (Mum/Dad)"], ["Anyone who changes jobs", "senior managers"]),
-    "agency-notices": (["carries notices only", "@channel or @here", "not even “noted”", "comes from your account"],
+    "year7-parents": (["Homework is not set through this group", "Up to two adults from each family",
+                       "Child's name (Mum, Dad or Gran)"], ["Anyone who changes jobs", "senior managers"]),
+    "agency-notices": (["is for notices, not discussion", "@channel or @here", "not even “noted”", "comes from your account"],
                        ["red packets", "set your display name in the group"]),
-    "school-project-team": (["a reaction", "in its thread", "comes from your account", "For senior managers"],
+    "school-project-team": (["an emoji reaction", "Reply in the thread", "comes from your account", "For senior managers"],
                             ["red packets", "@all", "Made with charter"]),
 }
 
@@ -102,7 +102,7 @@ def _default_rules(answers: dict) -> dict:
 def test_announcement_opens_with_the_key_facts_and_fits_the_apps(example_folder, stem):
     text = (example_folder(stem) / "announcement.txt").read_text("utf-8")
     rendered = tomllib.loads((example_folder(stem) / "charter.toml").read_text("utf-8"))
-    due = re.search(r"(解散日期|复核周期|Closes on|Review)[：:] ?(.+)", text).group(2)
+    due = re.search(r"(解散日期|归档日期|复核周期|Closes on|Archive date|Review)[：:] ?(.+)", text).group(2)
     assert "rules" in ANSWERS[stem] or _check_announcement(text, rendered, rendered["lang"], due) is None
     if "rules" not in ANSWERS[stem]:
         return
@@ -189,7 +189,7 @@ def test_poster_is_one_page_of_large_type(example_folder, stem):
     assert min(title) >= 28
     for name in (answers["owner"]["name"], answers["successor"]["name"]):
         assert min(next(line for text, line in lines if name in text)) >= 20, name
-    date_line = next(line for text, line in lines if re.search(r"(解散日期|下次复核|Closes on|Next review)", text))
+    date_line = next(line for text, line in lines if re.search(r"(解散日期|归档日期|下次复核|Closes on|Archive date|Next review)", text))
     assert min(date_line) >= 20
     rules = [line for text, line in lines if re.match(r"\d+\.", text)]
     assert 6 <= len(rules) <= 10 and min(min(line) for line in rules) >= 16
@@ -341,8 +341,8 @@ def test_a_unit_adds_a_profile_of_its_own(tmp_path):
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / EXAMPLE_FOLDERS["county-media-event"]
     flat = squeeze(pdf_text(folder / "charter.pdf"))
-    assert "工地群" in flat and "报告险情" in flat and "当天自行退群" in flat and "新成员回一句" not in flat
-    assert squeeze("报险情写清时间") in squeeze(pdf_text(folder / "poster.pdf"))
+    assert "工地群" in flat and "发现险情" in flat and "当天自行退群" in flat and "新成员回一句" not in flat
+    assert squeeze("险情先打电话") in squeeze(pdf_text(folder / "poster.pdf"))
     # Without the unit, the profile is unknown: the field is named, nothing is written.
     bare = run_charter("render", answers, "--out", tmp_path / "bare")
     assert bare.returncode == 2 and "group.profile" in bare.stderr and "office, duty, home-school, broadcast" in bare.stderr

@@ -15,10 +15,10 @@ ALL_FILES = ["charter.pdf", "charter.html", "charter.md", "announcement.txt", "c
 # A phrase from one rule of every category, in the words a reader sees.
 RULE_PHRASES = {
     "zh": ["只用于上述用途", "由邀请人发一条介绍", "不刷“收到”", "天内自行退群", "接任群主",
-           "解散前", "仍不改的移出本群"],
-    "en": ["for the purpose above only", "the person who added them posts one introduction",
+           "解散前", "不移出本群"],
+    "en": ["for the purpose above and nothing else", "whoever added them posts one introduction",
            "nobody replies “noted”", "For senior managers", "takes over as owner",
-           "before the group is dissolved", "removes the member if it goes on"],
+           "before the channel is archived", "does not remove them"],
 }
 
 
@@ -74,7 +74,7 @@ def test_roster_is_printed_only_when_asked(example_folder):
     with_roster = squeeze(pdf_text(example_folder("township-office") / "charter.pdf"))
     without = squeeze(pdf_text(example_folder("county-media-event") / "charter.pdf"))
     assert "成员名单" in with_roster and "华蕾" in with_roster
-    assert "成员名单" not in without and "赵磊" not in without
+    assert "成员名单" not in without and "陈静" not in without
 
 
 def test_custom_markdown_rule_is_rendered_in_its_section(example_folder):
