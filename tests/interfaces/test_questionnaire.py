@@ -45,6 +45,8 @@ def answer(keys: list[str], out: Path, **options):
 
 
 NO_MEMBERS = [DOWN, DOWN, ENTER, "n"]  # members: not now; no roster
+# one organisation or several, who keeps the records, which, where, where the rules are: as offered
+USUAL_FACTS = [ENTER] * 5
 
 
 def zh_temporary_keys(csv_path: Path | None = None) -> list[str]:
@@ -55,12 +57,15 @@ def zh_temporary_keys(csv_path: Path | None = None) -> list[str]:
         ENTER,                                   #   platform: 微信
         ENTER,                                   #   kind: 临时群
         ENTER,                                   #   what it is for: 工作群
+        ENTER,                                   #   who the members are: 机关事业单位工作人员
         ENTER, ENTER,                            #   purpose: first example, kept as is
+        ENTER,                                   #   urgent contact: none
         ENTER,                                   # 3 created: today
         line("12-31"),                           #   dissolution date
         line("李明"), line("县委宣传部"), line("科员"),   # 4 owner
         "y", line("王芳"), line("县委宣传部"), line("副科长"),  # successor
         *members,                                #   members from a CSV file, roster printed
+        *USUAL_FACTS,
         *[ENTER] * 8,                            # 5 rules: every category as preset
         *[ENTER] * 8,                            #   their parameters as preset
         "n",                                     #   no rule of my own
@@ -109,15 +114,18 @@ def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
         DOWN, ENTER,                             # platform: WeCom
         DOWN, DOWN, ENTER,                       # kind: standing
         ENTER,                                   # what it is for: work group
+        ENTER,                                   # who the members are: a company or project team
         DOWN, DOWN, ENTER, line("Day-to-day work of the maths department"),  # purpose: my own
+        ENTER,                                   # urgent contact: none
         ENTER,                                   # created: today
         line("4"),                               # review every 4 months
         line("Ruth Bell"), line("Maths"), line("Head of Department"),
         "n",                                     # no successor
         DOWN, DOWN, ENTER,                       # members: not now
         "n",                                     # no roster
+        *USUAL_FACTS,
         ENTER, ENTER, ENTER,                     # scope, confidentiality, greeting
-        *[DOWN] * 5, SPACE, ENTER,               # posting: untick text-not-voice
+        *[DOWN] * 6, SPACE, ENTER,               # posting: untick text-not-voice
         *[ENTER] * 4,                            # membership, owner, lifetime, enforcement
         ENTER, ENTER,                            # quiet hours
         line("5"),                               # days to leave after changing jobs
@@ -134,8 +142,8 @@ def test_en_standing_group_with_edited_rules(tmp_path, monkeypatch):
     assert answers["rules"]["off"] == ["posting.text-not-voice"]
     assert answers["rules"]["params"] == {"leave_days": 5}
     text = squeeze(pdf_text(folder / "charter.pdf"))
-    assert squeeze("every 4 months") in text and squeeze("leaves the group within 5 days") in text
-    assert squeeze("never as voice messages") not in text
+    assert squeeze("every 4 months") in text and squeeze("leave the group within 5 days") in text
+    assert squeeze("not voice messages") not in text
     assert squeeze("Exam papers are shared only as PDF.") in text
 
 
@@ -155,7 +163,8 @@ def test_edit_a_section_from_the_review(tmp_path):
     keys[review:] = [
         DOWN, ENTER,                             # review: change a section
         ENTER,                                   #   which: the group (offered first)
-        line("外宣活动二群"), ENTER, ENTER, ENTER, ENTER,  #   new name; platform, kind, profile, purpose kept
+        line("外宣活动二群"), *[ENTER] * 6,      #   new name; platform, kind, profile, members, purpose,
+                                                 #   urgent contact kept
         ENTER,                                   # review again: write
     ]
     answer(keys, tmp_path / "out")
@@ -202,11 +211,13 @@ def test_existing_group_is_never_overwritten(tmp_path):
 
 def test_from_an_existing_answers_file(tmp_path):
     keys = [DOWN, ENTER,                          # go through every question
-            ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # language; name, platform, kind, profile, purpose kept
+            *[ENTER] * 8,                         # language; name, platform, kind, profile, members, purpose,
+                                                  # urgent contact kept
             ENTER, ENTER,                         # created (today), dissolution kept
             ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,  # owner, successor kept
             ENTER,                                # members: keep the 4
             ENTER,                                # roster: no
+            *USUAL_FACTS,
             *[ENTER] * 8, *[ENTER] * 8, ENTER,    # rules, parameters, no own rule
             ENTER]                                # write
     answer(keys, tmp_path / "out", from_file=EXAMPLES / "county-media-event.toml")
@@ -278,7 +289,7 @@ def test_a_duty_group_is_offered_a_duty_groups_purposes(tmp_path):
     profile = keys.index(line("外宣活动群")) + 3
     keys[profile] = DOWN + ENTER                  # what it is for: 值守群, before the purpose
     with pytest.raises(Interrupted):
-        answer(keys[:profile + 3] + [CTRL_C], tmp_path / "out")
+        answer(keys[:profile + 4] + [CTRL_C], tmp_path / "out")
     assert load_draft().answers["group"]["purpose"].startswith("汛期值班调度")
 
 
