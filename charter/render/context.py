@@ -16,6 +16,7 @@ from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.catalogue import Catalogue, fill
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
+from .poster_fit import layout as poster_fit
 
 _ZH_NUMERALS = "一二三四五六七八九十"
 SHORT_GROUP_DAYS = 7  # a group this short wraps up on its last day instead of giving notice
@@ -154,12 +155,26 @@ def poster_rules(sections: list[dict], catalogue: Catalogue, profile: str) -> li
     return [rule for rule in rules.values() if rule["announce"]][:POSTER_RULES]
 
 
+def poster_layout(context: dict) -> dict:
+    """The poster's type sizes for this group's title, facts, rules and footer (see poster_fit)."""
+    t, unit = context["t"], context["unit"]
+    date_label = t["dissolve_on"] if context["dissolve_on"] else t["next_review"]
+    facts = [f"{t['owner']}{t['colon']}{context['owner_brief']}",
+             f"{t['successor']}{t['colon']}{context['successor_brief'] or '—'}",
+             f"{date_label}{t['colon']}{context['dissolve_on'] or context['next_review']}"]
+    footer = [f"{t['effective']}{t['colon']}{context['created']}", t["poster_more"],
+              *([unit["contact"]] if unit and unit.get("contact") else [])]
+    return poster_fit(lang=context["lang"], paper=context["paper"], title=context["poster_title"],
+                      letterhead=bool(unit), logo=bool(unit and unit.get("logo")), facts=facts,
+                      rules=[rule["brief"] for rule in context["poster_rules"]], footer=footer)
+
+
 def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
     group_facts = facts(answers, catalogue)
     sections = build_sections(answers, catalogue, group_facts)
     words = profile_words(answers, catalogue)
-    return {
+    context = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "t": t,
@@ -194,3 +209,4 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "sections_by_id": {s["id"]: s for s in sections},
         "announced": [rule for s in sections for rule in s["rules"] if rule["announce"]],
     }
+    return {**context, "poster": poster_layout(context)}
