@@ -155,18 +155,31 @@ def poster_rules(sections: list[dict], catalogue: Catalogue, profile: str) -> li
     return [rule for rule in rules.values() if rule["announce"]][:POSTER_RULES]
 
 
-def poster_layout(context: dict) -> dict:
-    """The poster's type sizes for this group's title, facts, rules and footer (see poster_fit)."""
+def poster_facts(context: dict) -> list[dict]:
+    """The lines of the poster's facts box: who owns the group, who takes over, and until when."""
+    t = context["t"]
+    dated = {"label": t["dissolve_on"], "value": context["dissolve_on"], "date": True} if context["dissolve_on"] \
+        else {"label": t["next_review"], "value": context["next_review"], "date": True}
+    return [{"label": t["owner"], "value": context["owner_brief"], "date": False},
+            {"label": t["successor"], "value": context["successor_brief"] or "—", "date": False}, dated]
+
+
+def poster_footer(context: dict) -> list[str]:
+    """The lines at the poster's foot: in force since when, where the rest is, and the unit's contact."""
     t, unit = context["t"], context["unit"]
-    date_label = t["dissolve_on"] if context["dissolve_on"] else t["next_review"]
-    facts = [f"{t['owner']}{t['colon']}{context['owner_brief']}",
-             f"{t['successor']}{t['colon']}{context['successor_brief'] or '—'}",
-             f"{date_label}{t['colon']}{context['dissolve_on'] or context['next_review']}"]
-    footer = [f"{t['effective']}{t['colon']}{context['created']}", t["poster_more"],
-              *([unit["contact"]] if unit and unit.get("contact") else [])]
-    return poster_fit(lang=context["lang"], paper=context["paper"], title=context["poster_title"],
-                      letterhead=bool(unit), logo=bool(unit and unit.get("logo")), facts=facts,
-                      rules=[rule["brief"] for rule in context["poster_rules"]], footer=footer)
+    return [f"{t['effective']}{t['colon']}{context['created']}", t["poster_more"],
+            *([unit["contact"]] if unit and unit.get("contact") else [])]
+
+
+def poster_layout(context: dict) -> dict:
+    """The poster's facts and footer, and the type sizes and line breaks that fill the sheet with
+    them (see poster_fit): a line added to either is measured with the rest."""
+    unit, colon, facts = context["unit"], context["t"]["colon"], poster_facts(context)
+    sizes = poster_fit(lang=context["lang"], paper=context["paper"], title=context["poster_title"],
+                       letterhead=bool(unit), logo=bool(unit and unit.get("logo")),
+                       facts=[f"{fact['label']}{colon}{fact['value']}" for fact in facts],
+                       rules=[rule["brief"] for rule in context["poster_rules"]], footer=poster_footer(context))
+    return {**sizes, "facts": facts}
 
 
 def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:

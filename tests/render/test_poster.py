@@ -1,0 +1,106 @@
+"""The notice-board poster fills its sheet: the rules as large as fits, ending just above a footer
+that is readable from two metres, and a title broken between words (sizes and places read from the PDF)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pdfplumber
+import pytest
+from conftest import EXAMPLE_FOLDERS, EXAMPLES, run_charter
+
+from charter.render import context as context_module
+from charter.render.documents import render_documents
+from charter.schema.validation import validate_answers
+
+SOURCES = {stem: next(EXAMPLES.rglob(f"{stem}.toml")) for stem in EXAMPLE_FOLDERS}
+RULE = re.compile(r"\d+\. ?")
+ZH_LONG = ("青石县防汛抗旱指挥部办公室与县应急管理局联合值守" * 3)[:59] + "群"  # 60, the most a name may have
+EN_LONG = "Riverside County Council Emergency Flood Duty and Rota Teams"  # 60 too
+
+
+def _size(line) -> float:
+    return line["chars"][0]["size"]
+
+
+def poster_lines(path) -> tuple[float, list[dict]]:
+    """The page's height and its lines of text, top to bottom."""
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) == 1
+        page = pdf.pages[0]
+        return page.height, page.extract_text_lines()
+
+
+def parts(path) -> dict:
+    """The poster's rules' lines, its footer's lines and its title's lines, told apart by their size."""
+    height, lines = poster_lines(path)
+    first = next(i for i, line in enumerate(lines) if RULE.match(line["text"]))
+    size = _size(lines[first])
+    rules = [line for line in lines[first:] if abs(_size(line) - size) < 0.05]
+    footer = [line for line in lines[first:] if line["top"] > rules[-1]["bottom"]]
+    title_size = max(_size(line) for line in lines)
+    title = [line for line in lines if abs(_size(line) - title_size) < 0.05]
+    return {"height": height, "rules": rules, "footer": footer, "title": title, "size": size}
+
+
+def check_fills_the_sheet(found: dict, scale: float = 1.0) -> None:
+    rules, footer, height = found["rules"], found["footer"], found["height"]
+    assert rules[-1]["bottom"] >= 0.85 * height  # the last rule ends in the sheet's bottom 15 %
+    assert footer and rules[-1]["bottom"] < footer[0]["top"]  # above the footer
+    assert all(char["size"] >= 16 * scale - 0.05 for line in footer for char in line["chars"])
+    assert found["size"] >= 20 * scale - 0.05
+    if found["size"] < 22 * scale - 0.05:  # smaller only when 22 pt does not fit: less than a line of it left over
+        pitches = [b["top"] - a["top"] for a, b in zip(rules, rules[1:])]
+        between = [pitch - min(pitches) - 0.3 * found["size"] for pitch in pitches if pitch > min(pitches) + 0.1]
+        assert sum(between) < 1.35 * 22 * scale
+
+
+@pytest.mark.parametrize("stem", list(EXAMPLE_FOLDERS))
+def test_the_rules_fill_the_poster_down_to_its_footer(example_folder, stem):
+    found = parts(example_folder(stem) / "poster.pdf")
+    check_fills_the_sheet(found)
+    assert len(found["title"]) == 1  # every bundled group's name fits one line
+
+
+@pytest.fixture(scope="module")
+def long_names(tmp_path_factory):
+    """The longest names a group may have, in Chinese (on A3) and in English (on A4)."""
+    out = tmp_path_factory.mktemp("long")
+    folders = {}
+    for stem, name, paper in (("county-flood-duty", ZH_LONG, "A3"), ("council-flood-duty", EN_LONG, "A4")):
+        source = SOURCES[stem].read_text("utf-8")
+        old = tomllib.loads(source)["group"]["name"]
+        (out / f"{stem}.toml").write_text(source.replace(f'name = "{old}"', f'name = "{name}"'), "utf-8")
+        result = run_charter("render", out / f"{stem}.toml", "--out", out / stem, "--format", "poster",
+                             "--paper", paper)
+        assert result.returncode == 0, result.stderr
+        folders[stem] = (next((out / stem).rglob("poster.pdf")), name, 1.414 if paper == "A3" else 1.0)
+    return folders
+
+
+@pytest.mark.parametrize("stem", ["county-flood-duty", "council-flood-duty"])
+def test_a_long_title_breaks_between_words_into_even_lines(long_names, stem):
+    path, name, scale = long_names[stem]
+    found = parts(path)
+    title = [line["text"] for line in found["title"]]
+    assert len(title) >= 2 and "".join(title).replace(" ", "").startswith(name.replace(" ", ""))
+    assert min(len(line.strip()) for line in title) > 2
+    assert all(_size(line) >= 28 * scale - 0.05 for line in found["title"])
+    if stem == "council-flood-duty":  # English breaks only between words
+        words = name.split()
+        assert all(word in words for line in title for word in line.split())
+    check_fills_the_sheet(found, scale)
+
+
+def test_a_facts_line_more_is_measured_with_the_rest(monkeypatch, tmp_path):
+    """Room for one more line in the facts box (an urgent contact's number): the rules shrink to keep
+    to one page and to end above the footer."""
+    answers = validate_answers(tomllib.loads(SOURCES["council-flood-duty"].read_text("utf-8")))
+    plain = context_module.poster_facts
+    contact = {"label": "Urgent", "value": "Duty desk 01632 960 000 (24 hours)", "date": False}
+    monkeypatch.setattr(context_module, "poster_facts", lambda context: [*plain(context), contact])
+    (tmp_path / "poster.pdf").write_bytes(render_documents(answers, formats=("poster",))["poster.pdf"])
+    found = parts(tmp_path / "poster.pdf")
+    assert any("Duty desk 01632" in line["text"] for line in poster_lines(tmp_path / "poster.pdf")[1])
+    check_fills_the_sheet(found)
