@@ -16,6 +16,7 @@ from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.catalogue import Catalogue, fill
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
+from .page_fit import roster_fits
 from .poster_fit import layout as poster_fit
 
 _ZH_NUMERALS = "一二三四五六七八九十"
@@ -222,4 +223,5 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "sections_by_id": {s["id"]: s for s in sections},
         "announced": [rule for s in sections for rule in s["rules"] if rule["announce"]],
     }
-    return {**context, "poster": poster_layout(context)}
+    roster = bool(answers.show_roster and answers.members)
+    return {**context, "poster": poster_layout(context), "roster_appendix": roster and not roster_fits(context)}

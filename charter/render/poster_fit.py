@@ -180,9 +180,13 @@ def title_lines(title: str, lang: str, width_pt: float) -> tuple[float, list[str
     return TITLE_MIN, lines(pieces, width_pt / TITLE_MIN, lang, bold=True)
 
 
+def count_lines(text: str, lang: str, width: float, bold: bool = False) -> int:
+    """How many lines `width` ems wide the text takes, at most."""
+    return line_count(_narrow(tokens(text, lang, bold), width, lang, bold), width)
+
+
 def _height(texts: list[str], lang: str, size: float, leading: float, width_pt: float) -> float:
-    return sum(line_count(_narrow(tokens(text, lang), width_pt / size, lang, False), width_pt / size)
-               for text in texts) * size * leading
+    return sum(count_lines(text, lang, width_pt / size) for text in texts) * size * leading
 
 
 def layout(*, lang: str, paper: str, title: str, letterhead: bool, logo: bool, facts: list[str],
