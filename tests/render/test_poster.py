@@ -3,15 +3,17 @@ that is readable from two metres, and a title broken between words (sizes and pl
 
 from __future__ import annotations
 
+import io
 import re
 import tomllib
 
 import pdfplumber
 import pytest
-from conftest import EXAMPLE_FOLDERS, EXAMPLES, run_charter
+from conftest import EXAMPLE_FOLDERS, EXAMPLES, run_charter, squeeze
 
 from charter.render import context as context_module
 from charter.render.documents import render_documents
+from charter.schema.unit import load_unit
 from charter.schema.validation import validate_answers
 
 SOURCES = {stem: next(EXAMPLES.rglob(f"{stem}.toml")) for stem in EXAMPLE_FOLDERS}
@@ -104,3 +106,48 @@ def test_a_facts_line_more_is_measured_with_the_rest(monkeypatch, tmp_path):
     found = parts(tmp_path / "poster.pdf")
     assert any("Duty desk 01632" in line["text"] for line in poster_lines(tmp_path / "poster.pdf")[1])
     check_fills_the_sheet(found)
+
+
+# ── the charter with its roster stays one page ───────────────────────────────────
+def _with_roster(stem: str, count: int) -> dict:
+    """The example's answers with its roster printed, its members padded (or cut) to `count`."""
+    answers = tomllib.loads(SOURCES[stem].read_text("utf-8"))
+    zh = answers["lang"] == "zh"
+    members = answers.get("members", [])[:count]
+    members += [{"name": f"成员{n:02d}" if zh else f"Member Name {n:02d}",
+                 "unit": "县应急管理局应急值守科" if zh else "Emergency Planning Office",
+                 "title": "科员" if zh else "Officer"} for n in range(len(members), count)]
+    return {**answers, "show_roster": True, "members": members}
+
+
+def _render_pdf(stem: str, answers: dict) -> list[str]:
+    """The charter's pages' text (a unit's example with its unit)."""
+    unit = load_unit(EXAMPLES / "units" / "county-propaganda") if "propaganda" in stem else None
+    pdf = render_documents(validate_answers(answers), formats=("pdf",), unit=unit)["charter.pdf"]
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [page.extract_text() for page in document.pages]
+
+
+@pytest.mark.parametrize("stem", list(EXAMPLE_FOLDERS))
+def test_the_charter_with_a_dozen_members_is_one_page(stem):
+    answers = _with_roster(stem, 12)
+    pages = _render_pdf(stem, answers)
+    text = squeeze(pages[0])
+    assert len(pages) == 1
+    assert all(squeeze(member["name"]) in text for member in answers["members"])
+    assert squeeze("群主签名" if answers["lang"] == "zh" else "Owner's signature") in text
+
+
+@pytest.mark.parametrize("stem", ["county-flood-duty", "council-flood-duty"])
+def test_a_long_roster_is_an_appendix_page(stem):
+    answers = _with_roster(stem, 40)
+    zh = answers["lang"] == "zh"
+    pages = [squeeze(page) for page in _render_pdf(stem, answers)]
+    assert len(pages) == 2
+    # page 1: every rule (the last section's last one too) and the signature line; no member there
+    assert squeeze("对群规有疑问或建议" if zh else "Questions or suggestions about these rules") in pages[0]
+    assert squeeze("群主签名" if zh else "Owner's signature") in pages[0]
+    assert squeeze(answers["members"][-1]["name"]) not in pages[0]
+    heading = squeeze("附：成员名单" if zh else "Appendix: members")
+    assert pages[1].startswith(heading)
+    assert all(squeeze(member["name"]) in pages[1] for member in answers["members"])
