@@ -46,9 +46,9 @@ def parts(path) -> dict:
     return {"height": height, "rules": rules, "footer": footer, "title": title, "size": size}
 
 
-def check_fills_the_sheet(found: dict, scale: float = 1.0) -> None:
+def check_fills_the_sheet(found: dict, scale: float = 1.0, bottom: float = 0.85) -> None:
     rules, footer, height = found["rules"], found["footer"], found["height"]
-    assert rules[-1]["bottom"] >= 0.85 * height  # the last rule ends in the sheet's bottom 15 %
+    assert rules[-1]["bottom"] >= bottom * height  # the last rule ends in the sheet's bottom 15 %
     assert footer and rules[-1]["bottom"] < footer[0]["top"]  # above the footer
     assert all(char["size"] >= 16 * scale - 0.05 for line in footer for char in line["chars"])
     assert found["size"] >= 20 * scale - 0.05
@@ -151,3 +151,37 @@ def test_a_long_roster_is_an_appendix_page(stem):
     heading = squeeze("附：成员名单" if zh else "Appendix: members")
     assert pages[1].startswith(heading)
     assert all(squeeze(member["name"]) in pages[1] for member in answers["members"])
+
+
+# ── a footer line of 40 Chinese characters or 80 Latin letters; a unit's poster template ──
+@pytest.mark.parametrize("stem, line", [
+    ("county-media-event", "完整群规张贴在县融媒体中心三楼公告栏和一楼大厅值班室门口，请自行查看并遵照执行"),  # 40
+    ("school-project-team", "The full rules are posted on the staff-room notice board beside the office door."),
+])
+def test_a_long_footer_line_is_broken_evenly_and_measured(monkeypatch, tmp_path, stem, line):
+    answers = validate_answers(tomllib.loads(SOURCES[stem].read_text("utf-8")))
+    plain = context_module.poster_footer
+    monkeypatch.setattr(context_module, "poster_footer", lambda context: [*plain(context), line])
+    (tmp_path / "poster.pdf").write_bytes(render_documents(answers, formats=("poster",))["poster.pdf"])
+    found = parts(tmp_path / "poster.pdf")
+    check_fills_the_sheet(found, bottom=0.8)  # a footer of four lines takes the bottom 14 % itself
+    shown = [footer["text"] for footer in found["footer"]]
+    assert "".join(shown).replace(" ", "").endswith(line.replace(" ", ""))
+    broken = shown[-2:]  # the long line, in two lines of about the same length
+    assert min(map(len, broken)) >= 0.6 * max(map(len, broken))
+
+
+def test_a_unit_poster_template_that_extends_the_builtin_keeps_working(tmp_path):
+    unit = tmp_path / "unit"
+    (unit / "templates").mkdir(parents=True)
+    (unit / "unit.toml").write_text('[unit]\nname = "县应急管理局"\nlang = "zh"\n', "utf-8")
+    (unit / "templates" / "poster.html.j2").write_text(
+        '{% extends "builtin/poster.html.j2" %}{% block extra_styles %}h1 { color: #b00; }{% endblock %}'
+        '{% block footer %}<footer><div>本局值班电话：0571-0000000</div></footer>{% endblock %}', "utf-8")
+    result = run_charter("render", SOURCES["county-flood-duty"], "--unit", unit, "--out", tmp_path / "out",
+                         "--format", "poster")
+    assert result.returncode == 0, result.stderr
+    height, lines = poster_lines(next((tmp_path / "out").rglob("poster.pdf")))
+    texts = [line["text"] for line in lines]
+    assert "县应急管理局" in texts[0] and any("本局值班电话" in text for text in texts)
+    assert sum(bool(RULE.match(text)) for text in texts) == 8 and "本局值班电话" in texts[-1]
