@@ -48,7 +48,7 @@ _FACE_MARGIN = 1.02  # another machine's faces (Microsoft YaHei, Arial) may run 
 _NO_START = set("，。、；：？！）》」』】〕”’,.;:?!)]}%")
 _NO_END = set("（《「『【〔“‘([{")
 _GOOD_END = set("，。、；：？！）》」』】〕”’,;:?!) -–—/")
-_LONGEST = 400  # pieces: past this, a text's lines are left as they fall rather than evened out
+_LONGEST = 150  # pieces: past this, a text's lines are left as they fall rather than evened out
 
 # The poster template's sizes (keep in step with poster.html.j2).
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_SIDES = 12 * MM, 10 * MM, 16 * MM
@@ -62,7 +62,8 @@ FACTS_LINE_GAP = 1 * MM
 FACTS_INSET = 2 * 2.5 + 2 * 5 * MM
 RULES_LEADING, RULE_GAP = 1.35, 0.3  # a rule's lines, and the least space after a rule, in ems of its size
 RULES_INDENT = 1.6  # the numbers' column, in ems
-RULES_MAX, RULES_MIN = 34.0, 20.0
+# From the largest to the least the rules are set at; under 20 pt only when they cannot fit at 20.
+RULES_MAX, RULES_LEAST = 34.0, 10.0
 FOOTER_PT, FOOTER_LEADING = 16, 1.25
 FOOTER_BOX = 2.5 * MM + 1  # the rule above the footer and the space under it
 FOOTER_GAP = 4 * MM  # at least this between the last rule and the footer
@@ -210,8 +211,14 @@ def layout(*, lang: str, paper: str, title: str, letterhead: bool, logo: bool, f
         count = sum(line_count(_narrow(rule, em, lang, False), em) for rule in pieces)
         return em, (count * RULES_LEADING + (len(rules) - 1) * RULE_GAP) * size
 
-    sizes = [RULES_MAX - step / 4 for step in range(int((RULES_MAX - RULES_MIN) * 4) + 1)]
-    size = next((s for s in sizes if measure(s)[1] <= room), RULES_MIN)
+    # The largest size, in quarter points, at which the rules fit (they take more room the larger they are).
+    low, high = 0, int((RULES_MAX - RULES_LEAST) * 4)  # steps down from RULES_MAX
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if measure(RULES_MAX - middle / 4)[1] <= room else (middle + 1, high)
+    while low < int((RULES_MAX - RULES_LEAST) * 4) and measure(RULES_MAX - low / 4)[1] > room:
+        low += 1  # not quite monotonic: a size smaller can break a rule into a line more
+    size = RULES_MAX - low / 4
     em, height = measure(size)
     # What room is left is shared out between the rules, so that the last of them ends by the footer.
     spare = max(room - height, 0) / max(len(rules) - 1, 1)
