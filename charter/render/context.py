@@ -16,7 +16,7 @@ from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.catalogue import Catalogue, fill
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
-from .page_fit import roster_fits
+from .page_fit import page_fit
 from .poster_fit import layout as poster_fit
 
 _ZH_NUMERALS = "一二三四五六七八九十"
@@ -223,5 +223,4 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "sections_by_id": {s["id"]: s for s in sections},
         "announced": [rule for s in sections for rule in s["rules"] if rule["announce"]],
     }
-    roster = bool(answers.show_roster and answers.members)
-    return {**context, "poster": poster_layout(context), "roster_appendix": roster and not roster_fits(context)}
+    return {**context, "poster": poster_layout(context), **page_fit(context)}
