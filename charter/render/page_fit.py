@@ -1,7 +1,8 @@
 """Whether the printed charter fits one sheet: as set, or closer set, and with its roster or not.
 
 A charter longer than its sheet as set is set closer (charter.css.j2's `.tight`: smaller type and
-spacing, body never under 8.5 pt); so is one with its roster, which is listed under the rules when
+spacing), and closer still as a last resort (`.tighter`, body 8 pt in English, 8.5 pt in Chinese);
+so is one with its roster, which is listed under the rules when
 all of it fits the sheet with them. When it does not, or there are more members than a sheet
 should carry, the roster becomes an appendix page of its own rather than a second page with a few
 rows and the signature on it. The page is measured as the poster is (poster_fit): each line an
@@ -35,6 +36,8 @@ AS_SET = Setting((10 + 11) * MM, {"zh": (9.5, 1.36), "en": (9.0, 1.3)}, 2 * MM, 
                  0.15 * MM, 4 * MM, 4 * MM)
 CLOSER = Setting((8 + 9) * MM, {"zh": (9.0, 1.25), "en": (8.5, 1.18)}, 1.2 * MM, 0.2 * MM, 1.0 * MM + 0.4,
                  0.0, 2 * MM, 1.5 * MM)
+CLOSEST = CLOSER._replace(body={"zh": (8.5, 1.22), "en": (8.0, 1.16)})  # the last resort: 8 pt at the least
+SETTINGS = (AS_SET, CLOSER, CLOSEST)
 BODY_WIDTH, SIDE_MARGINS = 182 * MM, 14 * MM
 LETTERHEAD, LOGO_LETTERHEAD = 13 * 1.3 + 4 * MM + 1.2, 10 * MM + 4 * MM + 1.2
 TITLE_PT, FACTS_PT, DATES_PT, FACTS_GAPS = 17, 9, 10.5, (2 * MM, 4 * MM)
@@ -92,8 +95,12 @@ def _fits(context: dict, setting: Setting, roster: bool) -> bool:
 
 
 def page_fit(context: dict) -> dict:
-    """How the charter is printed: closer set or not (`tight`), and its roster under the rules or
-    as an appendix page (`roster_appendix`)."""
+    """How the charter is printed: as set (`tight` 0), closer (1) or closest (2), and its roster under
+    the rules or as an appendix page (`roster_appendix`)."""
     roster = bool(context["show_roster"] and context["members"])
-    inline = roster and len(context["members"]) <= MOST_MEMBERS_INLINE and _fits(context, CLOSER, True)
-    return {"tight": inline or not _fits(context, AS_SET, False), "roster_appendix": roster and not inline}
+    if roster and len(context["members"]) <= MOST_MEMBERS_INLINE:
+        level = next((level for level in (1, 2) if _fits(context, SETTINGS[level], True)), None)
+        if level is not None:
+            return {"tight": level, "roster_appendix": False}
+    level = next((level for level in (0, 1) if _fits(context, SETTINGS[level], False)), 2)
+    return {"tight": level, "roster_appendix": roster}
