@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .poster_fit import MM, PAPER, char_em, count_lines
+from .poster_fit import FACE_MARGIN, MM, PAPER, char_em, count_lines
 
 MOST_MEMBERS_INLINE = 12  # past this many, the roster is an appendix however short the rules
 
@@ -60,8 +60,12 @@ def _fits(context: dict, setting: Setting, roster: bool) -> bool:
     page_w, page_h = PAPER.get(context["paper"], PAPER["A4"])
     width = min(BODY_WIDTH, page_w - 2 * SIDE_MARGINS)
 
+    # English in Arial's own widths (char_em's margin for other faces is for the poster, whose lines
+    # break where measured): a line of Latin letters measured with it would often count one line more.
+    stretch = FACE_MARGIN if lang == "en" else 1.0
+
     def height(text: str, pt: float, wide: float, lead: float = leading, bold: bool = False) -> float:
-        return count_lines(text, lang, wide / pt, bold) * pt * lead
+        return count_lines(text, lang, wide / pt * stretch, bold) * pt * lead
 
     used = (LOGO_LETTERHEAD if unit and unit.get("logo") else LETTERHEAD if unit else 0)
     used += height(context["title"], TITLE_PT, width, bold=True) + setting.title_gap

@@ -42,7 +42,7 @@ _CJK_LATIN_BOLD = (278, 370, 574, 590, 590, 963, 740, 325, 378, 378, 507, 590, 3
     421, 637, 576, 863, 562, 574, 511, 390, 296, 390, 590)
 _TABLES = {("en", False): _ARIAL, ("en", True): _ARIAL_BOLD, ("zh", False): _CJK_LATIN, ("zh", True): _CJK_LATIN_BOLD}
 _OTHER = 0.75  # a letter outside ASCII (é, –, ’): as wide as the widest lower-case letters
-_FACE_MARGIN = 1.02  # another machine's faces (Microsoft YaHei, Arial) may run a little wider
+FACE_MARGIN = 1.02  # another machine's faces (Microsoft YaHei, Arial) may run a little wider
 # Closing marks a line may not start with, and opening marks it may not end with: a line breaker
 # carries the character beside them over with them. A break after one of _GOOD_END reads naturally.
 _NO_START = set("，。、；：？！）》」』】〕”’,.;:?!)]}%")
@@ -79,7 +79,7 @@ def char_em(char: str, lang: str, bold: bool = False) -> float:
         return 1.0
     code = ord(char)
     return (_TABLES["zh" if lang == "zh" else "en", bold][code - 32] / 1000 if 32 <= code < 127 else _OTHER) \
-        * _FACE_MARGIN
+        * FACE_MARGIN
 
 
 def tokens(text: str, lang: str, bold: bool = False) -> list[Piece]:
