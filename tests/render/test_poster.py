@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import statistics
 import tomllib
 
 import pdfplumber
@@ -185,3 +186,18 @@ def test_a_unit_poster_template_that_extends_the_builtin_keeps_working(tmp_path)
     texts = [line["text"] for line in lines]
     assert "县应急管理局" in texts[0] and any("本局值班电话" in text for text in texts)
     assert sum(bool(RULE.match(text)) for text in texts) == 8 and "本局值班电话" in texts[-1]
+
+
+def test_a_charter_a_little_longer_than_its_page_is_set_closer_on_one_page():
+    """Six rules of one's own take the charter past its page as set: set closer, it keeps to one,
+    its body not under 8 pt."""
+    answers = tomllib.loads(SOURCES["county-media-event"].read_text("utf-8"))
+    text = "外出采访和现场直播前，在群里报备时间、地点、带队人和联系电话；结束后报平安，遇到突发情况先电话报告带队领导。"
+    rules = answers.get("rules", {})
+    answers["rules"] = {**rules, "custom": rules.get("custom", []) + [{"category": "posting", "text": text}] * 6}
+    pdf = render_documents(validate_answers(answers), formats=("pdf",))["charter.pdf"]
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) == 1
+        body = statistics.mode(round(char["size"], 1) for char in document.pages[0].chars)
+        assert squeeze(document.pages[0].extract_text()).count(squeeze(text)) == 6
+    assert 8 <= body < 9.5
