@@ -13,7 +13,10 @@ import pytest
 from conftest import EXAMPLE_FOLDERS, EXAMPLES, run_charter, squeeze
 
 from charter.render import context as context_module
+from charter.render import poster_fit as fit
+from charter.render.context import build_context
 from charter.render.documents import render_documents
+from charter.schema.catalogue import builtin_catalogue
 from charter.schema.unit import load_unit
 from charter.schema.validation import validate_answers
 
@@ -27,42 +30,62 @@ def _size(line) -> float:
     return line["chars"][0]["size"]
 
 
-def poster_lines(path) -> tuple[float, list[dict]]:
-    """The page's height and its lines of text, top to bottom."""
+def poster_lines(path) -> tuple[float, float, list[dict]]:
+    """The page's width and height and its lines of text, top to bottom."""
     with pdfplumber.open(path) as pdf:
         assert len(pdf.pages) == 1
         page = pdf.pages[0]
-        return page.height, page.extract_text_lines()
+        return page.width, page.height, page.extract_text_lines()
 
 
 def parts(path) -> dict:
     """The poster's rules' lines, its footer's lines and its title's lines, told apart by their size."""
-    height, lines = poster_lines(path)
+    width, height, lines = poster_lines(path)
     first = next(i for i, line in enumerate(lines) if RULE.match(line["text"]))
     size = _size(lines[first])
     rules = [line for line in lines[first:] if abs(_size(line) - size) < 0.05]
     footer = [line for line in lines[first:] if line["top"] > rules[-1]["bottom"]]
     title_size = max(_size(line) for line in lines)
     title = [line for line in lines if abs(_size(line) - title_size) < 0.05]
-    return {"height": height, "rules": rules, "footer": footer, "title": title, "size": size}
+    return {"width": width, "height": height, "rules": rules, "footer": footer, "title": title, "size": size}
 
 
-def check_fills_the_sheet(found: dict, scale: float = 1.0, bottom: float = 0.85) -> None:
-    rules, footer, height = found["rules"], found["footer"], found["height"]
-    assert rules[-1]["bottom"] >= bottom * height  # the last rule ends in the sheet's bottom 15 %
-    assert footer and rules[-1]["bottom"] < footer[0]["top"]  # above the footer
+def poster_rules(answers: dict) -> tuple[list[str], str]:
+    """The rules the poster shows (as the answers word them), and their language."""
+    context = build_context(validate_answers(answers), builtin_catalogue())
+    return [rule["brief"] for rule in context["poster_rules"]], context["lang"]
+
+
+def fits_at(found: dict, rules: tuple[list[str], str], size: float) -> bool:
+    """Whether the rules, in poster_fit's measure, would fit the room the poster gives them at `size`
+    (its lines at the least spacing between the rules)."""
+    texts, lang = rules
+    em = (found["width"] - 2 * fit.MARGIN_SIDES * found["scale"] - fit.RULES_INDENT * size) / size
+    lines = sum(fit.count_lines(text, lang, em) for text in texts)
+    need = (lines * fit.RULES_LEADING + (len(texts) - 1) * fit.RULE_GAP) * size
+    # from the first rule's line (its text starts half its leading lower) to the footer's rule (its
+    # text starts its padding and half its leading lower), less the space kept above the footer
+    above = (fit.FOOTER_BOX + (fit.FOOTER_LEADING - 1) / 2 * fit.FOOTER_PT + fit.FOOTER_GAP) * found["scale"]
+    room = found["footer"][0]["top"] - above - found["rules"][0]["top"] + (fit.RULES_LEADING - 1) / 2 * found["size"]
+    return need <= room + 1  # a point for rounding
+
+
+def check_fills_the_sheet(found: dict, rules: tuple[list[str], str], scale: float = 1.0,
+                          bottom: float = 0.85) -> None:
+    lines, footer, height = found["rules"], found["footer"], found["height"]
+    found["scale"] = scale
+    assert lines[-1]["bottom"] >= bottom * height  # the last rule ends in the sheet's bottom 15 %
+    assert footer and lines[-1]["bottom"] < footer[0]["top"]  # above the footer
     assert all(char["size"] >= 16 * scale - 0.05 for line in footer for char in line["chars"])
-    assert found["size"] >= 20 * scale - 0.05
-    if found["size"] < 22 * scale - 0.05:  # smaller only when 22 pt does not fit: less than a line of it left over
-        pitches = [b["top"] - a["top"] for a, b in zip(rules, rules[1:])]
-        between = [pitch - min(pitches) - 0.3 * found["size"] for pitch in pitches if pitch > min(pitches) + 0.1]
-        assert sum(between) < 1.35 * 22 * scale
+    for least in (22, 20):  # under 22 pt only when the rules do not fit at 22, under 20 only when not at 20
+        assert found["size"] >= least * scale - 0.05 or not fits_at(found, rules, least * scale)
 
 
 @pytest.mark.parametrize("stem", list(EXAMPLE_FOLDERS))
 def test_the_rules_fill_the_poster_down_to_its_footer(example_folder, stem):
     found = parts(example_folder(stem) / "poster.pdf")
-    check_fills_the_sheet(found)
+    check_fills_the_sheet(found, poster_rules(tomllib.loads(SOURCES[stem].read_text("utf-8"))))
+    assert found["size"] >= 20  # every bundled poster's rules fit at 20 pt at least
     assert len(found["title"]) == 1  # every bundled group's name fits one line
 
 
@@ -78,13 +101,14 @@ def long_names(tmp_path_factory):
         result = run_charter("render", out / f"{stem}.toml", "--out", out / stem, "--format", "poster",
                              "--paper", paper)
         assert result.returncode == 0, result.stderr
-        folders[stem] = (next((out / stem).rglob("poster.pdf")), name, 1.414 if paper == "A3" else 1.0)
+        folders[stem] = (next((out / stem).rglob("poster.pdf")), name, 1.414 if paper == "A3" else 1.0,
+                         poster_rules(tomllib.loads((out / f"{stem}.toml").read_text("utf-8"))))
     return folders
 
 
 @pytest.mark.parametrize("stem", ["county-flood-duty", "council-flood-duty"])
 def test_a_long_title_breaks_between_words_into_even_lines(long_names, stem):
-    path, name, scale = long_names[stem]
+    path, name, scale, rules = long_names[stem]
     found = parts(path)
     title = [line["text"] for line in found["title"]]
     assert len(title) >= 2 and "".join(title).replace(" ", "").startswith(name.replace(" ", ""))
@@ -93,20 +117,21 @@ def test_a_long_title_breaks_between_words_into_even_lines(long_names, stem):
     if stem == "council-flood-duty":  # English breaks only between words
         words = name.split()
         assert all(word in words for line in title for word in line.split())
-    check_fills_the_sheet(found, scale)
+    check_fills_the_sheet(found, rules, scale)
 
 
 def test_a_facts_line_more_is_measured_with_the_rest(monkeypatch, tmp_path):
     """Room for one more line in the facts box (an urgent contact's number): the rules shrink to keep
     to one page and to end above the footer."""
-    answers = validate_answers(tomllib.loads(SOURCES["council-flood-duty"].read_text("utf-8")))
+    data = tomllib.loads(SOURCES["council-flood-duty"].read_text("utf-8"))
+    answers = validate_answers(data)
     plain = context_module.poster_facts
     contact = {"label": "Urgent", "value": "Duty desk 01632 960 000 (24 hours)", "date": False}
     monkeypatch.setattr(context_module, "poster_facts", lambda context: [*plain(context), contact])
     (tmp_path / "poster.pdf").write_bytes(render_documents(answers, formats=("poster",))["poster.pdf"])
     found = parts(tmp_path / "poster.pdf")
-    assert any("Duty desk 01632" in line["text"] for line in poster_lines(tmp_path / "poster.pdf")[1])
-    check_fills_the_sheet(found)
+    assert any("Duty desk 01632" in line["text"] for line in poster_lines(tmp_path / "poster.pdf")[2])
+    check_fills_the_sheet(found, poster_rules(data))
 
 
 # ── the charter with its roster stays one page ───────────────────────────────────
@@ -160,12 +185,13 @@ def test_a_long_roster_is_an_appendix_page(stem):
     ("school-project-team", "The full rules are posted on the staff-room notice board beside the office door."),
 ])
 def test_a_long_footer_line_is_broken_evenly_and_measured(monkeypatch, tmp_path, stem, line):
-    answers = validate_answers(tomllib.loads(SOURCES[stem].read_text("utf-8")))
+    data = tomllib.loads(SOURCES[stem].read_text("utf-8"))
+    answers = validate_answers(data)
     plain = context_module.poster_footer
     monkeypatch.setattr(context_module, "poster_footer", lambda context: [*plain(context), line])
     (tmp_path / "poster.pdf").write_bytes(render_documents(answers, formats=("poster",))["poster.pdf"])
     found = parts(tmp_path / "poster.pdf")
-    check_fills_the_sheet(found, bottom=0.8)  # a footer of four lines takes the bottom 14 % itself
+    check_fills_the_sheet(found, poster_rules(data), bottom=0.8)  # a footer of four lines takes the bottom 14 % itself
     shown = [footer["text"] for footer in found["footer"]]
     assert "".join(shown).replace(" ", "").endswith(line.replace(" ", ""))
     broken = shown[-2:]  # the long line, in two lines of about the same length
@@ -182,7 +208,7 @@ def test_a_unit_poster_template_that_extends_the_builtin_keeps_working(tmp_path)
     result = run_charter("render", SOURCES["county-flood-duty"], "--unit", unit, "--out", tmp_path / "out",
                          "--format", "poster")
     assert result.returncode == 0, result.stderr
-    height, lines = poster_lines(next((tmp_path / "out").rglob("poster.pdf")))
+    _, _, lines = poster_lines(next((tmp_path / "out").rglob("poster.pdf")))
     texts = [line["text"] for line in lines]
     assert "县应急管理局" in texts[0] and any("本局值班电话" in text for text in texts)
     assert sum(bool(RULE.match(text)) for text in texts) == 8 and "本局值班电话" in texts[-1]
