@@ -18,6 +18,8 @@ from ..core.i18n import messages
 from ..schema.answers import AnswersBase
 from ..schema.catalogue import SHORT_GROUP_DAYS, Catalogue, Preset, fill
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
+from .page_fit import page_fit
+from .poster_fit import layout as poster_fit
 
 _ZH_NUMERALS = "一二三四五六七八九十"
 POSTER_RULES = 8  # the poster shows at most this many: the profile's first choices the group has, else its first rules
@@ -257,11 +259,42 @@ def poster_rules(sections: list[dict], catalogue: Catalogue, profile: str) -> li
     return [rule for rule in rules.values() if rule["announce"]][:POSTER_RULES]
 
 
+def poster_facts(context: dict) -> list[dict]:
+    """The lines of the poster's facts box: who owns the group, who takes over, whom to call at once,
+    and until when. `kind` is how the value is set: a date, an urgent contact, or plain."""
+    t = context["t"]
+    dated = {"label": context["end_date"], "value": context["dissolve_on"], "kind": "date"} \
+        if context["dissolve_on"] else {"label": t["next_review"], "value": context["next_review"], "kind": "date"}
+    urgent = [{"label": t["urgent_contact"], "value": context["urgent_contact"], "kind": "urgent"}] \
+        if context["urgent_contact"] else []
+    return [{"label": t["owner"], "value": context["owner_brief"], "kind": ""},
+            {"label": t["successor"], "value": context["successor_brief"], "kind": ""}, *urgent, dated]
+
+
+def poster_footer(context: dict) -> list[str]:
+    """The lines at the poster's foot: in force since when, where the full rules are, the unit's contact."""
+    t, unit = context["t"], context["unit"]
+    return [f"{t['effective']}{t['colon']}{context['created']}",
+            f"{t['full_rules']}{t['colon']}{context['rules_posted_at']}",
+            *([unit["contact"]] if unit and unit.get("contact") else [])]
+
+
+def poster_layout(context: dict) -> dict:
+    """The poster's facts and footer, and the type sizes and line breaks that fill the sheet with
+    them (see poster_fit): a line added to either is measured with the rest."""
+    unit, colon, facts = context["unit"], context["t"]["colon"], poster_facts(context)
+    sizes = poster_fit(lang=context["lang"], paper=context["paper"], title=context["poster_title"],
+                       letterhead=bool(unit), logo=bool(unit and unit.get("logo")),
+                       facts=[f"{fact['label']}{colon}{fact['value']}" for fact in facts],
+                       rules=[rule["brief"] for rule in context["poster_rules"]], footer=poster_footer(context))
+    return {**sizes, "facts": facts}
+
+
 def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
     group_facts = facts(answers, catalogue)
     sections = build_sections(answers, catalogue, group_facts)
-    return {
+    context = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "t": t,
@@ -298,3 +331,4 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "sections_by_id": {s["id"]: s for s in sections},
         "announced": [rule for s in sections for rule in s["rules"] if rule["announce"]],
     }
+    return {**context, "poster": poster_layout(context), **page_fit(context)}

@@ -148,9 +148,9 @@ def _facts_table(writer: _Writer, context: dict) -> None:
                 writer.cell(cell, value, "facts")
 
 
-def _roster(writer: _Writer, context: dict) -> None:
+def _roster(writer: _Writer, context: dict, heading: str) -> None:
     t = context["t"]
-    writer.heading(t["roster"])
+    writer.heading(heading)
     rows = [[t["roster_name"], t["roster_unit"], t["roster_title"], t["roster_role"]]]
     rows += [[m["name"], m["unit"], m["title"], t["roles"][m["role"]]] for m in context["members"]]
     table = writer.document.add_table(rows=len(rows), cols=4)
@@ -199,11 +199,15 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
         writer.heading(section["heading"])
         for number, rule in enumerate(section["rules"], start=1):
             writer.rule(number, rule["text"])
-    if context["show_roster"] and context["members"]:
-        _roster(writer, context)
+    roster = context["show_roster"] and context["members"]
+    if roster and not context["roster_appendix"]:
+        _roster(writer, context, t["roster"])
     _signature(writer, t)
     if unit and unit.get("contact"):
         writer.paragraph(unit["contact"], "contact", align=WD_ALIGN_PARAGRAPH.CENTER, before=4, color=CONTACT)
+    if roster and context["roster_appendix"]:  # as the PDF has it: a page of its own, after the signature
+        document.add_page_break()
+        _roster(writer, context, t["roster_appendix"])
     created = datetime.combine(context["group"]["created"], datetime.min.time(), tzinfo=timezone.utc)
     properties = document.core_properties
     properties.title, properties.author, properties.language = context["title"], "charter", locale(lang)
