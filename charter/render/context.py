@@ -84,11 +84,18 @@ def profile_words(answers: AnswersBase, catalogue: Catalogue) -> dict:
 
 
 def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: str) -> str:
-    """Where the full rules usually are: the group's facets' place, else its platform's, else an office's."""
-    on_platform = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).posted_at
-    usual = (catalogue.words(preset).get("rules_posted_at") or (on_platform and getattr(on_platform, preset.lang))
-             or messages(preset.lang)["rules_posted_at"])
-    return usual.format(owner=owner)
+    """Where the full rules usually are: the group's facets' place (a duty-room wall) with a copy where
+    the platform keeps files, else one of them; else, for members of one organisation, its office's
+    board, for several, the lead organisation's office with a copy from the owner."""
+    t = messages(preset.lang)
+    kept = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).posted_at
+    online = getattr(kept, preset.lang) if kept else ""
+    place = catalogue.words(preset).get("rules_posted_at", "")
+    if place and online:
+        return t["posted_both"].format(place=place.format(owner=owner), online=online)
+    if place or online:
+        return (place or online).format(owner=owner)
+    return t["rules_posted_at" if preset.organisations == "one" else "rules_posted_at_several"].format(owner=owner)
 
 
 def example_person(answers: AnswersBase):
