@@ -250,7 +250,7 @@ def successor_shown(answers: AnswersBase, lang: str, brief: bool = False) -> str
     if answers.successor:
         return shown(answers.successor, lang)
     admins = [m for m in answers.members if m.role == "admin"]
-    return t["acting"].format(name=shown(admins[0], lang)) if admins else t["successor_unset"]
+    return t["acting"].format(name=admins[0].name) if admins else t["successor_unset"]
 
 
 def _person(person) -> dict | None:

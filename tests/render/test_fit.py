@@ -1,0 +1,166 @@
+"""The rules follow the facts that decide fit: who the members are, one organisation or several,
+the urgent contact, who keeps the records, where the full rules are, how long the group lives and
+its platform. Pure functions: answers in, the Markdown and announcement a reader would see out."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+
+import pytest
+from conftest import run_charter
+
+from charter.render.documents import render_documents
+from charter.schema.catalogue import builtin_catalogue
+from charter.schema.lint import lint
+from charter.schema.validation import validate_answers
+
+BASE = {
+    "lang": "zh",
+    "group": {"name": "城东片区工作群", "purpose": "片区日常工作的通知、报送和协调", "platform": "wechat",
+              "kind": "project", "created": date(2026, 12, 1), "dissolve_on": date(2027, 6, 30)},
+    "owner": {"name": "李明", "unit": "县住建局", "title": "股长"},
+    "members": [{"name": "周红", "unit": "县住建局", "title": "副局长", "role": "admin"},
+                {"name": "孙磊", "unit": "县住建局", "title": "科员"},
+                {"name": "钱芳", "unit": "县住建局", "title": "局长"}],
+}
+
+
+def group_with(**changes) -> dict:
+    answers = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        table, _, field = key.rpartition(".")
+        (answers[table] if table else answers)[field] = value
+    return answers
+
+
+def read(answers: dict) -> tuple[str, str]:
+    """The charter as Markdown and the announcement, as a reader gets them."""
+    files = render_documents(validate_answers(answers), formats=("md", "txt"))
+    return files["charter.md"].decode("utf-8"), files["announcement.txt"].decode("utf-8")
+
+
+def test_the_schema_describes_every_new_fact():
+    schema = json.loads(run_charter("schema").stdout)
+    group = next(d for name, d in schema["$defs"].items() if name.startswith("Group"))["properties"]
+    for fact in ("audience", "organisations", "urgent_contact", "records", "rules_posted_at"):
+        assert group[fact].get("description") or group[fact].get("anyOf"), fact
+    assert set(group["audience"]["anyOf"][0]["enum"]) == {"government", "school", "parents", "residents", "company"}
+
+
+@pytest.mark.parametrize(("audience", "said", "unsaid"), [
+    ("government", ["涉密文件", "群众和服务对象的身份证号"], ["考试前的试卷", "客户和同事"]),
+    ("school", ["考试前的试卷和答案", "学生和家长的身份证号", "停课、恶劣天气和安全预警"], ["涉密文件", "群众和服务对象"]),
+    ("company", ["工作草稿和内部数据可以在群里讨论", "客户和同事的身份证号"], ["涉密文件"]),
+    ("residents", ["居民和服务对象的身份证号", "由组织者单独电话告知"], ["涉密文件", "【请示】", "和节假日不发"]),
+])
+def test_confidentiality_personal_data_and_quiet_hours_follow_the_members(audience, said, unsaid):
+    page, _ = read(group_with(**{"group.audience": audience}))
+    for phrase in said:
+        assert phrase in page, phrase
+    for phrase in unsaid:
+        assert phrase not in page, phrase
+
+
+def test_a_name_or_purpose_suggests_the_members_when_the_answers_do_not_say():
+    page, _ = read(group_with(**{"group.name": "第三中学初二年级教师群"}))
+    assert "考试前的试卷" in page and "涉密文件" not in page
+
+
+def test_one_organisation_drops_the_unit_from_names_several_bring_their_own_rules():
+    one, _ = read(group_with(**{"group.organisations": "one"}))
+    several, _ = read(group_with(**{"group.organisations": "several"}))
+    assert "“股室-姓名”" in one and "“日期-事项”" in one and "只发各单位都可以看的内容" not in one
+    assert "“单位-姓名-职务”" in several and "“日期-单位-事项”" in several
+    for phrase in ("只发各单位都可以看的内容", "按合同或公文规定的渠道", "由本单位的联络人负责", "从群里下载保存",
+                   "告知其所在单位"):
+        assert phrase in several, phrase
+
+
+def test_the_units_listed_suggest_several_organisations_unless_answered():
+    listed = group_with(members=[*BASE["members"], {"name": "吴涛", "unit": "县水利局"}])
+    assert "只发各单位都可以看的内容" in read(listed)[0]
+    listed["group"]["organisations"] = "one"
+    assert "只发各单位都可以看的内容" not in read(listed)[0]
+
+
+def test_a_duty_group_forwards_alerts_but_not_orders_and_is_warned_without_an_urgent_contact():
+    duty = group_with(**{"group.profile": "duty"})
+    page, _ = read(duty)
+    assert "【预警】可以原文转发" in page and "群里的消息不截图" not in page and "119" in page
+    findings = lint(validate_answers(duty), builtin_catalogue(), date(2026, 12, 7))
+    assert "no-urgent-contact" in {f.code for f in findings}
+    duty["group"]["urgent_contact"] = "值班室 0571-8888 1234"
+    page, announcement = read(duty)
+    assert "先打电话给值班室 0571-8888 1234" in page
+    assert announcement.splitlines()[2] == "紧急联系：值班室 0571-8888 1234"
+    assert "no-urgent-contact" not in {f.code for f in lint(validate_answers(duty), builtin_catalogue(), date(2026, 12, 7))}
+
+
+def test_a_group_of_three_days_keeps_no_quiet_hours_but_names_the_person_tonight():
+    page, _ = read(group_with(**{"group.kind": "temporary", "group.dissolve_on": date(2026, 12, 4)}))
+    assert "不发工作消息" not in page and "今晚需办" in page and "一两个小时内必须办" in page
+
+
+def test_round_the_clock_work_has_no_quiet_hours():
+    page, _ = read(group_with(**{"group.purpose": "病区护理排班和顶班安排"}))
+    assert "不当班的人不必看" in page and "不发工作消息" not in page
+
+
+@pytest.mark.parametrize("profile", ["duty", "broadcast", "office"])
+def test_nobody_is_removed_for_breaking_a_rule(profile):
+    page, _ = read(group_with(**{"group.profile": profile}))
+    assert "不移出本群" in page and "仍不改的，移出本群" not in page
+
+
+def test_a_notice_group_keeps_those_who_move_inside_the_unit():
+    page, _ = read(group_with(**{"group.profile": "broadcast"}))
+    assert "在本单位内调整岗位的，仍留在本群" in page and "调岗或不再负责" not in page
+
+
+@pytest.mark.parametrize(("platform", "ended", "unended"), [("slack", "archived", "dissolved"), ("wechat", "closed", "archived")])
+def test_the_platform_says_how_a_group_ends(platform, ended, unended):
+    english = group_with(lang="en", **{"group.platform": platform})
+    page, announcement = read(english)
+    assert ended in page and unended not in page
+    assert ("Archive date" if platform == "slack" else "Closes on") in announcement
+
+
+def test_the_owners_place_is_never_blank():
+    with_admin, _ = read(BASE)
+    assert "先由管理员周红代理群主" in with_admin and "周红（管理员，暂代至确定新群主）" in with_admin
+    alone, announcement = read(group_with(members=[{"name": "孙磊", "unit": "县住建局"}]))
+    assert "由群主离岗前指定" in alone and "由群主离岗前指定" in announcement and "—" not in alone
+    named, _ = read(group_with(successor={"name": "周红", "unit": "县住建局", "title": "副局长"}))
+    assert "由周红（县住建局 副局长）接任群主" in named
+
+
+def test_the_newcomers_example_is_an_ordinary_member_who_leads_nobody():
+    page, _ = read(BASE)
+    assert "“我是县住建局科员孙磊" in page
+    assert "我是县住建局局长钱芳" not in page and "我是县住建局副局长周红" not in page
+
+
+def test_one_person_keeps_the_records_where_the_answers_say():
+    usual, _ = read(BASE)
+    assert "李明负责把通知、决定和报送的材料存到本单位的工作档案" in usual
+    kept, announcement = read(group_with(**{"group.records": {"keeper": "孙磊", "place": "局档案室"}}))
+    assert "孙磊负责把通知、决定和报送的材料存到局档案室" in kept and "资料由孙磊统一保存" in announcement
+
+
+def test_page_poster_and_announcement_name_the_same_place_for_the_full_rules():
+    answers = group_with(**{"group.rules_posted_at": "局机关一楼公告栏"})
+    files = render_documents(validate_answers(answers), formats=("md", "txt", "html"))
+    assert "张贴位置：局机关一楼公告栏" in files["charter.md"].decode("utf-8")
+    assert files["announcement.txt"].decode("utf-8").strip().splitlines()[-1] == "完整群规：局机关一楼公告栏"
+    from charter.render.context import build_context, poster_footer
+    context = build_context(validate_answers(answers), builtin_catalogue())
+    assert "完整群规：局机关一楼公告栏" in poster_footer(context)
+
+
+def test_files_without_the_new_facts_keep_working_and_write_none_of_them():
+    model = validate_answers(BASE)
+    from charter.schema.answers import answers_to_data
+    written = answers_to_data(model)["group"]
+    assert not {"audience", "organisations", "urgent_contact", "records", "rules_posted_at"} & set(written)
