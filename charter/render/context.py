@@ -115,9 +115,10 @@ def example_person(answers: AnswersBase):
 
 def example_who(person, lang: str) -> str:
     """How a newcomer names themselves: 县水利局计划股宋立新 / Song Lixin, Planning Officer, Water Bureau."""
+    unit = "" if person.unit and person.unit in person.title else person.unit  # 语文教研组 in 语文教研组长
     if lang == "zh":
-        return f"{person.unit}{person.title}{person.name}"
-    return ", ".join(part for part in (person.name, person.title, person.unit) if part)
+        return f"{unit}{person.title}{person.name}"
+    return ", ".join(part for part in (person.name, person.title, unit) if part)
 
 
 def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
