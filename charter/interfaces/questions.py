@@ -77,7 +77,7 @@ class Engine:
                      default=get(answers, "group.profile", DEFAULT_PROFILE), optional=True),  # none: office
             Question("group.audience", "select", _ask(lang, "audience"),
                      choices=[(k, a.help(lang)) for k, a in self.catalogue.audiences.items()],
-                     default=self.catalogue.audience_of(preset_of(answers))),
+                     default=self.catalogue.audience_of(preset_of(answers)), optional=True),  # none: as worked out
             # after the profile: a duty group is offered a duty group's purposes, not an office's
             Question("group.purpose", "textarea", _ask(lang, "purpose"), default=get(answers, "group.purpose", ""),
                      examples=t["profile_purposes"].get(get(answers, "group.profile", DEFAULT_PROFILE))
@@ -117,7 +117,7 @@ class Engine:
             Question("show_roster", "confirm", _ask(lang, "show_roster"), default=answers.get("show_roster", False)),
             Question("group.organisations", "select", _ask(lang, "organisations"),
                      choices=[(k, o.help(lang)) for k, o in self.catalogue.organisations.items()],
-                     default=organisations_in(answers)),
+                     default=organisations_in(answers), optional=True),
             *self._records(answers, lang),
         ]
 

@@ -70,7 +70,8 @@ def _fits(context: dict, setting: Setting, roster: bool) -> bool:
     used = (LOGO_LETTERHEAD if unit and unit.get("logo") else LETTERHEAD if unit else 0)
     used += height(context["title"], TITLE_PT, width, bold=True) + setting.title_gap
     # The facts table: a column of labels on each side, the values beside them.
-    left = _width_em([t["purpose"], t["kind"], t["owner"], t["admins"], t["effective"]], lang, FACTS_PT) \
+    left = _width_em([t["purpose"], t["kind"], t["owner"], t["admins"], t["urgent_contact"], t["effective"]], lang,
+                     FACTS_PT) \
         + FACTS_GAPS[0]
     right = _width_em([t["platform"], t["successor"], t["dissolve_on"], t["review"]], lang, FACTS_PT) \
         + FACTS_GAPS[0]
@@ -78,8 +79,7 @@ def _fits(context: dict, setting: Setting, roster: bool) -> bool:
     rows = [[(context["group"]["purpose"], width - left - FACTS_GAPS[1])],
             [(context["owner"], value), (context["successor"] or "—", value)],
             [(context["kind_label"], value)]]
-    if context["admins"]:
-        rows.append([(context["admins"], width - left - FACTS_GAPS[1])])
+    rows += [[(text, width - left - FACTS_GAPS[1])] for text in (context["admins"], context["urgent_contact"]) if text]
     used += sum(max(height(text, FACTS_PT, wide) for text, wide in row) + setting.facts_pad for row in rows)
     used += height(context["dissolve_on"] or context["review"], DATES_PT, value, bold=True) + setting.facts_pad
     for section in context["sections"]:
@@ -92,6 +92,8 @@ def _fits(context: dict, setting: Setting, roster: bool) -> bool:
                     *([m["name"], m["unit"], m["title"], t["roles"][m["role"]]] for m in context["members"])]:
             used += max(height(text, ROSTER_PT, wide, ROSTER_LEADING) for text, wide in zip(row, columns)) \
                 + ROSTER_ROW
+    # where the rules are posted, under them; then the line to sign on
+    used += setting.heading_gap + height(f"{t['posted_at']}{t['colon']}{context['rules_posted_at']}", size, width)
     used += setting.signature_gap + size * leading
     if unit and unit.get("contact"):
         used += setting.footer_gap + height(unit["contact"], FOOTER_PT, width)

@@ -26,6 +26,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.shared import Mm, Pt, RGBColor
 
+from .page_fit import SETTINGS
 from .word_style import (
     BODY_PT,
     estimated_width,
@@ -54,8 +55,8 @@ ROSTER_COLUMNS = (0.22, 0.38, 0.22, 0.18)  # the CSS's widths of the roster's fo
 class _Writer:
     """Paragraphs and tables in the charter's language at the page's scale, `width` EMU wide."""
 
-    def __init__(self, document, lang: str, scale: float, width: int):
-        self.document, self.lang, self.scale, self.width = document, lang, scale, width
+    def __init__(self, document, lang: str, scale: float, width: int, leading: float | None = None):
+        self.document, self.lang, self.scale, self.width, self.leading = document, lang, scale, width, leading
 
     def size(self, role: str) -> float:
         return (BODY_PT[self.lang] if role == "body" else SIZES[role]) * self.scale
@@ -66,14 +67,14 @@ class _Writer:
         paragraph = self.document.add_paragraph()
         if align is not None:
             paragraph.alignment = align
-        spacing(paragraph, self.size(role), self.lang, before * self.scale, after * self.scale)
+        spacing(paragraph, self.size(role), self.lang, before * self.scale, after * self.scale, self.leading)
         faces = role if role in ("title", "heading") else "body"
         font(paragraph.add_run(text), faces, self.lang, self.size(role), bold, color)
         return paragraph
 
     def cell(self, cell, text: str, role: str, bold: bool = False, color: RGBColor | None = None) -> None:
         paragraph = cell.paragraphs[0]
-        spacing(paragraph, self.size(role), self.lang)
+        spacing(paragraph, self.size(role), self.lang, leading=self.leading)
         font(paragraph.add_run(text), "body", self.lang, self.size(role), bold, color)
 
     def letterhead(self, name: str) -> None:
@@ -93,7 +94,7 @@ class _Writer:
         if style is not None:  # a unit's Word template may lack it (or have a character style of that name)
             paragraph.style = style
         rule_below(paragraph, 0.4 * self.scale, "999999")
-        spacing(paragraph, self.size("heading"), self.lang, 1.6 * self.scale, 0.4 * self.scale)
+        spacing(paragraph, self.size("heading"), self.lang, 1.6 * self.scale, 0.4 * self.scale, self.leading)
         font(paragraph.add_run(text), "heading", self.lang, self.size("heading"), True, BLACK)
 
     def rule(self, number: int, text: str) -> None:
@@ -109,10 +110,12 @@ def _facts(context: dict) -> list[list[str]]:
     rows = [[t["purpose"], context["group"]["purpose"]],
             [t["kind"], f"{context['profile_label']} · {context['kind_label']}", t["platform"],
              context["platform_label"]],
-            [t["owner"], context["owner"], t["successor"], context["successor"] or "—"]]
+            [t["owner"], context["owner"], t["successor"], context["successor"]]]
     if context["admins"]:
         rows.append([t["admins"], context["admins"]])
-    rows.append([t["effective"], context["created"]] + ([t["dissolve_on"], context["dissolve_on"]]
+    if context["urgent_contact"]:
+        rows.append([t["urgent_contact"], context["urgent_contact"]])
+    rows.append([t["effective"], context["created"]] + ([context["end_date"], context["dissolve_on"]]
                                                        if context["dissolve_on"] else [t["review"], context["review"]]))
     return rows
 
@@ -185,11 +188,14 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
     document = template or Document()
     page = document.sections[-1]
     if template is None:  # a unit's Word template keeps its page: its letterhead is designed for it
-        page_setup(page, context["paper"], scale)
+        page_setup(page, context["paper"], scale, closer=context["tight"] > 0)
         page_numbers(page, lang, scale)
     languages(document, lang)
     fallback_faces(document)
-    writer = _Writer(document, lang, scale, text_width(page))
+    # set closer, as the PDF is when its page needs it (page_fit): the same sizes in the same ratio
+    size, leading = SETTINGS[context["tight"]].body[lang]
+    writer = _Writer(document, lang, scale * size / SETTINGS[0].body[lang][0], text_width(page),
+                     leading if context["tight"] else None)
     unit = context["unit"]
     if unit and template is None:  # a unit's Word template brings its own letterhead
         writer.letterhead(unit["name"])
@@ -199,6 +205,7 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
         writer.heading(section["heading"])
         for number, rule in enumerate(section["rules"], start=1):
             writer.rule(number, rule["text"])
+    writer.paragraph(f"{t['posted_at']}{t['colon']}{context['rules_posted_at']}", "body", before=1.6)
     roster = context["show_roster"] and context["members"]
     if roster and not context["roster_appendix"]:
         _roster(writer, context, t["roster"])

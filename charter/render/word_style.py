@@ -24,6 +24,7 @@ from ..core.i18n import BABEL_LOCALES
 
 PAPER_MM = {"A4": (210, 297), "A3": (297, 420), "Letter": (215.9, 279.4)}
 MARGINS_MM = (10, 14, 11, 14)  # top, right, bottom, left: the CSS @page margin
+CLOSER_MARGINS_MM = (8, 14, 9, 14)  # @page tight: a charter set closer to keep to its sheet
 BODY_MM = 182  # body { max-width }: on Letter, wider than A4, the text keeps A4's measure
 FOOTER_MM = 4  # the page number's distance from the page's foot, inside the bottom margin
 LINE_HEIGHT = {"zh": 1.36, "en": 1.3}
@@ -51,10 +52,10 @@ def locale(lang: str) -> str:
     return BABEL_LOCALES[lang].replace("_", "-")
 
 
-def page_setup(section, paper: str, scale: float) -> None:
+def page_setup(section, paper: str, scale: float, closer: bool = False) -> None:
     """The PDF's paper and margins; the text as wide as the PDF's (A4's measure on Letter)."""
     width, height = PAPER_MM.get(paper, PAPER_MM["A4"])
-    top, right, bottom, left = (side * scale for side in MARGINS_MM)
+    top, right, bottom, left = (side * scale for side in (CLOSER_MARGINS_MM if closer else MARGINS_MM))
     section.page_width, section.page_height = Mm(width), Mm(height)
     section.top_margin, section.bottom_margin, section.left_margin = Mm(top), Mm(bottom), Mm(left)
     section.right_margin = Mm(width - left - min(BODY_MM * scale, width - left - right))
@@ -125,12 +126,13 @@ def font(run, role: str, lang: str, size: float, bold: bool = False, color: RGBC
     _language(properties, lang)
 
 
-def spacing(paragraph, size: float, lang: str, before_mm: float = 0, after_mm: float = 0) -> None:
-    """The CSS's line height (exact, so a face with tall ascenders does not push lines apart)
-    and margins; none of the template's own space after each paragraph."""
+def spacing(paragraph, size: float, lang: str, before_mm: float = 0, after_mm: float = 0,
+            leading: float | None = None) -> None:
+    """The CSS's line height (exact, so a face with tall ascenders does not push lines apart; closer
+    when the page is set closer) and margins; none of the template's own space after each paragraph."""
     form = paragraph.paragraph_format
     form.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    form.line_spacing = Pt(round(size * LINE_HEIGHT[lang], 1))
+    form.line_spacing = Pt(round(size * (leading or LINE_HEIGHT[lang]), 1))
     form.space_before, form.space_after = Mm(before_mm), Mm(after_mm)
 
 

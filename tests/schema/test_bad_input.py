@@ -39,7 +39,7 @@ CASES = {
     "unknown choice": (_edit(EVENT, 'platform = "wechat"', 'platform = "wechat2"'),
                        ["group.platform", "wechat, wecom"]),
     "english file, english messages": (_edit(SCHOOL, 'title = "Teacher"', "title = 5"),
-                                       ["successor.title", "must be text", ":20:"]),
+                                       ["successor.title", "must be text", ":22:"]),
     "english unknown table": (_edit(SCHOOL, "[owner]", "[ownr]"),
                               ["ownr", "is not a known field", "did you mean “owner”", "owner: is required"]),
     "empty name": (_edit(EVENT, 'name = "李明"', 'name = "  "'), ["owner.name", "不能为空"]),

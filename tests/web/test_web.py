@@ -190,7 +190,7 @@ def test_preview_renders_the_charter_or_says_what_is_missing(client):
     data = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
             "_shown": shown_keys(page), **GOOD}
     good = client.post("/preview", data=data, headers=ZH).get_json()
-    assert good["ok"] is True
+    assert good["ok"] is True, good
     shown = client.get(good["url"], headers=ZH)
     assert shown.status_code == 200 and "防汛宣传群群规" in shown.get_data(as_text=True)
     # the charter's own inline style is allowed in the preview frame, and no script at all
@@ -340,6 +340,8 @@ def comparable(data: dict, unit=None) -> dict:
     for recorded in ("history", "unit", "unit_name", "unit_version"):
         plain.pop(recorded, None)
     del plain["group"]["created"]
+    # who the members are and how many organisations: as the charter reads them, said or worked out
+    plain["group"].update(audience=catalogue.audience_of(model.preset()), organisations=model.organisations())
     plain["rules"] = {"chosen": [r.id for r in catalogue.chosen_rules(model.preset(), model.rules.on, model.rules.off)],
                       "params": model.param_values(catalogue),
                       "custom": [c.model_dump() for c in model.rules.custom]}
