@@ -320,6 +320,9 @@ def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4",
         "group": group.model_dump(mode="python"),
         "platform_label": t["platforms"][group.platform],
         "kind_label": group_facts["kind_label"],
+        # a class's group lives as long as the class: its kind says nothing to parents
+        "type_label": catalogue.profile(group.profile).label(lang) + (
+            f" · {group_facts['kind_label']}" if catalogue.profile(group.profile).kind_shown else ""),
         "created": long_date(group.created, lang),
         "dissolve_on": group_facts["dissolve_on"],
         "next_review": group_facts["next_review"],

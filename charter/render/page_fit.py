@@ -78,7 +78,7 @@ def _fits(context: dict, setting: Setting, roster: bool) -> bool:
     value = (width - left - right) / 2 - FACTS_GAPS[1]
     rows = [[(context["group"]["purpose"], width - left - FACTS_GAPS[1])],
             [(context["owner"], value), (context["successor"] or "—", value)],
-            [(context["kind_label"], value)]]
+            [(context["type_label"], value)]]
     rows += [[(text, width - left - FACTS_GAPS[1])] for text in (context["admins"], context["urgent_contact"]) if text]
     used += sum(max(height(text, FACTS_PT, wide) for text, wide in row) + setting.facts_pad for row in rows)
     used += height(context["dissolve_on"] or context["review"], DATES_PT, value, bold=True) + setting.facts_pad

@@ -108,7 +108,7 @@ def _facts(context: dict) -> list[list[str]]:
     """The facts table's rows as the PDF has them: a label and a value across the table, or two pairs."""
     t = context["t"]
     rows = [[t["purpose"], context["group"]["purpose"]],
-            [t["kind"], f"{context['profile_label']} · {context['kind_label']}", t["platform"],
+            [t["kind"], context["type_label"], t["platform"],
              context["platform_label"]],
             [t["owner"], context["owner"], t["successor"], context["successor"]]]
     if context["admins"]:

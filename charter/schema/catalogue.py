@@ -152,6 +152,7 @@ class Profile(Facet):
     """What a group is for (an office's work, duty, parents, notices), with the rules its poster shows."""
     poster: tuple[str, ...] = ()  # the rules the notice-board poster shows, most important first
     audience: str | None = None  # whom a group of this profile is for, unless its answers say
+    kind_shown: bool = True  # whether the page and poster name the group's kind beside the profile
 
 
 class Hints(_Data):

@@ -46,14 +46,14 @@ def test_the_schema_describes_every_new_fact():
     group = next(d for name, d in schema["$defs"].items() if name.startswith("Group"))["properties"]
     for fact in ("audience", "organisations", "urgent_contact", "records", "rules_posted_at"):
         assert group[fact].get("description") or group[fact].get("anyOf"), fact
-    assert set(group["audience"]["anyOf"][0]["enum"]) == {"government", "school", "parents", "residents", "company"}
+    assert set(group["audience"]["anyOf"][0]["enum"]) == {"government", "school", "parents", "health", "residents", "company"}
 
 
 @pytest.mark.parametrize(("audience", "said", "unsaid"), [
     ("government", ["涉密文件", "群众和服务对象的身份证号"], ["考试前的试卷", "客户和同事"]),
     ("school", ["考试前的试卷和答案", "学生和家长的身份证号", "停课、恶劣天气和安全预警"], ["涉密文件", "群众和服务对象"]),
     ("company", ["工作草稿和内部数据可以在群里讨论", "客户和同事的身份证号"], ["涉密文件"]),
-    ("residents", ["居民和服务对象的身份证号", "由组织者单独电话告知"], ["涉密文件", "【请示】", "和节假日不发"]),
+    ("residents", ["居民和服务对象的身份证号", "由负责人单独电话告知"], ["涉密文件", "【请示】", "和节假日不发"]),
 ])
 def test_confidentiality_personal_data_and_quiet_hours_follow_the_members(audience, said, unsaid):
     page, _ = read(group_with(**{"group.audience": audience}))
