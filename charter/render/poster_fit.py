@@ -97,7 +97,7 @@ def tokens(text: str, lang: str, bold: bool = False) -> list[Piece]:
         joins = last is not None and not last[2] and (
             char in _NO_START or last[0][-1] in _NO_END
             or not (wide or unicodedata.east_asian_width(last[0][-1]) in "WF" or last[0][-1] in "-–—/"))
-        if joins:
+        if joins and last is not None:
             last[0] += char
             last[1] += em
         else:

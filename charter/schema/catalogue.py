@@ -249,7 +249,8 @@ class Catalogue(_Data):
 
     def words(self, preset: Preset) -> dict[str, str]:
         """The words the group's facets say their own way, the most specific winning."""
-        return {key: value for facet in self.facets(preset) for key, value in facet.words.get(preset.lang, {}).items()}
+        lang: Any = preset.lang  # "zh" or "en", as every Preset is made
+        return {key: value for facet in self.facets(preset) for key, value in facet.words.get(lang, {}).items()}
 
     def shown_params(self, preset: Preset, given: Mapping[str, ParamValue]) -> dict[str, ParamValue]:
         """Every parameter as a rule text says it: the given value or the default, choices in words."""
