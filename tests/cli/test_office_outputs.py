@@ -72,7 +72,7 @@ def test_a_unit_word_template_is_used_and_a_broken_one_refused(tmp_path):
     letterhead.add_paragraph("青石县委宣传部红头文件")
     page = letterhead.sections[0]  # a page that leaves the charter room, as a 红头 template for A4 does
     page.page_width, page.page_height = docx.shared.Mm(210), docx.shared.Mm(297)
-    page.top_margin = page.bottom_margin = docx.shared.Mm(10)
+    page.top_margin = page.bottom_margin = docx.shared.Mm(8)
     page.left_margin = page.right_margin = docx.shared.Mm(14)
     letterhead.save(unit / "templates" / "charter.docx")
     good = run_charter("render", EXAMPLES / "units" / "county-propaganda-group.toml", "--unit", unit, "--out", tmp_path / "a",
