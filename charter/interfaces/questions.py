@@ -340,8 +340,8 @@ class Engine:
 
     # Answers that change which questions there are, or what they offer: the language, the kind,
     # the profile, the people; and any answer another question's `when` names.
-    SHAPING = frozenset({"lang", "group.kind", "group.profile", "group.created", "group.dissolve_on",
-                         "owner.name", "members"})  # the records keeper's and the organisations' defaults
+    SHAPING = frozenset({"lang", "group.kind", "group.profile", "group.created", "group.dissolve_on", "group.platform",
+                         "group.audience", "group.organisations", "owner.name", "members"})  # the usual records and place
 
     def _shapes(self, key: str, questions: list[Question]) -> bool:
         """Whether the section's questions must be drawn again after this answer (drawing the rules

@@ -171,7 +171,7 @@ def test_dependent_questions_appear_as_soon_as_they_apply(servers, page):
     with page.expect_navigation():
         page.select_option("#lang", "en")
     expect(page.locator("label[for=group-name]")).to_contain_text("Group name")
-    expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Unit-Subject")
+    expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Subject")
 
 
 def test_the_write_button_says_it_is_writing(servers, page):
@@ -197,7 +197,7 @@ def test_without_javascript_the_update_button_brings_the_questions_and_the_previ
     page.click("button[value=update]")
     expect(page.locator("label[for=successor-name]")).to_contain_text("Successor")
     expect(page.locator("#successor-name")).to_be_visible()
-    expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Unit-Subject")
+    expect(page.locator("#rules-params-file_name_pattern")).to_have_value("Date-Subject")
     page.fill("#successor-name", "Liu Yang")
     page.click("button[value=update]")
     expect(page.frame_locator("#preview").locator("body")).to_contain_text("Liu Yang")
