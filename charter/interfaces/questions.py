@@ -132,7 +132,8 @@ class Engine:
                    "group.rules_posted_at": usual_posted_at(self.catalogue, preset, get(answers, "group.platform", "wechat"),
                                                             owner)}
         return [Question(key, "text", _ask(lang, key.removeprefix("group.").replace(".", "_")),
-                         hint=_ask(lang, "records_hint" if "records" in key else "rules_posted_at_hint"),
+                         hint=_ask(lang, {"group.records.keeper": "records_keeper_hint", "group.rules_posted_at":
+                                          "rules_posted_at_hint"}.get(key, "records_hint")),
                          default=get(answers, key) or value, optional=True, implied=value)
                 for key, value in implied.items()]
 
