@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, Literal, TypeAlias
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateRuntimeError, meta
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.resources import data_file
 from ..core.sandbox import CharterSandbox, bytecode_cache
@@ -66,6 +66,18 @@ class Param(_Data):
     # lifetime_share-th of the days the group lives (a 3-day group's notice is 1 day, not 3).
     lifetime_share: int | None = None
     choices: dict[str, Choice] = {}
+
+    @model_validator(mode="after")
+    def _a_choice_has_a_default_among_its_choices(self) -> Param:
+        # a group that does not answer gets the default, which a rule text then says in words
+        if self.type == "choice":
+            defaults = [self.default, self.default_zh, self.default_en, *self.by_kind.values()]
+            if self.default is None and (self.default_zh is None or self.default_en is None):
+                raise ValueError("a choice parameter needs a default (default, or default_zh and default_en)")
+            unknown = [d for d in defaults if d is not None and d not in self.choices]
+            if unknown:
+                raise ValueError(f"default {unknown[0]!r} is not one of its choices: {', '.join(self.choices)}")
+        return self
 
     def default_for(self, kind: str, lang: str) -> ParamValue:
         if kind in self.by_kind:

@@ -462,3 +462,12 @@ def test_batch_with_a_long_temporary_folder_path(tmp_path):
     result = run_charter("batch", rows, "--unit", UNITS / "county-propaganda", "--out", tmp_path / "out", "--jobs", "2",
                          "--format", "txt", env={"TMPDIR": str(temporary), "CHARTER_TODAY": "2026-12-01"})
     assert result.returncode == 0 and "生成 2" in result.stdout, result.stderr
+
+
+def test_a_unit_choice_parameter_without_a_default_is_refused_by_name(tmp_path):
+    """A group that leaves the parameter out gets its default: a choice without one once crashed the render."""
+    (tmp_path / "unit.toml").write_text('[unit]\nname = "测试单位"\n[params.shift]\ntype = "choice"\nzh = "班次"\n'
+                                        'en = "Shift"\n[params.shift.choices.day]\nzh = "白班"\nen = "day"\n', "utf-8")
+    result = run_charter("unit", "check", tmp_path)
+    assert result.returncode == 2 and "unit.toml:3: params.shift" in result.stderr and "needs a default" in result.stderr
+    assert "Traceback" not in result.stderr
