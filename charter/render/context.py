@@ -35,7 +35,10 @@ def person_detail(person, lang: str) -> str:
     detail = [p for p in (person.unit, person.title) if p]
     if not detail:
         return ""
-    return f"（{' '.join(detail)}）" if lang == "zh" else f" ({', '.join(reversed(detail))})"
+    if lang == "zh":
+        return f"（{' '.join(detail)}）"
+    shown = ", ".join(reversed(detail))
+    return f", {shown}" if "(" in shown else f" ({shown})"  # no brackets within brackets
 
 
 # Two-character surnames, for addressing a leader as 欧阳局长 rather than 欧局长.
@@ -64,7 +67,11 @@ def person_brief(person, lang: str) -> str:
     """李明（科员） / Grace Okafor (Head of Science): the name and title only, for a poster read from afar."""
     if person is None:
         return ""
-    return person.name + ((f"（{person.title}）" if lang == "zh" else f" ({person.title})") if person.title else "")
+    if not person.title:
+        return person.name
+    if lang == "zh":
+        return f"{person.name}（{person.title}）"
+    return f"{person.name}, {person.title}" if "(" in person.title else f"{person.name} ({person.title})"
 
 
 def section_number(index: int, lang: str) -> str:
@@ -118,7 +125,10 @@ def example_who(person, lang: str) -> str:
     unit = "" if person.unit and person.unit in person.title else person.unit  # 语文教研组 in 语文教研组长
     if lang == "zh":
         return f"{unit}{person.title}{person.name}"
-    return ", ".join(part for part in (person.name, person.title, unit) if part)
+    unit = unit.split(",")[0]  # "Northway Homes, Resident Liaison": the organisation
+    if person.title and unit:
+        return f"{person.name}, {person.title} at {unit}"
+    return ", ".join(part for part in (person.name, person.title or unit) if part)
 
 
 def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
@@ -186,6 +196,9 @@ def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
         "example_unit": person.unit,
         "example_who": example_who(person, lang),
         "file_example": file_example(answers, pattern, words["file_subject"]),
+        "digest": "yes" if any(r.id == "posting.digest" for r in catalogue.chosen_rules(
+            preset, answers.rules.on, answers.rules.off)) else "",
+        "lifetime_days": days or 0,
     }
 
 

@@ -280,7 +280,8 @@ class Catalogue(_Data):
 FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "review_every_months", "next_review",
          "platform", "profile", "admins", "admin_count", "acting", "at_all", "confirm", "group_word", "end", "ended",
          "end_date", "short_group", "round_the_clock", "audience", "several", "urgent_contact", "records_keeper", "records_what",
-         "records_place", "rules_posted_at", "example_name", "example_unit", "example_who", "file_example")
+         "records_place", "rules_posted_at", "example_name", "example_unit", "example_who", "file_example",
+         "digest", "lifetime_days")
 
 
 # Rule texts are plain text (escaped later by whichever document shows them). A unit's rule

@@ -3,7 +3,7 @@
 Warnings, not errors: a charter with findings still renders. Codes never change meaning:
     mandatory-replies  no-quiet-hours  at-all-open  temporary-too-long  past-dissolution
     no-successor  no-review  vague-rule  group-cap  off-shift-watch  not-a-member  tight-for-its-life
-    no-urgent-contact
+    no-urgent-contact  posted-in-announcement
 """
 
 from __future__ import annotations
@@ -48,6 +48,10 @@ _CAP = re.compile(r"(只|仅|不得超过|不超过|最多|至多|限)(能|可|�
                   r"([\w'’-]+\s+){0,2}(groups?|chats?|channels?)\b"
                   r"|(one|a single)\s+([\w'’-]+\s+)?(group|chat|channel)\s+(per|for each|in each)\b|number of groups",
                   re.IGNORECASE)
+
+
+# Where the full rules cannot be: the announcement carries their short form.
+_IN_ANNOUNCEMENT = re.compile(r"群公告|\bannouncement\b", re.IGNORECASE)
 
 
 def _demands(pattern: re.Pattern[str], text: str) -> bool:
@@ -104,6 +108,8 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
         find("no-successor")
     if group.profile == "duty" and not group.urgent_contact:
         find("no-urgent-contact")
+    if _IN_ANNOUNCEMENT.search(group.rules_posted_at):
+        find("posted-in-announcement")
     members = {m.name for m in answers.members}
     # Only a listed member can be made owner in the app; an empty list means nobody was listed.
     if members and answers.successor is not None and answers.successor.name not in members:

@@ -164,3 +164,12 @@ def test_files_without_the_new_facts_keep_working_and_write_none_of_them():
     from charter.schema.answers import answers_to_data
     written = answers_to_data(model)["group"]
     assert not {"audience", "organisations", "urgent_contact", "records", "rules_posted_at"} & set(written)
+
+
+def test_check_warns_when_the_full_rules_are_said_to_be_in_the_announcement():
+    codes = {f.code for f in lint(validate_answers(group_with(**{"group.rules_posted_at": "群公告和值班室"})),
+                                  builtin_catalogue(), date(2026, 12, 7))}
+    assert "posted-in-announcement" in codes
+    fine = lint(validate_answers(group_with(**{"group.rules_posted_at": "值班室墙上和群文件"})), builtin_catalogue(),
+                date(2026, 12, 7))
+    assert "posted-in-announcement" not in {f.code for f in fine}
