@@ -16,7 +16,7 @@ from ..core.dates import long_date
 from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
-from ..schema.catalogue import SHORT_GROUP_DAYS, Catalogue, Preset, fill
+from ..schema.catalogue import SHORT_GROUP_DAYS, Catalogue, Preset, fill, fill_words
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
 from .page_fit import page_fit
 from .poster_fit import layout as poster_fit
@@ -99,9 +99,9 @@ def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: 
     online = getattr(kept, preset.lang) if kept else ""
     place = catalogue.words(preset).get("rules_posted_at", "")
     if place and online:
-        return t["posted_both"].format(place=place.format(owner=owner), online=online)
+        return t["posted_both"].format(place=fill_words(place, owner=owner), online=online)
     if place or online:
-        return (place or online).format(owner=owner)
+        return fill_words(place or online, owner=owner)
     return t["rules_posted_at" if preset.organisations == "one" else "rules_posted_at_several"].format(owner=owner)
 
 

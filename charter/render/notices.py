@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from ..core.dates import long_date
 from ..core.errors import input_error
 from ..schema.answers import AnswersBase
+from ..schema.catalogue import fill_words
 from ..schema.unit import Unit, catalogue_of
 from .context import build_context, leader_address, person_detail, profile_words
 from .templates import render_template
@@ -49,5 +50,5 @@ def notice(answers: AnswersBase, unit: Unit | None, kind: str, member: str | Non
         "date": long_date({"leave": on + timedelta(days=int(params.get("leave_days") or 3)),
                            "dissolve": answers.due_date()}.get(kind, on), lang),
     }
-    message = kind_words.format(**values)
+    message = fill_words(kind_words, **values)
     return render_template(f"notice-{kind}.txt.j2", {**context, **values, "message": message}, templates, lang)

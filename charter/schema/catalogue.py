@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -132,6 +133,25 @@ class Categories(_Data):
     order: tuple[str, ...]
 
 
+def plain_placeholders(text: str) -> str:
+    """A catalogue word is filled with str.format: only plain {name} placeholders, so that a unit's
+    words can reach no attribute ({owner.__class__}) and ask for no padding ({owner:>999999999})."""
+    for _, field, spec, conversion in string.Formatter().parse(text):
+        if field is not None and (not field.isidentifier() or spec or conversion):
+            raise ValueError(f"{{{field}}}: only plain placeholders such as {{owner}} may be used")
+    return text
+
+
+def fill_words(text: str, **values: object) -> str:
+    """A word with its placeholders filled; one it does not know is left as written."""
+    return text.format_map(_Known(values))
+
+
+class _Known(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 class Facet(_Data):
     """A fact about a group that shapes its defaults: what it is for (a profile), who its members are
     (an audience), whether they come from one organisation or several. Which rules it turns off and
@@ -148,6 +168,13 @@ class Facet(_Data):
     # its parameter defaults when the members come from several organisations (display names with the unit)
     params_several: dict[Literal["zh", "en"], dict[str, int | str]] = {}
     words: dict[Literal["zh", "en"], dict[str, str]] = {}
+
+    @model_validator(mode="after")
+    def _words_with_plain_placeholders(self) -> Facet:
+        for by_key in self.words.values():
+            for word in by_key.values():
+                plain_placeholders(word)
+        return self
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en

@@ -471,3 +471,26 @@ def test_a_unit_choice_parameter_without_a_default_is_refused_by_name(tmp_path):
     result = run_charter("unit", "check", tmp_path)
     assert result.returncode == 2 and "unit.toml:3: params.shift" in result.stderr and "needs a default" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("word", ["{owner.__class__.__mro__}", "{owner:>999999999}", "{owner!r}", "{0}"])
+def test_a_units_words_take_plain_placeholders_only(tmp_path, word):
+    """Words are filled with str.format: an attribute, an index or a padding would reach into Python
+    or fill memory; a placeholder the word has no value for is printed as written."""
+    (tmp_path / "unit.toml").write_text('[unit]\nname = "测试单位"\n[profiles.site]\nzh = "工地群"\nen = "Site"\n'
+                                        f'[profiles.site.words.zh]\nrules_posted_at = "{word}"\n', "utf-8")
+    result = run_charter("unit", "check", tmp_path)
+    assert result.returncode == 2 and "profiles.site" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_units_word_with_an_unknown_placeholder_prints_it(tmp_path):
+    unit = tmp_path / "unit"
+    unit.mkdir()
+    (unit / "unit.toml").write_text('[unit]\nname = "测试单位"\n[profiles.site]\nzh = "工地群"\nen = "Site"\n'
+                                    '[profiles.site.words.zh]\nrules_posted_at = "{nothere}项目部"\n', "utf-8")
+    answers = (EXAMPLES / "county-media-event.toml").read_text("utf-8").replace('kind = "temporary"',
+                                                                              'kind = "temporary"\nprofile = "site"')
+    (tmp_path / "site.toml").write_text(answers, "utf-8")
+    result = run_charter("render", tmp_path / "site.toml", "--unit", unit, "--out", tmp_path / "out", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert next((tmp_path / "out").rglob("announcement.txt")).read_text("utf-8").strip().endswith("完整群规：{nothere}项目部")
