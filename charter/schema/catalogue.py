@@ -68,18 +68,6 @@ class Param(_Data):
     lifetime_share: int | None = None
     choices: dict[str, Choice] = {}
 
-    @model_validator(mode="after")
-    def _a_choice_has_a_default_among_its_choices(self) -> Param:
-        # a group that does not answer gets the default, which a rule text then says in words
-        if self.type == "choice":
-            defaults = [self.default, self.default_zh, self.default_en, *self.by_kind.values()]
-            if self.default is None and (self.default_zh is None or self.default_en is None):
-                raise ValueError("a choice parameter needs a default (default, or default_zh and default_en)")
-            unknown = [d for d in defaults if d is not None and d not in self.choices]
-            if unknown:
-                raise ValueError(f"default {unknown[0]!r} is not one of its choices: {', '.join(self.choices)}")
-        return self
-
     def default_for(self, kind: str, lang: str) -> ParamValue:
         if kind in self.by_kind:
             return self.by_kind[kind]
@@ -147,7 +135,7 @@ def fill_words(text: str, **values: object) -> str:
     return text.format_map(_Known(values))
 
 
-class _Known(dict):
+class _Known(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

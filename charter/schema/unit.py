@@ -157,6 +157,10 @@ def _param_problems(params: dict[str, Param], lines: Mapping[Loc, int], lang: st
             problems.append(Problem(f"params.{name}.choices", text(lang, "errors.no_choices"),
                                     line_of(lines, where)))
             continue
+        if param.type == "choice" and param.default is None and None in (param.default_zh, param.default_en):
+            # a group that does not answer gets the default, which a rule text then says in words
+            problems.append(Problem(f"params.{name}.default", text(lang, "errors.no_choice_default"),
+                                    line_of(lines, where)))
         field = TypeAdapter(param_field(param)[0])
         for key, value in defaults.items():
             if value is None:

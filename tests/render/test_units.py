@@ -469,7 +469,7 @@ def test_a_unit_choice_parameter_without_a_default_is_refused_by_name(tmp_path):
     (tmp_path / "unit.toml").write_text('[unit]\nname = "测试单位"\n[params.shift]\ntype = "choice"\nzh = "班次"\n'
                                         'en = "Shift"\n[params.shift.choices.day]\nzh = "白班"\nen = "day"\n', "utf-8")
     result = run_charter("unit", "check", tmp_path)
-    assert result.returncode == 2 and "unit.toml:3: params.shift" in result.stderr and "needs a default" in result.stderr
+    assert result.returncode == 2 and "unit.toml:3: params.shift.default" in result.stderr and "要有默认值" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -87,3 +87,20 @@ def test_a_rule_the_unit_locks_is_shown_read_only_and_its_rewording_refused(tmp_
     refused = post_form(unit_client, {**GOOD, f"rules.text.{RULE}": "改过的", f"_worded.{RULE}": "原文"}, action="write")
     assert refused.status_code == 422
     assert f"规则“{RULE}”由中共青石县委宣传部统一规定，本群不能改写它的文字" in refused.get_data(as_text=True)
+
+
+def test_a_wording_survives_a_page_drawn_again_and_a_copy_from_the_register(client, tmp_path):
+    """The no-JavaScript path: "update" draws the page again with the wording in its box; posting that
+    page as it is keeps it. So does a group opened from the register and written under a new name."""
+    mine = "机密材料一律不进群。"
+    parser = _Form()
+    parser.feed(post_form(client, {**GOOD, f"rules.text.{RULE}": mine}, action="update").get_data(as_text=True))
+    assert parser.data[f"rules.text.{RULE}"] == [mine]
+    assert client.post("/", data={**parser.data, "action": "write"}, headers=ZH).status_code == 303
+    written = tomllib.loads((tmp_path / "out" / "防汛宣传群" / "charter.toml").read_text("utf-8"))
+    assert written["rules"]["text"] == {RULE: mine}
+    copy = page_fields(client, "/?from=防汛宣传群")
+    assert copy[f"rules.text.{RULE}"] == [mine]
+    assert client.post("/", data={**copy, "group.name": "防汛宣传群二", "action": "write"}, headers=ZH).status_code == 303
+    again = tomllib.loads((tmp_path / "out" / "防汛宣传群二" / "charter.toml").read_text("utf-8"))
+    assert again["rules"]["text"] == {RULE: mine}

@@ -29,7 +29,7 @@ MAX_CUSTOM_RULES = 20
 _CUSTOM_TEXT = Question("rules.custom.text", "textarea", "", schema_key="rules.custom.text")
 _CUSTOM_FIELD = re.compile(r"^rules\.custom\.(\d+)\.")
 REWORD = "rules.text."  # + a rule id: the field of the group's own wording of that rule
-WORDED = "_worded."  # + a rule id: the wording the page showed in that field (unchanged: not an answer)
+WORDED = "_worded."  # + a rule id: the catalogue's wording the page drew (posted unchanged: not an answer)
 
 
 @dataclass
