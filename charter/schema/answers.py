@@ -175,7 +175,7 @@ MAX_EVENTS = 1000
 RuleId = Annotated[str, StringConstraints(max_length=80)]  # an unknown id is named by the catalogue's check
 Recorded: TypeAlias = Annotated[str, _length(1000, min_length=0), _ONE_LINE]
 # A group's own wording of a catalogue rule: printed as written, never filled in as a rule text is.
-RuleText: TypeAlias = Annotated[str, _length(2000), _PRINTABLE]
+RuleText: TypeAlias = Annotated[str, _length(2000), _ONE_LINE]  # one line, as every rule is: a numbered list stays one
 
 
 class RulesBase(StrictModel):

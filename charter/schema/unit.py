@@ -29,6 +29,7 @@ from ..core.tomlfile import Loc, key_lines, line_of, read_toml
 from ..core.tree import MISSING, Tree, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model, param_field
 from .catalogue import Audience, Catalogue, Param, Profile, Rule, builtin_catalogue
+from .unit_facets import facet_problems
 from .validation import error_message, field_problem, problems_from
 
 UNIT_FILE = "unit.toml"
@@ -380,6 +381,8 @@ def _load_unit(folder: Path) -> Unit:
             problems.append(Problem(f"rules[{index}].category", text(
                 lang, "errors.unknown_choice", expected=", ".join(catalogue.categories.order)),
                 line_of(lines, ("rules", index, "category"))))
+    problems += facet_problems({"profiles": unit_file.profiles, "audiences": unit_file.audiences}, unit_file.rules,
+                               catalogue, lines, lang)
     problems += _check_answer_tree(unit_file.defaults, "defaults", catalogue, lines, lang)
     problems += _check_answer_tree(unit_file.locked, "locked", catalogue, lines, lang)
     logo = unit_file.unit.logo

@@ -76,6 +76,7 @@ def test_an_unknown_rule_id_is_named_with_its_line(tmp_path):
 @pytest.mark.parametrize("table, expected", [
     ('"security.confidential" = "不外传\\u0007"\n', "含有控制字符"),
     ('"security.confidential" = "   "\n', "rules.text.security.confidential"),
+    ('"security.confidential" = "第一行\\n99. 伪造的一条"\n', "只能写一行"),  # a line break forges a numbered rule
     ('"security.confidential" = "' + "长" * 2001 + '"\n', "2000"),
     ("".join(f'"x.r{i}" = "a"\n' for i in range(MAX_RULE_IDS + 1)), str(MAX_RULE_IDS)),
 ])

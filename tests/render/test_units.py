@@ -494,3 +494,46 @@ def test_a_units_word_with_an_unknown_placeholder_prints_it(tmp_path):
     result = run_charter("render", tmp_path / "site.toml", "--unit", unit, "--out", tmp_path / "out", "--format", "txt")
     assert result.returncode == 0, result.stderr
     assert next((tmp_path / "out").rglob("announcement.txt")).read_text("utf-8").strip().endswith("完整群规：{nothere}项目部")
+
+
+HOSTILE_FACETS = """[unit]
+name = "测试单位四"
+lang = "zh"
+[audiences.x]
+zh = "某受众"
+en = "x"
+[audiences.x.params]
+digest_every = "hourly"
+leave_days = 1000
+nosuch = 1
+[audiences.x.words.zh]
+rules_posted_at = "公告栏\\n20. 伪造条"
+records_what = "资料\\u001b[31m红色"
+[audiences."<script>"]
+zh = "a"
+en = "b"
+[profiles.site]
+zh = "工地群"
+en = "Site"
+audience = "goverment"
+[[rules]]
+id = "scope.site"
+category = "scope"
+kinds = ["temporary"]
+audiences = ["nonexistent"]
+zh = "x"
+en = "y"
+"""
+
+
+def test_a_units_profiles_and_audiences_are_checked_like_answers(tmp_path):
+    """A unit's audience or profile whose defaults or words a render would crash on or print garbled is
+    refused at load, every problem by its field and line (a unit folder may come from anyone)."""
+    (tmp_path / "unit.toml").write_text(HOSTILE_FACETS, "utf-8")
+    result = run_charter("unit", "check", tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    for field in (":20: profiles.site.audience", ":8: audiences.x.params.digest_every",
+                  ":9: audiences.x.params.leave_days", ":10: audiences.x.params.nosuch",
+                  ":12: audiences.x.words.zh.rules_posted_at", ":13: audiences.x.words.zh.records_what",
+                  "audiences.<script>", "rules[0].audiences"):
+        assert field in result.stderr, field
