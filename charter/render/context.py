@@ -300,15 +300,24 @@ def poster_footer(context: dict) -> list[str]:
             *([unit["contact"]] if unit and unit.get("contact") else [])]
 
 
+POSTER_LEAST_PT = 16  # smaller than this, a rule is not read from two metres: the poster shows fewer rules
+
+
 def poster_layout(context: dict) -> dict:
-    """The poster's facts and footer, and the type sizes and line breaks that fill the sheet with
-    them (see poster_fit): a line added to either is measured with the rest."""
+    """The poster's facts and footer, its rules, and the type sizes and line breaks that fill the sheet
+    with them (see poster_fit): a line added to either is measured with the rest. Rules too long to
+    be read from afar at this size (a group's own long wording) leave the poster from the last,
+    most important first kept; the page and the announcement still hold them all."""
     unit, colon, facts = context["unit"], context["t"]["colon"], poster_facts(context)
-    sizes = poster_fit(lang=context["lang"], paper=context["paper"], title=context["poster_title"],
-                       letterhead=bool(unit), logo=bool(unit and unit.get("logo")),
-                       facts=[f"{fact['label']}{colon}{fact['value']}" for fact in facts],
-                       rules=[rule["brief"] for rule in context["poster_rules"]], footer=poster_footer(context))
-    return {**sizes, "facts": facts}
+    rules = context["poster_rules"]
+    while True:
+        sizes = poster_fit(lang=context["lang"], paper=context["paper"], title=context["poster_title"],
+                           letterhead=bool(unit), logo=bool(unit and unit.get("logo")),
+                           facts=[f"{fact['label']}{colon}{fact['value']}" for fact in facts],
+                           rules=[rule["brief"] for rule in rules], footer=poster_footer(context))
+        if sizes["rules_pt"] >= POSTER_LEAST_PT or len(rules) <= 1:
+            return {**sizes, "facts": facts, "rules": rules}
+        rules = rules[:-1]
 
 
 def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:

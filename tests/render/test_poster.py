@@ -238,3 +238,20 @@ def test_a_charter_a_little_longer_than_its_page_is_set_closer_on_one_page():
         body = statistics.mode(round(char["size"], 1) for char in document.pages[0].chars)
         assert squeeze(document.pages[0].extract_text()).count(squeeze(text)) == 6
     assert 8 <= body < 9.5
+
+
+def test_rules_reworded_at_length_leave_the_poster_rather_than_shrink_it_or_run_to_a_second_sheet(tmp_path):
+    """Eight poster rules reworded to 270 characters each: the poster stays one sheet, its rules at
+    16 pt at least, the first (most important) of them kept; the page still holds every one."""
+    answers = tomllib.loads(SOURCES["county-flood-duty"].read_text("utf-8"))
+    chosen = builtin_catalogue().profile("duty").poster
+    answers["rules"] = {"text": {rule: f"{rule}：" + "这条规则改写得很长，" * 27 for rule in chosen}}
+    files = render_documents(validate_answers(answers), formats=("pdf", "poster"))
+    (tmp_path / "poster.pdf").write_bytes(files["poster.pdf"])
+    found = parts(tmp_path / "poster.pdf")  # one page, or parts() fails
+    assert found["size"] >= context_module.POSTER_LEAST_PT
+    shown = squeeze("".join(line["text"] for line in found["rules"]))
+    assert chosen[0] in shown and chosen[-1] not in shown
+    with pdfplumber.open(io.BytesIO(files["charter.pdf"])) as pdf:
+        page_text = squeeze("".join(page.extract_text() for page in pdf.pages))
+    assert all(rule in page_text for rule in chosen)
