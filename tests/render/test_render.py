@@ -18,7 +18,7 @@ RULE_PHRASES = {
            "解散前", "不移出本群"],
     "en": ["for the purpose above and nothing else", "whoever added them posts one introduction",
            "nobody replies “noted”", "For senior managers", "takes over as owner",
-           "before the channel is archived", "does not remove them"],
+           "before the team is archived", "does not remove them"],
 }
 
 
