@@ -130,15 +130,16 @@ class Group(StrictModel):
     kind: Kind
     profile: str = Field(default=DEFAULT_PROFILE, description="what the group is for; the catalogue's profiles")
     audience: str | None = Field(default=None, description=(
-        "who the members are (government, school, parents, residents, company or a unit's own); "
-        "when not given, the profile's usual members, else government staff (zh) or a company team (en)"))
+        "who the members are (government, school, parents, health, residents, company or a unit's own); "
+        "when not given, the profile's usual members, else those the group's name or purpose suggests, "
+        "else government staff (zh) or a company team (en)"))
     organisations: Organisations | None = Field(default=None, description=(
         "whether the members come from one organisation or several; when not given, several if the "
         "people listed name more than one unit"))
     urgent_contact: Place = Field(default="", description=(
         "how to reach someone at once: a phone number, a duty room; printed first wherever urgency is"))
     records: Records | None = Field(default=None, description=(
-        "who keeps which records where at the end; when not given, the owner keeps the profile's usual records"))
+        "who keeps which records where; when not given, the owner keeps the group's usual records in the usual place"))
     rules_posted_at: Place = Field(default="", description=(
         "where the full rules can be read; named by the page, the poster and the announcement alike"))
     created: Day
