@@ -107,7 +107,15 @@ class Member(Person):
 Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 
 
-Place: TypeAlias = Annotated[str, _length(80, min_length=0), _ONE_LINE]
+def _no_hidden_marks(value: str) -> str:
+    # A phone number or a place is read, dialled and copied: a zero-width space or a direction mark
+    # inside one (invisible format characters) breaks tap-to-call and the copy.
+    if any(unicodedata.category(c) == "Cf" for c in value):
+        raise PydanticCustomError("hidden_marks", "contains invisible formatting characters")
+    return value
+
+
+Place: TypeAlias = Annotated[str, _length(80, min_length=0), _ONE_LINE, AfterValidator(_no_hidden_marks)]
 
 
 class Records(StrictModel):

@@ -173,3 +173,13 @@ def test_check_warns_when_the_full_rules_are_said_to_be_in_the_announcement():
     fine = lint(validate_answers(group_with(**{"group.rules_posted_at": "值班室墙上和群文件"})), builtin_catalogue(),
                 date(2026, 12, 7))
     assert "posted-in-announcement" not in {f.code for f in fine}
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\ufeff", "\u200f"])
+def test_an_urgent_contact_with_an_invisible_mark_is_refused_by_name(mark):
+    """A zero-width space inside a phone number breaks tap-to-call; the field is named."""
+    from charter.core.errors import InputError
+    with pytest.raises(InputError) as refused:
+        validate_answers(group_with(**{"group.urgent_contact": f"值班室 0571-8888{mark}1234"}))
+    [problem] = refused.value.problems
+    assert problem.path == "group.urgent_contact" and "零宽空格" in problem.message
