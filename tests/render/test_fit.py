@@ -183,3 +183,10 @@ def test_an_urgent_contact_with_an_invisible_mark_is_refused_by_name(mark):
         validate_answers(group_with(**{"group.urgent_contact": f"值班室 0571-8888{mark}1234"}))
     [problem] = refused.value.problems
     assert problem.path == "group.urgent_contact" and "零宽空格" in problem.message
+
+
+def test_health_staff_follow_their_own_emergency_procedure_and_parents_get_a_parents_example():
+    ward, _ = read(group_with(**{"group.audience": "health"}))
+    assert "按本院急救流程呼叫" in ward and "先拨打120" not in ward
+    parents, _ = read(group_with(**{"group.profile": "home-school"}))
+    assert "如“王小明妈妈”" in parents and "李老师（班主任）" in parents
