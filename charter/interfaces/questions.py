@@ -20,7 +20,7 @@ from typing import Any, Callable
 from ..core.dates import add_months, long_date, parse_date
 from ..core.i18n import messages, text
 from ..core.tree import get, put
-from ..render.context import facet_words, usual_posted_at
+from ..render.context import facet_words, usual_posted_at, usual_records
 from ..schema.answers import AnswersBase, answers_model
 from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, SHORT_GROUP_DAYS, Preset, fill
 from ..schema.group import validate_for
@@ -127,10 +127,10 @@ class Engine:
         preset = preset_of(answers)
         usual = facet_words(self.catalogue, preset)
         owner = get(answers, "owner.name", "")
-        implied = {"group.records.keeper": owner, "group.records.what": usual["records_what"],
-                   "group.records.place": usual["records_place"],
-                   "group.rules_posted_at": usual_posted_at(self.catalogue, preset, get(answers, "group.platform", "wechat"),
-                                                            owner)}
+        implied = {f"group.records.{fact.removeprefix('records_')}": value
+                   for fact, value in usual_records(usual, owner).items()}
+        implied["group.rules_posted_at"] = usual_posted_at(self.catalogue, preset, get(answers, "group.platform", "wechat"),
+                                                            owner)
         return [Question(key, "text", _ask(lang, key.removeprefix("group.").replace(".", "_")),
                          hint=_ask(lang, {"group.records.keeper": "records_keeper_hint", "group.rules_posted_at":
                                           "rules_posted_at_hint"}.get(key, "records_hint")),
@@ -156,8 +156,8 @@ class Engine:
                  "platform": platform, "profile": preset.profile, **self.catalogue.platform_facts(platform, lang),
                  "audience": self.catalogue.audience_of(preset), "several": preset.organisations == "several",
                  "urgent_contact": get(answers, "group.urgent_contact"),
-                 "records_keeper": get(answers, "group.records.keeper") or get(answers, "owner.name"),
-                 **{f"records_{k}": get(answers, f"group.records.{k}") or usual[f"records_{k}"] for k in ("what", "place")}}
+                 **{fact: get(answers, f"group.records.{fact.removeprefix('records_')}") or value
+                    for fact, value in usual_records(usual, get(answers, "owner.name", "")).items()}}
         return {**self.catalogue.shown_params(preset, get(answers, "rules.params", {})),
                 **dict.fromkeys(FACTS, ""), **{k: v for k, v in known.items() if v}}
 

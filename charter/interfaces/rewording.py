@@ -41,8 +41,8 @@ def reword(engine: Engine, answers: dict, rule_id: str, typed: str, catalogue_te
     typed, or the catalogue's own wording, goes back to the catalogue's text (which then follows
     the catalogue's improvements)."""
     lang = lang_of(answers)
-    if engine.unit is not None and rule_id in engine.unit.locked_rules:
-        return text(lang, "errors.rule_locked", rule=rule_id, unit=engine.unit.info.name)
+    if locked(engine, rule_id):
+        return text(lang, "errors.rule_locked", rule=rule_id, unit=engine.unit.info.name)  # type: ignore[union-attr]
     value = typed.replace("\r\n", "\n").strip()
     kept = rewordings(answers)
     if not value or value == catalogue_text:

@@ -16,7 +16,7 @@ from ..core.dates import long_date
 from ..core.errors import input_error
 from ..core.i18n import messages
 from ..schema.answers import AnswersBase
-from ..schema.catalogue import SHORT_GROUP_DAYS, Catalogue, Preset, fill, fill_words
+from ..schema.catalogue import SHORT_GROUP_DAYS, Catalogue, Preset, Rule, fill, fill_words
 from .markup import markdown_escape, plain_text, rule_markdown, sanitize_markdown
 from .page_fit import page_fit
 from .poster_fit import layout as poster_fit
@@ -151,15 +151,20 @@ def file_example(answers: AnswersBase, pattern: str, subject: str) -> str:
     return f"{name}{dot}{extension}"
 
 
-def records(answers: AnswersBase, words: dict) -> dict:
-    """Who keeps which records where: the answers, else the owner, with the facets' usual records and place."""
+def usual_records(words: dict, owner: str) -> dict[str, str]:
+    """Who usually keeps which records where (the facts records_keeper, _what, _place): the owner,
+    the facets' usual records, their usual place."""
+    return {"records_keeper": owner, "records_what": words["records_what"], "records_place": words["records_place"]}
+
+
+def records(answers: AnswersBase, words: dict) -> dict[str, str]:
+    """Who keeps which records where: each part as the answers give it, else as usual."""
     given = answers.group.records
-    return {"records_keeper": (given and given.keeper) or answers.owner.name,
-            "records_what": (given and given.what) or words["records_what"],
-            "records_place": (given and given.place) or words["records_place"]}
+    return {fact: (given and getattr(given, fact.removeprefix("records_"))) or usual
+            for fact, usual in usual_records(words, answers.owner.name).items()}
 
 
-def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
+def facts(answers: AnswersBase, catalogue: Catalogue, chosen: list[Rule]) -> dict:
     """The group's facts a rule text may name (catalogue.FACTS), already written in the charter's language."""
     lang, group = answers.lang, answers.group
     t = messages(lang)
@@ -196,8 +201,7 @@ def facts(answers: AnswersBase, catalogue: Catalogue) -> dict:
         "example_unit": person.unit,
         "example_who": example_who(person, lang),
         "file_example": file_example(answers, pattern, words["file_subject"]),
-        "digest": "yes" if any(r.id == "posting.digest" for r in catalogue.chosen_rules(
-            preset, answers.rules.on, answers.rules.off)) else "",
+        "digest": "yes" if any(rule.id == "posting.digest" for rule in chosen) else "",
         "lifetime_days": days or 0,
     }
 
@@ -227,15 +231,15 @@ def _rule_values(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) 
 def catalogue_wordings(answers: AnswersBase, catalogue: Catalogue, rule_ids: Iterable[str]) -> dict[str, str]:
     """These rules as the catalogue words them for this group: what a wording of the group's own
     (rules.text) replaces."""
-    values = _rule_values(answers, catalogue, facts(answers, catalogue))
+    chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
+    values = _rule_values(answers, catalogue, facts(answers, catalogue, chosen))
     rules = {rule.id: rule for rule in catalogue.rules}
     return {rule_id: _worded(rules[rule_id], values, answers.lang) for rule_id in rule_ids if rule_id in rules}
 
 
-def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict) -> list[dict]:
+def build_sections(answers: AnswersBase, catalogue: Catalogue, group_facts: dict, chosen: list[Rule]) -> list[dict]:
     lang, t = answers.lang, messages(answers.lang)
     values = _rule_values(answers, catalogue, group_facts)
-    chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
     sections: list[dict] = []
     for category in catalogue.categories.order:
         items = []
@@ -322,8 +326,9 @@ def poster_layout(context: dict) -> dict:
 
 def build_context(answers: AnswersBase, catalogue: Catalogue, paper: str = "A4", unit=None) -> dict:
     lang, group, t = answers.lang, answers.group, messages(answers.lang)
-    group_facts = facts(answers, catalogue)
-    sections = build_sections(answers, catalogue, group_facts)
+    chosen = catalogue.chosen_rules(answers.preset(), answers.rules.on, answers.rules.off)
+    group_facts = facts(answers, catalogue, chosen)
+    sections = build_sections(answers, catalogue, group_facts, chosen)
     context = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",

@@ -26,7 +26,7 @@ Role = Literal["owner", "admin", "member", "guest"]
 # Bidi embeddings, overrides and isolates reorder the text after them, so a name could
 # make the printed rules read differently from what was typed (right-to-left script
 # itself is fine).
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 # Unicode's control characters (category Cc) are exactly these, and its line and paragraph
@@ -41,7 +41,7 @@ def _no_control_chars(value: str) -> str:
     # come from a paste gone wrong and would print as nothing or as boxes.
     if CONTROL_CHARS.search(value):
         raise PydanticCustomError("control_chars", "contains control characters")
-    if _BIDI_CONTROLS.intersection(value):
+    if BIDI_CONTROLS.search(value):
         raise PydanticCustomError("bidi_controls", "contains text-direction control characters")
     return value
 

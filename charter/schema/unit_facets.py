@@ -12,12 +12,11 @@ from pydantic import TypeAdapter, ValidationError
 from ..core.errors import Problem
 from ..core.i18n import text
 from ..core.tomlfile import Loc, line_of
-from .answers import CONTROL_CHARS, LINE_BREAKS, param_field
+from .answers import BIDI_CONTROLS, CONTROL_CHARS, LINE_BREAKS, param_field
 from .catalogue import Catalogue, Facet, Rule
 from .validation import error_message
 
 AUDIENCE_ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # The words printed inside a line of the announcement, the poster's footer or a rule.
 ONE_LINE_WORDS = ("rules_posted_at", "records_what", "records_place", "file_subject")
 
@@ -76,7 +75,7 @@ def _words(facet: Facet, where: Loc, lines: Mapping[Loc, int], lang: str) -> lis
                           for key, value in by_key.items()}}
     for key, value in words.items():
         one_line = key in labels or key.rsplit(".", 1)[-1] in ONE_LINE_WORDS
-        if CONTROL_CHARS.search(value) or _BIDI.search(value) or (one_line and LINE_BREAKS.search(value)):
+        if CONTROL_CHARS.search(value) or BIDI_CONTROLS.search(value) or (one_line and LINE_BREAKS.search(value)):
             problems.append(Problem(".".join((*map(str, where), key)), text(lang, "errors.unprintable_word"),
                                     line_of(lines, (*where, *key.split(".")))))
     return problems
