@@ -174,7 +174,7 @@ def facts(answers: AnswersBase, catalogue: Catalogue, chosen: list[Rule]) -> dic
     preset = answers.preset()
     words = profile_words(answers, catalogue)
     pattern = str(answers.param_values(catalogue).get("file_name_pattern", ""))
-    admins = [m for m in answers.members if m.role == "admin"]
+    admins = answers.admins()
     return {
         "group_name": group.name,
         "kind_label": t["kinds"][group.kind],
@@ -267,7 +267,7 @@ def successor_shown(answers: AnswersBase, lang: str, brief: bool = False) -> str
     shown = person_brief if brief else person_label
     if answers.successor:
         return shown(answers.successor, lang)
-    admins = [m for m in answers.members if m.role == "admin"]
+    admins = answers.admins()
     return t["acting"].format(name=admins[0].name) if admins else t["successor_unset"]
 
 

@@ -252,6 +252,9 @@ class AnswersBase(StrictModel):
         """How many days the group lives from its creation; None for a standing group."""
         return (self.group.dissolve_on - self.group.created).days if self.group.dissolve_on else None
 
+    def admins(self) -> list[Member]:
+        return [m for m in self.members if m.role == "admin"]
+
     def organisations(self) -> Organisations:
         """One organisation or several: the answer, else several when the people listed name more than one unit."""
         if self.group.organisations:

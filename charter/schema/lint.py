@@ -105,7 +105,8 @@ def lint(answers: AnswersBase, catalogue: Catalogue, on: date) -> list[Finding]:
     if group.dissolve_on and group.dissolve_on < on and not answers.dissolved_on:
         find("past-dissolution", date=long_date(group.dissolve_on, lang))
     if answers.successor is None:
-        find("no-successor")
+        admins = answers.admins()
+        find("no-successor", "acting" if admins else None, name=admins[0].name if admins else "")
     if group.profile == "duty" and not group.urgent_contact:
         find("no-urgent-contact")
     if _IN_ANNOUNCEMENT.search(group.rules_posted_at):

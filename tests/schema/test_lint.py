@@ -137,3 +137,14 @@ def test_a_90_day_group_with_40_days_notice_is_a_finding_not_clean(tmp_path):
     assert result.returncode == 0 and "没有发现形式主义的问题" not in result.stdout
     assert "[tight-for-its-life] 解散前提前通知天数：40，超过群存续期（90 天）的三分之一" in result.stdout
     assert "改到 30 天以内，或推后解散日期" in result.stdout
+
+
+def test_no_successor_says_who_stands_in_when_an_admin_does(tmp_path):
+    """The charter names the first admin as acting owner; check says so rather than 'nobody can manage it'."""
+    path = tmp_path / "answers.toml"
+    without = EVENT.replace('[successor]\nname = "王芳"\nunit = "县委宣传部"\ntitle = "副科长"\n', "")
+    for source, expected in ((without, "暂代"), (without.replace('role = "admin"', 'role = "member"'), "无人能管")):
+        path.write_text(source, encoding="utf-8")
+        result = run_charter("check", path, "--json", env={"CHARTER_TODAY": "2026-11-25"})
+        [finding] = [w for w in json.loads(result.stdout)["warnings"] if w["code"] == "no-successor"]
+        assert expected in finding["reason"]
