@@ -9,8 +9,8 @@ from typing import Any
 
 from ..core.i18n import environment_lang, lang_or
 from ..core.tree import get
-from ..schema.answers import organisations_of
 from ..schema.catalogue import DEFAULT_PROFILE, KINDS, Preset
+from ..schema.organisations import organisations_of
 
 KEEP = object()  # from answer_for: leave this answer as it is
 AS_ANSWERED = "as answered"
@@ -80,4 +80,4 @@ def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
     return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
                   (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days,
                   get(answers, "group.audience"), organisations_in(answers),  # type: ignore[arg-type]
-                  f"{get(answers, 'group.name', '')} {get(answers, 'group.purpose', '')}")  # type: ignore[arg-type]
+                  f"{get(answers, 'group.name', '')} {get(answers, 'group.purpose', '')} {get(answers, 'owner.unit', '')}")  # type: ignore[arg-type]

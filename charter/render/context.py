@@ -6,6 +6,7 @@ model: an object with methods is something a hostile template could call.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from jinja2 import TemplateError
@@ -92,17 +93,19 @@ def profile_words(answers: AnswersBase, catalogue: Catalogue) -> dict:
 
 def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: str) -> str:
     """Where the full rules usually are: the group's facets' place (a duty-room wall) with a copy where
-    the platform keeps files, else one of them; else, for members of one organisation, its office's
-    board, for several, the lead organisation's office with a copy from the owner."""
+    the platform keeps files, else one of them; else the office's board. An office's board is no
+    place for members of several organisations, who never pass it, nor for a group of a few days:
+    theirs are where the platform keeps files, else where the work keeps them (a duty room), else
+    in a file the owner posts in the group."""
     t = messages(preset.lang)
     kept = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).posted_at
     online = getattr(kept, preset.lang) if kept else ""
-    place = catalogue.words(preset).get("rules_posted_at", "")
+    place = fill_words(catalogue.words(preset).get("rules_posted_at", ""), owner=owner)
+    if preset.organisations == "several" or preset.short:
+        return online or place or t["rules_posted_in_group"]
     if place and online:
-        return t["posted_both"].format(place=fill_words(place, owner=owner), online=online)
-    if place or online:
-        return fill_words(place or online, owner=owner)
-    return t["rules_posted_at" if preset.organisations == "one" else "rules_posted_at_several"].format(owner=owner)
+        return t["posted_both"].format(place=place, online=online)
+    return place or online or t["rules_posted_at"]
 
 
 def example_person(answers: AnswersBase):
@@ -268,7 +271,7 @@ def successor_shown(answers: AnswersBase, lang: str, brief: bool = False) -> str
     if answers.successor:
         return shown(answers.successor, lang)
     admins = answers.admins()
-    return t["acting"].format(name=admins[0].name) if admins else t["successor_unset"]
+    return t["acting"].format(name=shown(admins[0], lang)) if admins else t["successor_unset"]
 
 
 def _person(person) -> dict | None:
@@ -290,17 +293,18 @@ def poster_facts(context: dict) -> list[dict]:
     t = context["t"]
     dated = {"label": context["end_date"], "value": context["dissolve_on"], "kind": "date"} \
         if context["dissolve_on"] else {"label": t["next_review"], "value": context["next_review"], "kind": "date"}
-    urgent = [{"label": t["urgent_contact"], "value": context["urgent_contact"], "kind": "urgent"}] \
-        if context["urgent_contact"] else []
+    # a phone number read off a wall is not split across two lines: its groups are held by no-break spaces
+    number = re.sub(r"(?<=\d) (?=[\d(])|(?<=\)) (?=\d)", "\u00a0", context["urgent_contact"])
+    urgent = [{"label": t["urgent_contact"], "value": number, "kind": "urgent"}] if number else []
     return [{"label": t["owner"], "value": context["owner_brief"], "kind": ""},
             {"label": t["successor"], "value": context["successor_brief"], "kind": ""}, *urgent, dated]
 
 
 def poster_footer(context: dict) -> list[str]:
-    """The lines at the poster's foot: in force since when, where the full rules are, the unit's contact."""
+    """The lines at the poster's foot: where the full rules are, in force since when, the unit's contact."""
     t, unit = context["t"], context["unit"]
-    return [f"{t['effective']}{t['colon']}{context['created']}",
-            f"{t['full_rules']}{t['colon']}{context['rules_posted_at']}",
+    return [f"{t['full_rules']}{t['colon']}{context['rules_posted_at']}",
+            f"{t['effective']}{t['colon']}{context['created']}",
             *([unit["contact"]] if unit and unit.get("contact") else [])]
 
 

@@ -95,7 +95,7 @@ def tokens(text: str, lang: str, bold: bool = False) -> list[Piece]:
         last = pieces[-1] if pieces else None
         wide = unicodedata.east_asian_width(char) in "WF"
         joins = last is not None and not last[2] and (
-            char in _NO_START or last[0][-1] in _NO_END
+            char in _NO_START or last[0][-1] in _NO_END or (last[0][-1] == "-" and char.isdigit())  # 0794-8268
             or not (wide or unicodedata.east_asian_width(last[0][-1]) in "WF" or last[0][-1] in "-–—/"))
         if joins and last is not None:
             last[0] += char
@@ -224,5 +224,5 @@ def layout(*, lang: str, paper: str, title: str, letterhead: bool, logo: bool, f
     spare = max(room - height, 0) / max(len(rules) - 1, 1)
     return {"title_pt": title_pt, "title_lines": title_split, "rules_pt": size,
             "rule_lines": [lines(rule, em, lang) for rule in pieces],
-            "rule_gap_pt": round(min(size * RULE_GAP + spare, size * 1.2), 2),
-            "footer_lines": [lines(p, width / FOOTER_PT, lang) for p in footer_pieces]}
+            "rule_gap_pt": round(min(size * RULE_GAP + spare, size * 1.5), 2),
+            "footer_lines": [lines(p, width / FOOTER_PT, lang) for p in footer_pieces], "footer_pt": FOOTER_PT}

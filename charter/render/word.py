@@ -193,9 +193,9 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
     languages(document, lang)
     fallback_faces(document)
     # set closer, as the PDF is when its page needs it (page_fit): the same sizes in the same ratio
-    size, leading = SETTINGS[context["tight"]].body[lang]
+    size, leading = context["body_pt"], context["leading"]
     writer = _Writer(document, lang, scale * size / SETTINGS[0].body[lang][0], text_width(page),
-                     leading if context["tight"] else None)
+                     leading if (context["tight"], size) != (0, SETTINGS[0].body[lang][0]) else None)
     unit = context["unit"]
     if unit and template is None:  # a unit's Word template brings its own letterhead
         writer.letterhead(unit["name"])
@@ -209,7 +209,8 @@ def render_docx(context: dict, unit_templates: Path | None = None, lang: str = "
     roster = context["show_roster"] and context["members"]
     if roster and not context["roster_appendix"]:
         _roster(writer, context, t["roster"])
-    _signature(writer, t)
+    if t["signature"]:
+        _signature(writer, t)
     if unit and unit.get("contact"):
         writer.paragraph(unit["contact"], "contact", align=WD_ALIGN_PARAGRAPH.CENTER, before=4, color=CONTACT)
     if roster and context["roster_appendix"]:  # as the PDF has it: a page of its own, after the signature

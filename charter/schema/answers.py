@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, cast
 
@@ -16,7 +15,8 @@ from pydantic_core import PydanticCustomError
 from ..core.clock import EARLIEST, LATEST
 from ..core.dates import add_months
 from ..core.tree import Tree
-from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Organisations, Param, ParamValue, Preset, builtin_catalogue
+from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Param, ParamValue, Preset, builtin_catalogue
+from .organisations import Organisations, organisations_of
 
 Lang = Literal["zh", "en"]
 Platform = Literal["wechat", "wecom", "dingtalk", "feishu", "qq", "slack", "teams", "other"]
@@ -124,11 +124,6 @@ class Records(StrictModel):
         default="", description="the person who saves them, so that nobody else need (the owner when not given)")
     what: Label = Field(default="", description="which records: duty logs, the issues list, the project files")
     place: Place = Field(default="", description="where they are kept: an archive, a shared drive, a folder")
-
-
-def organisations_of(units: Iterable[str]) -> Organisations:
-    """Several organisations when the people listed name more than one unit, else one."""
-    return "several" if len({unit for unit in units if unit}) > 1 else "one"
 
 
 class Group(StrictModel):
@@ -263,7 +258,8 @@ class AnswersBase(StrictModel):
 
     def preset(self) -> Preset:
         return Preset(self.group.kind, self.lang, self.group.profile, self.lifetime_days(),
-                      self.group.audience, self.organisations(), f"{self.group.name} {self.group.purpose}")
+                      self.group.audience, self.organisations(),
+                      f"{self.group.name} {self.group.purpose} {self.owner.unit}")
 
     def given_params(self) -> dict[str, int | str]:
         return self.rules.params.model_dump(exclude_none=True)

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..core.resources import data_file
 from ..core.sandbox import CharterSandbox, bytecode_cache
+from .organisations import Organisations
 
 Kind = Literal["temporary", "project", "standing"]
 KINDS: tuple[str, ...] = ("temporary", "project", "standing")
 DEFAULT_PROFILE = "office"
-Organisations = Literal["one", "several"]
 SHORT_GROUP_DAYS = 7  # a group this short wraps up on its last day and keeps no quiet hours by default
 # A parameter's value; None where a unit's parameter has no default.
 ParamValue: TypeAlias = int | str | None
@@ -36,7 +36,7 @@ class Preset:
     lifetime_days: int | None = None
     audience: str | None = None
     organisations: Organisations = "one"
-    about: str = ""  # the group's name and purpose, whose words suggest its audience when none is given
+    about: str = ""  # the group's name, purpose and owner's unit, whose words suggest its audience when none is given
 
     @property
     def short(self) -> bool:
@@ -206,6 +206,8 @@ class PlatformWords(_Data):
     ended: Choice
     end_date: Choice  # the label of the day it ends
     posted_at: Choice | None = None  # where the full rules usually are on this platform (not a fact: see usual_posted_at)
+    # the emergency numbers where the platform is used: an English group on WeCom is in China
+    emergency: Choice = Choice(zh="120、110或119", en="999")
 
 
 class Catalogue(_Data):
@@ -294,7 +296,7 @@ class Catalogue(_Data):
 # The group's facts a rule text may name besides the parameters (see catalogue.toml).
 FACTS = ("group_name", "kind_label", "owner", "successor", "dissolve_on", "review_every_months", "next_review",
          "platform", "profile", "admins", "admin_count", "acting", "at_all", "confirm", "group_word", "end", "ended",
-         "end_date", "short_group", "round_the_clock", "audience", "several", "urgent_contact", "records_keeper", "records_what",
+         "end_date", "emergency", "short_group", "round_the_clock", "audience", "several", "urgent_contact", "records_keeper", "records_what",
          "records_place", "rules_posted_at", "example_name", "example_unit", "example_who", "file_example",
          "digest", "lifetime_days")
 

@@ -50,10 +50,13 @@ def test_the_schema_describes_every_new_fact():
 
 
 @pytest.mark.parametrize(("audience", "said", "unsaid"), [
-    ("government", ["涉密文件", "群众和服务对象的身份证号"], ["考试前的试卷", "客户和同事"]),
-    ("school", ["考试前的试卷和答案", "学生和家长的身份证号", "停课、恶劣天气和安全预警"], ["涉密文件", "群众和服务对象"]),
-    ("company", ["工作草稿和内部数据可以在群里讨论", "客户和同事的身份证号"], ["涉密文件"]),
-    ("residents", ["居民和服务对象的身份证号", "由负责人单独电话告知"], ["涉密文件", "【请示】", "和节假日不发"]),
+    # an office's own staff's pay is theirs to keep too; an office group is nobody's first call in danger
+    ("government", ["涉密文件", "群众、服务对象和职工的身份证号", "工资收入"], ["考试前的试卷", "客户", "先拨打120"]),
+    ("school", ["考试前的试卷和答案", "学生和家长的身份证号", "停课、恶劣天气和安全预警", "先拨打120、110或119"],
+     ["涉密文件", "群众、服务对象"]),
+    ("company", ["工作草稿和内部数据可以在群里讨论", "客户、服务对象和同事的身份证号", "账号密码"], ["涉密文件", "先拨打120"]),
+    ("residents", ["居民、志愿者和服务对象的身份证号", "由负责人单独收集或用报名表", "停水停电、燃气泄漏、火灾等紧急通知除外"],
+     ["涉密文件", "【请示】", "和节假日不发"]),
 ])
 def test_confidentiality_personal_data_and_quiet_hours_follow_the_members(audience, said, unsaid):
     page, _ = read(group_with(**{"group.audience": audience}))
@@ -129,7 +132,7 @@ def test_the_platform_says_how_a_group_ends(platform, ended, unended):
 
 def test_the_owners_place_is_never_blank():
     with_admin, _ = read(BASE)
-    assert "先由管理员周红代理群主" in with_admin and "周红（管理员，暂代至确定新群主）" in with_admin
+    assert "先由管理员周红代理群主" in with_admin and "暂由管理员周红（县住建局 副局长）代理，至确定新群主" in with_admin
     alone, announcement = read(group_with(members=[{"name": "孙磊", "unit": "县住建局"}]))
     assert "由群主离岗前指定" in alone and "由群主离岗前指定" in announcement and "—" not in alone
     named, _ = read(group_with(successor={"name": "周红", "unit": "县住建局", "title": "副局长"}))

@@ -348,7 +348,7 @@ def test_a_unit_adds_a_profile_of_its_own(tmp_path):
     folder = tmp_path / "out" / EXAMPLE_FOLDERS["county-media-event"]
     flat = squeeze(pdf_text(folder / "charter.pdf"))
     assert "工地群" in flat and "发现险情" in flat and "当天自行退群" in flat and "新成员回一句" not in flat
-    assert squeeze("险情先打电话") in squeeze(pdf_text(folder / "poster.pdf"))
+    assert squeeze("险情先电话") in squeeze(pdf_text(folder / "poster.pdf"))
     # Without the unit, the profile is unknown: the field is named, nothing is written.
     bare = run_charter("render", answers, "--out", tmp_path / "bare")
     assert bare.returncode == 2 and "group.profile" in bare.stderr and "office, duty, home-school, broadcast" in bare.stderr
