@@ -64,11 +64,15 @@ def kind_of(answers: dict) -> str:
     return kind if kind in KINDS else "temporary"
 
 
+def units_in(answers: dict) -> tuple[str, ...]:
+    """The units of the people listed so far."""
+    people = [answers.get("owner"), answers.get("successor"), *answers.get("members", [])]
+    return tuple(str(p.get("unit") or "") for p in people if isinstance(p, dict))
+
+
 def organisations_in(answers: dict) -> str:
     """One organisation or several: the answer, else as the units of the people listed so far suggest."""
-    people = [answers.get("owner"), answers.get("successor"), *answers.get("members", [])]
-    return get(answers, "group.organisations") or organisations_of(
-        str(p.get("unit") or "") for p in people if isinstance(p, dict))
+    return get(answers, "group.organisations") or organisations_of(units_in(answers))
 
 
 def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
@@ -80,4 +84,4 @@ def preset_of(answers: dict, shown: Shown | None = None) -> Preset:
     return Preset(shown.kind if shown else kind_of(answers), shown.lang if shown else lang_of(answers),
                   (shown and shown.profile) or get(answers, "group.profile", DEFAULT_PROFILE), days,
                   get(answers, "group.audience"), organisations_in(answers),  # type: ignore[arg-type]
-                  f"{get(answers, 'group.name', '')} {get(answers, 'group.purpose', '')} {get(answers, 'owner.unit', '')}")  # type: ignore[arg-type]
+                  (str(get(answers, "group.name", "")), str(get(answers, "group.purpose", ""))), units_in(answers))

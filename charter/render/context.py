@@ -194,7 +194,7 @@ def facts(answers: AnswersBase, catalogue: Catalogue, chosen: list[Rule]) -> dic
         "profile": group.profile,
         **catalogue.platform_facts(group.platform, lang),
         "short_group": "yes" if days is not None and days <= SHORT_GROUP_DAYS else "",
-        "round_the_clock": "yes" if catalogue.round_the_clock.found_in(preset.about, lang) else "",
+        "round_the_clock": "yes" if catalogue.round_the_clock.found_in(" ".join(preset.about), lang) else "",
         "audience": catalogue.audience_of(preset),
         "several": "yes" if preset.organisations == "several" else "",
         "urgent_contact": group.urgent_contact,

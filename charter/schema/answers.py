@@ -259,7 +259,8 @@ class AnswersBase(StrictModel):
     def preset(self) -> Preset:
         return Preset(self.group.kind, self.lang, self.group.profile, self.lifetime_days(),
                       self.group.audience, self.organisations(),
-                      f"{self.group.name} {self.group.purpose} {self.owner.unit}")
+                      (self.group.name, self.group.purpose),
+                      tuple(p.unit for p in (self.owner, self.successor, *self.members) if p is not None))
 
     def given_params(self) -> dict[str, int | str]:
         return self.rules.params.model_dump(exclude_none=True)

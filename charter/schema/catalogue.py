@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -36,7 +37,8 @@ class Preset:
     lifetime_days: int | None = None
     audience: str | None = None
     organisations: Organisations = "one"
-    about: str = ""  # the group's name, purpose and owner's unit, whose words suggest its audience when none is given
+    about: tuple[str, ...] = ()  # the group's name and purpose: their words suggest who its members are
+    units: tuple[str, ...] = ()  # the units of the people listed, which say it first
 
     @property
     def short(self) -> bool:
@@ -187,9 +189,8 @@ class Hints(_Data):
     zh: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
 
-    def found_in(self, about: str, lang: str) -> bool:
-        about = about.lower()
-        return any(hint.lower() in about for hint in getattr(self, lang))
+    def found_in(self, text: str, lang: str) -> bool:
+        return any(hint.lower() in text.lower() for hint in getattr(self, lang))
 
 
 class Audience(Facet):
@@ -231,11 +232,24 @@ class Catalogue(_Data):
         """Who the members are: the answer, else the profile's usual audience, else the one the
         group's name or purpose suggests (学校, volunteers …), else the language's."""
         usual = self.profile(preset.profile).audience
-        suggested = next((name for name, a in self.audiences.items() if a.hints.found_in(preset.about, preset.lang)), None)
+        name, purpose = (*preset.about, "", "")[:2]
+        suggested = self._suggested((name,), preset.lang) or self._suggested(preset.units, preset.lang, most=True) \
+            or self._suggested((purpose,), preset.lang)
         for audience in (preset.audience, usual, suggested, getattr(self.default_audience, preset.lang)):
             if audience in self.audiences:
                 return audience
         return next(iter(self.audiences))
+
+    def _suggested(self, texts: tuple[str, ...], lang: str, most: bool = False) -> str | None:
+        """The audience the texts suggest most often (the first in the catalogue on a tie); with `most`,
+        only one that at least half of them suggest. The group's name says it first, then the units of
+        most of its people, and only then its purpose (a gas company's names the residents it serves)."""
+        votes = Counter(name for text in texts for name, audience in self.audiences.items()
+                        if audience.hints.found_in(text, lang))
+        if not votes:
+            return None
+        best = max(self.audiences, key=lambda name: votes[name])
+        return best if not most or votes[best] * 2 >= len([text for text in texts if text]) else None
 
     def facets(self, preset: Preset) -> tuple[Facet, ...]:
         """The group's facets, the most specific last: its organisations, its audience, its profile."""

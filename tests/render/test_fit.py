@@ -193,3 +193,66 @@ def test_health_staff_follow_their_own_emergency_procedure_and_parents_get_a_par
     assert "按本院急救流程呼叫" in ward and "先拨打120" not in ward
     parents, _ = read(group_with(**{"group.profile": "home-school"}))
     assert "如“王小明妈妈”" in parents and "李老师（班主任）" in parents
+
+
+def test_the_name_then_most_units_then_the_purpose_suggest_the_members():
+    catalogue = builtin_catalogue()
+
+    def audience(**changes) -> str:
+        return catalogue.audience_of(validate_answers(group_with(**changes)).preset())
+
+    gas = [{"name": f"员工{i}", "unit": unit} for i, unit in enumerate(["舜华燃气有限公司", "舜华燃气有限公司", "县住建局"])]
+    # a gas company's purpose names the residents it serves; its people are the company's
+    assert audience(**{"group.purpose": "碰口施工期间的居民报修应对", "owner.unit": "舜华燃气有限公司"}, members=gas) == "company"
+    # volunteers from a school are volunteers: the group's name says so before their units
+    students = [{"name": f"学生{i}", "unit": "县职业中等专业学校"} for i in range(4)]
+    assert audience(**{"group.name": "半程马拉松志愿者群"}, members=students) == "residents"
+    # one clinic among a township's offices does not make its staff health workers
+    offices = [{"name": f"干部{i}", "unit": unit} for i, unit in enumerate(["镇党政办", "镇财政所", "镇卫生院"])]
+    assert audience(**{"owner.unit": "镇党政办", "group.name": "镇机关工作群", "group.purpose": "日常工作"},
+                    members=offices) == "government"
+
+
+@pytest.mark.parametrize(("platform", "numbers"), [("wecom", "120 (ambulance), 110 (police) or 119 (fire)"),
+                                                   ("slack", "999")])
+def test_the_emergency_numbers_are_the_platforms_country_and_only_where_safety_is_at_stake(platform, numbers):
+    school = group_with(lang="en", **{"group.platform": platform, "group.audience": "school"})
+    assert f"call {numbers} first" in read(school)[0]
+    office = group_with(lang="en", **{"group.platform": platform, "group.audience": "government"})
+    assert "call 999" not in read(office)[0] and "call 120" not in read(office)[0]
+
+
+@pytest.mark.parametrize(("audience", "said", "unsaid"), [
+    ("health", ["【危重】【转诊】【床位】", "按急救流程处置", "不发病历和照片"], ["险情", "附现场照片"]),
+    ("company", ["【故障】【处置】【恢复】", "影响范围", "对客户和公众怎么说"], ["险情", "119"]),
+    ("government", ["【预警】【险情】【指令】", "先拨打120、110或119", "附现场照片和位置"], ["【故障】"]),
+])
+def test_a_duty_group_speaks_of_its_own_work(audience, said, unsaid):
+    page, _ = read(group_with(**{"group.profile": "duty", "group.audience": audience}))
+    for phrase in said:
+        assert phrase in page, phrase
+    for phrase in unsaid:
+        assert phrase not in page, phrase
+
+
+def test_residents_are_not_organisations_and_hear_of_a_cut_at_night():
+    residents = group_with(**{"group.audience": "residents", "group.organisations": "several"})
+    page, _ = read(residents)
+    assert "只发各单位都可以看的内容" not in page and "本群各单位以外" not in page
+    assert "停水停电、燃气泄漏、火灾等紧急通知除外" in page
+
+
+def test_several_organisations_and_short_groups_keep_the_full_rules_where_all_can_read_them():
+    several, _ = read(group_with(**{"group.organisations": "several"}))
+    assert "张贴位置：群主发在群里的群规文件" in several
+    on_dingtalk, _ = read(group_with(**{"group.organisations": "several", "group.platform": "dingtalk"}))
+    assert "张贴位置：钉钉群文件" in on_dingtalk
+    one, _ = read(group_with(**{"group.organisations": "one"}))
+    assert "张贴位置：办公室公告栏" in one
+
+
+def test_on_wechat_only_the_owner_and_admins_can_at_all_in_a_notices_group():
+    wechat, _ = read(group_with(**{"group.profile": "broadcast"}))
+    dingtalk, _ = read(group_with(**{"group.profile": "broadcast", "group.platform": "dingtalk"}))
+    assert "只有群主和管理员能用" in wechat and "经授权的领导" not in wechat
+    assert "经授权的领导" in dingtalk

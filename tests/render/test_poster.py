@@ -256,3 +256,37 @@ def test_rules_reworded_at_length_leave_the_poster_rather_than_shrink_it_or_run_
     with pdfplumber.open(io.BytesIO(files["charter.pdf"])) as pdf:
         page_text = squeeze("".join(page.extract_text() for page in pdf.pages))
     assert all(rule in page_text for rule in chosen)
+
+
+@pytest.mark.parametrize("stem", list(EXAMPLE_FOLDERS))
+def test_the_charter_is_set_as_large_as_its_sheet_allows(example_folder, stem):
+    """One sheet, its body never under 8 pt, and its last line near the foot of the page: a short
+    charter is set larger rather than leaving a third of the sheet empty."""
+    with pdfplumber.open(example_folder(stem) / "charter.pdf") as document:
+        first = document.pages[0]
+        body = statistics.mode(round(char["size"], 2) for char in first.chars)
+        words = [w for w in first.extract_words() if w["bottom"] < first.height * 0.96]  # not the page number
+        end = max(w["bottom"] for w in words) / first.height
+        pages = len(document.pages)
+    assert body >= 8
+    if tomllib.loads(SOURCES[stem].read_text("utf-8")).get("show_roster"):
+        return  # its roster is an appendix page (test_a_long_roster_is_an_appendix_page)
+    assert pages == 1 and end >= 0.8, (pages, end, body)
+
+
+def test_a_short_charter_is_set_larger_than_a_long_one(example_folder):
+    sizes = {}
+    for stem in ("class-parents", "council-flood-duty"):
+        with pdfplumber.open(example_folder(stem) / "charter.pdf") as document:
+            sizes[stem] = statistics.mode(round(char["size"], 2) for char in document.pages[0].chars)
+    assert sizes["class-parents"] > 9.5 > sizes["council-flood-duty"]
+
+
+def test_a_phone_number_on_the_poster_is_never_split_across_lines():
+    answers = tomllib.loads(SOURCES["county-flood-duty"].read_text("utf-8"))
+    answers["group"]["urgent_contact"] = "县应急管理局值班室 0571-8888 1234，防汛抗旱指挥部办公室 0571-8777 6543（24小时）"
+    pdf = render_documents(validate_answers(answers), formats=("poster",))["poster.pdf"]
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        lines = [line["text"] for line in document.pages[0].extract_text_lines()]
+    for number in ("0571-8888 1234", "0571-8777 6543"):
+        assert any(number in line.replace("\u00a0", " ") for line in lines), (number, lines)
