@@ -18,8 +18,8 @@ from .core.clock import today
 from .core.errors import input_error
 from .core.formats import ANSWERS_FILE, DEFAULT_FORMATS, FILE_NAMES
 from .core.tomlfile import parse_toml
+from .register.entries import Entry
 from .register.folders import group_folder
-from .register.groups import Entry
 from .register.writing import Placement, keeping_history, on_disk, place_files
 from .render.documents import render_documents
 from .schema.answers import AnswersBase, answers_to_data

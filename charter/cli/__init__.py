@@ -26,7 +26,7 @@ def _makes_pdf(args: list[str]) -> bool:
 
 def __getattr__(name: str):
     if name == "cli":  # the click group, with every command registered
-        from . import charters, reach, register, units  # noqa: F401  (each adds its commands to the group)
+        from . import charters, register, units, webhook  # noqa: F401  (each adds its commands to the group)
         from .base import cli
         from .language import offer_lang
 

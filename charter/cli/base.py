@@ -65,14 +65,14 @@ paper_option = click.option("--paper", type=click.Choice(["A4", "A3", "Letter"])
 unit_option = click.option("--unit", "unit_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
                            help="A unit folder: its letterhead, defaults, locked answers, rules and templates.")
 def _register_folder() -> Path:
-    from ..core.settings import default_register
+    from ..core.user_settings import default_register
 
     return default_register()
 
 
 def _register_source(ctx, param) -> str:
     """Where the register's path came from, as the user named it: the option, CHARTER_HOME or the settings file."""
-    from ..core.settings import settings_path
+    from ..core.user_settings import settings_path
 
     if ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT:
         return param.opts[0]
@@ -106,7 +106,7 @@ def cli():
 def _existing_register(ctx, param, value: Path) -> Path:
     """A register that was named (--dir, CHARTER_HOME, the settings file) and is not there is a
     mistake to report; only the default `output` may be missing, meaning "no groups yet"."""
-    from ..core.settings import DEFAULT_REGISTER
+    from ..core.user_settings import DEFAULT_REGISTER
 
     value = _register_path(ctx, param, value)
     named = ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT

@@ -92,8 +92,8 @@ def demo(out_dir: Path):
     from ..core.i18n import environment_lang, text
     from ..core.resources import example_files
     from ..pipeline import Placement, write_charter
+    from ..register.entries import still_as_made
     from ..register.folders import group_folder
-    from ..register.groups import still_as_made
     from ..schema.group import load_group
 
     for path in example_files():

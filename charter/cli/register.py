@@ -35,7 +35,7 @@ def list_groups(out_dir: Path, as_json: bool):
     Example: charter list --dir output
     """
     from ..core.clock import today
-    from ..register.groups import by_attention, read_register
+    from ..register.entries import by_attention, read_register
     from .views import notice_lines, register_json, register_table, unreadable_lines
 
     on = today()
@@ -74,7 +74,7 @@ def _robot(register: Path, webhook: str, platform: str | None, secret: str | Non
     """The robot given or saved, checked before anything is sent: its URL, platform and signing secret
     (a Webhook whose platform is always named)."""
     from ..interfaces.webhooks import address_problem, platform_of, redacted
-    from ..register.settings import SETTINGS_FILE, Webhook, saved_webhook
+    from ..register.webhook_settings import SETTINGS_FILE, Webhook, saved_webhook
 
     lang = environment_lang()
     hook = Webhook(webhook, secret, platform) if webhook else saved_webhook(register)
@@ -154,7 +154,7 @@ def due(out_dir: Path, within: int | None, fail_if_any: bool, webhook: str | Non
     Example: charter due --within 30 --fail-if-any
     """
     from ..core.clock import today
-    from ..register.groups import by_attention, read_register
+    from ..register.entries import by_attention, read_register
     from ..register.sent import due_event, unreadable_event
     from .views import due_lines, unreadable_lines
 
@@ -217,7 +217,7 @@ def dissolve(group: str, out_dir: Path, on_date: str | None, reason: str):
     """
     from ..core.clock import today
     from ..pipeline import record_dissolution
-    from ..register.groups import find_group
+    from ..register.entries import find_group
 
     entry = find_group(out_dir, group, environment_lang())
     on = _date_option(on_date, "--on") or today()
@@ -240,7 +240,7 @@ def renew(group: str, out_dir: Path, until: str, reason: str):
     """
     from ..core.clock import today
     from ..pipeline import record_renewal
-    from ..register.groups import find_group
+    from ..register.entries import find_group
 
     entry = find_group(out_dir, group, environment_lang())
     new_date = _date_option(until, "--until", entry.answers.due_date())
@@ -265,7 +265,7 @@ def calendar(out_dir: Path, output: str | None, alarms: str):
     Example: charter calendar -o groups.ics
     """
     from ..core.files import write_named_file
-    from ..register.groups import read_register
+    from ..register.entries import read_register
     from ..render.calendar import register_calendar
     from .views import unreadable_lines
 
@@ -304,7 +304,7 @@ def notice(group: str, kind: str, out_dir: Path, member: str | None, webhook: st
     Example: charter notice 外宣活动 welcome --member 张华
     """
     from ..core.clock import today
-    from ..register.groups import find_group
+    from ..register.entries import find_group
     from ..render.notices import notice as make_notice
 
     lang = environment_lang()

@@ -14,7 +14,7 @@ from ..core.dates import long_date
 from ..core.errors import visible
 from ..core.formats import ANSWERS_FILE
 from ..core.i18n import messages
-from ..register.groups import Entry, Unreadable, printable
+from ..register.entries import Entry, Unreadable, printable
 
 STATUS_STYLES = {"overdue": {"fg": "red", "bold": True}, "due": {"fg": "yellow"}, "active": {},
                  "dissolved": {"dim": True}}

@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
+from .dotted import Tree, merged
 from .resources import data_file
-from .tree import Tree, merged
 
 LANGS = ("zh", "en")
 BABEL_LOCALES = {"zh": "zh_CN", "en": "en_GB"}

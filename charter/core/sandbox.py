@@ -8,7 +8,7 @@ strings, numbers, dates); on top of Jinja's immutable sandbox this environment
   `d.items`, `day.year`) and Jinja's own helpers (`loop.index`), nothing else, so an object
   with methods that slipped into a context still gives nothing;
 - prices every call, filter and operator before it runs and bounds the render's steps,
-  time, output and memory (core/costs.py), so no template can hang or exhaust the machine;
+  time, output and memory (core/template_costs.py), so no template can hang or exhaust the machine;
 - opens those limits itself for every render (no caller can forget them).
 """
 
@@ -39,8 +39,8 @@ from jinja2.utils import Namespace, _PassArg
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
-from . import costs
-from .costs import TemplateTooCostly, render_budget
+from . import template_costs
+from .template_costs import TemplateTooCostly, render_budget
 
 _TEXT_METHODS = frozenset(
     "capitalize casefold center count endswith find format format_map index isalnum isalpha isascii isdecimal "
@@ -60,28 +60,28 @@ SAFE_ATTRIBUTES = (
 JINJA_TYPES = (LoopContext, Namespace, TemplateReference, BlockReference, Macro, Undefined)
 
 # How large each filter's result can be, from its arguments (by name); the rest copy, escape or
-# print what they are given (costs.generic).
+# print what they are given (template_costs.generic).
 _FILTER_COSTS: dict[str, Callable[[dict[str, Any]], int]] = {
-    "center": lambda a: costs.generic(a["value"]) + costs.size_argument(a["width"]),
-    "indent": lambda a: costs.generic(a["s"]) + (str(a["s"]).count("\n") + 2) * costs.size_argument(a["width"]),
-    "join": lambda a: costs.joined(a["value"], a["d"]),
-    "replace": lambda a: costs.replaced(a["s"], a["old"], a["new"], a["count"]),
-    "format": lambda a: costs.percent_formatted(str(a["value"]), a["kwargs"] or a["args"]),
-    "wordwrap": lambda a: costs.slow_input(a["s"]) * (2 + costs.weight(a["wrapstring"])),
-    "urlize": lambda a: costs.slow_input(a["value"]) * (2 + costs.weight(a["target"]) + costs.weight(a["rel"])),
-    "truncate": lambda a: costs.generic(a["s"], a["end"]),
-    "batch": lambda a: costs.generic(a["value"]) + costs.size_argument(a["linecount"]) * costs.weight(a["fill_with"]),
-    "slice": lambda a: costs.generic(a["value"]) + costs.size_argument(a["slices"]) * costs.weight(a["fill_with"]),
-    "sum": lambda a: costs.generic(a["iterable"]) if isinstance(a["start"], (int, float)) else _refuse("sum"),
-    "tojson": lambda a: costs.generic(a["value"]) if a["indent"] is None else _refuse("tojson indent"),
+    "center": lambda a: template_costs.generic(a["value"]) + template_costs.size_argument(a["width"]),
+    "indent": lambda a: template_costs.generic(a["s"]) + (str(a["s"]).count("\n") + 2) * template_costs.size_argument(a["width"]),
+    "join": lambda a: template_costs.joined(a["value"], a["d"]),
+    "replace": lambda a: template_costs.replaced(a["s"], a["old"], a["new"], a["count"]),
+    "format": lambda a: template_costs.percent_formatted(str(a["value"]), a["kwargs"] or a["args"]),
+    "wordwrap": lambda a: template_costs.slow_input(a["s"]) * (2 + template_costs.weight(a["wrapstring"])),
+    "urlize": lambda a: template_costs.slow_input(a["value"]) * (2 + template_costs.weight(a["target"]) + template_costs.weight(a["rel"])),
+    "truncate": lambda a: template_costs.generic(a["s"], a["end"]),
+    "batch": lambda a: template_costs.generic(a["value"]) + template_costs.size_argument(a["linecount"]) * template_costs.weight(a["fill_with"]),
+    "slice": lambda a: template_costs.generic(a["value"]) + template_costs.size_argument(a["slices"]) * template_costs.weight(a["fill_with"]),
+    "sum": lambda a: template_costs.generic(a["iterable"]) if isinstance(a["start"], (int, float)) else _refuse("sum"),
+    "tojson": lambda a: template_costs.generic(a["value"]) if a["indent"] is None else _refuse("tojson indent"),
 }
 _METHOD_COSTS: dict[str, Callable[..., int]] = {
-    "center": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
-    "ljust": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
-    "rjust": lambda text, width, *rest: costs.generic(text) + costs.size_argument(width),
-    "zfill": lambda text, width: costs.generic(text) + costs.size_argument(width),
-    "join": lambda separator, items: costs.joined(items, separator),
-    "replace": lambda text, old, new, count=None: costs.replaced(text, old, new, count),
+    "center": lambda text, width, *rest: template_costs.generic(text) + template_costs.size_argument(width),
+    "ljust": lambda text, width, *rest: template_costs.generic(text) + template_costs.size_argument(width),
+    "rjust": lambda text, width, *rest: template_costs.generic(text) + template_costs.size_argument(width),
+    "zfill": lambda text, width: template_costs.generic(text) + template_costs.size_argument(width),
+    "join": lambda separator, items: template_costs.joined(items, separator),
+    "replace": lambda text, old, new, count=None: template_costs.replaced(text, old, new, count),
 }
 _REMOVED_FILTERS = ("pprint",)  # prints nested data at any width; nothing a charter needs
 _REMOVED_GLOBALS = ("lipsum", "cycler", "joiner")
@@ -101,16 +101,16 @@ def _priced_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any
         signature = signature.replace(parameters=list(signature.parameters.values())[1:])
 
     def priced(*args: Any, **kwargs: Any) -> Any:
-        costs.step()
+        template_costs.step()
         if name == "join" and len(args) > skip:
-            args = (*args[:skip], costs.materialized(args[skip]), *args[skip + 1:])
+            args = (*args[:skip], template_costs.materialized(args[skip]), *args[skip + 1:])
         if price is None:
-            costs.expect(costs.generic(*args[skip:], *kwargs.values()))
+            template_costs.expect(template_costs.generic(*args[skip:], *kwargs.values()))
         else:
             bound = signature.bind(*args[skip:], **kwargs)
             bound.apply_defaults()
-            costs.expect(price(bound.arguments))
-        return costs.built(function(*args, **kwargs))
+            template_costs.expect(price(bound.arguments))
+        return template_costs.built(function(*args, **kwargs))
     return update_wrapper(priced, function)
 
 
@@ -129,7 +129,7 @@ _Item = TypeVar("_Item")
 def _bounded(context: Context, iterable: Iterable[_Item]) -> Iterator[_Item]:
     """Every loop of a template runs through this: each round is a step."""
     for item in iterable:
-        costs.step()
+        template_costs.step()
         yield item
 
 
@@ -143,17 +143,17 @@ def _literal(context: Context, text: str) -> Markup:
 @pass_eval_context
 def _priced_concat(eval_ctx: EvalContext, parts: list[Any]) -> str:
     """`a ~ b`, priced first: a loop that doubles a string would otherwise fill the memory."""
-    costs.step()
-    costs.expect(costs.generic(*parts))
-    return costs.built((markup_join if eval_ctx.autoescape else str_join)(parts))
+    template_costs.step()
+    template_costs.expect(template_costs.generic(*parts))
+    return template_costs.built((markup_join if eval_ctx.autoescape else str_join)(parts))
 
 
 @pass_context
 def _priced_literal(context: Context, value: _Item) -> _Item:
     """A list, tuple or dict written in the template, weighed: `[x, x]` sixty times over would
     otherwise be a value whose comparison or printing never ends."""
-    costs.step()
-    return costs.built(value)
+    template_costs.step()
+    return template_costs.built(value)
 
 
 def _through(node: nodes.Node, name: str) -> nodes.Filter:
@@ -193,7 +193,7 @@ class _Bounded(NodeTransformer):
 
 
 class _BudgetedTemplate(Template):
-    """Every render of a sandboxed template within the limits of core/costs.py."""
+    """Every render of a sandboxed template within the limits of core/template_costs.py."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         with render_budget():
@@ -210,7 +210,7 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.finalize = costs.count_output
+        self.finalize = template_costs.count_output
         self.filters = _PricedFilters({name: _priced_filter(name, function) for name, function in self.filters.items()
                                        if name not in _REMOVED_FILTERS})
         self.filters.update(charter_bounded=_bounded, charter_concat=_priced_concat, charter_literal=_literal,
@@ -226,29 +226,29 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         value = super().getitem(obj, argument)
-        return costs.built(value) if isinstance(argument, slice) else value
+        return template_costs.built(value) if isinstance(argument, slice) else value
 
     def call(__self, __context: Context, __obj: Any, *args: Any,  # noqa: N805 (Jinja's own signature)
              **kwargs: Any) -> Any:
-        costs.step()
+        template_costs.step()
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and __obj.__name__ == "join" and args:
-            args = (costs.materialized(args[0]), *args[1:])
+            args = (template_costs.materialized(args[0]), *args[1:])
         price = _METHOD_COSTS.get(getattr(__obj, "__name__", "")) if isinstance(owner, str) else None
-        costs.expect(price(owner, *args, **kwargs) if price else costs.generic(owner, *args, *kwargs.values()))
-        return costs.built(super().call(__context, __obj, *args, **kwargs))
+        template_costs.expect(price(owner, *args, **kwargs) if price else template_costs.generic(owner, *args, *kwargs.values()))
+        return template_costs.built(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        costs.step()
+        template_costs.step()
         if operator == "*":
-            costs.expect(costs.product(left, right))
+            template_costs.expect(template_costs.product(left, right))
         elif operator == "**":
-            costs.expect(costs.power(left, right))
+            template_costs.expect(template_costs.power(left, right))
         elif operator == "%" and isinstance(left, str):
-            costs.expect(costs.percent_formatted(left, right))
+            template_costs.expect(template_costs.percent_formatted(left, right))
         else:
-            costs.expect(costs.generic(left, right))
-        return costs.built(super().call_binop(context, operator, left, right))
+            template_costs.expect(template_costs.generic(left, right))
+        return template_costs.built(super().call_binop(context, operator, left, right))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)
@@ -257,10 +257,10 @@ class CharterSandbox(ImmutableSandboxedEnvironment):
         pattern = value.__self__
 
         def priced(*args: Any, **kwargs: Any) -> str:
-            costs.step()
+            template_costs.step()
             mapping = args[0] if value.__name__ == "format_map" and args else kwargs
-            costs.expect(costs.brace_formatted(pattern, args if mapping is kwargs else (), mapping))
-            return costs.built(wrapped(*args, **kwargs))
+            template_costs.expect(template_costs.brace_formatted(pattern, args if mapping is kwargs else (), mapping))
+            return template_costs.built(wrapped(*args, **kwargs))
         return update_wrapper(priced, wrapped)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
@@ -283,7 +283,7 @@ def bytecode_cache() -> FileSystemBytecodeCache | None:
     if os.environ.get("CHARTER_NO_TEMPLATE_CACHE"):
         return None
     here = Path(__file__)
-    code = b"".join(here.with_name(name).read_bytes() for name in ("sandbox.py", "costs.py"))
+    code = b"".join(here.with_name(name).read_bytes() for name in ("sandbox.py", "template_costs.py"))
     key = hashlib.sha256(jinja2.__version__.encode() + code).hexdigest()[:16]
     folder = Path(platformdirs.user_cache_dir("charter", appauthor=False)) / f"templates-{key}"
     try:

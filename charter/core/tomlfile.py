@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TypeAlias
 
+from .dotted import Tree
 from .errors import InputError, Problem, input_error
 from .files import NotRegular, TooLarge, read_limited
 from .i18n import environment_lang, messages, text
-from .tree import Tree
 
 MAX_FILE_BYTES = 2_000_000
 

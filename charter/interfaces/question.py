@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..core.dotted import get
 from ..core.i18n import environment_lang, lang_or
-from ..core.tree import get
 from ..schema.catalogue import DEFAULT_PROFILE, KINDS, Preset
 from ..schema.organisations import organisations_of
 

@@ -18,8 +18,8 @@ from datetime import date
 from typing import Any, Callable
 
 from ..core.dates import add_months, long_date, parse_date
+from ..core.dotted import get, put
 from ..core.i18n import messages, text
-from ..core.tree import get, put
 from ..render.context import facet_words, usual_posted_at, usual_records
 from ..schema.answers import AnswersBase, answers_model
 from ..schema.catalogue import DEFAULT_PROFILE, FACTS, KINDS, SHORT_GROUP_DAYS, Preset, fill

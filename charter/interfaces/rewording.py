@@ -3,9 +3,9 @@ and keep it, the same way in both."""
 
 from __future__ import annotations
 
+from ..core.dotted import get
 from ..core.errors import InputError
 from ..core.i18n import text
-from ..core.tree import get
 from ..render.context import catalogue_wordings
 from ..schema.catalogue import fill
 from ..schema.validation import field_problem

@@ -15,10 +15,10 @@ from rich.text import Text
 
 from ..core.clock import today as clock_today
 from ..core.dates import long_date, weekday
+from ..core.dotted import get, merged
 from ..core.errors import InputError
 from ..core.formats import ANSWERS_FILE
 from ..core.i18n import messages, text
-from ..core.tree import get, merged
 from ..pipeline import Placement, write_charter
 from ..register.folders import group_folder
 from ..render.context import person_label

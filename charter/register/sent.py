@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.errors import input_error
 from ..core.files import NotRegular, TooLarge, read_limited, write_file
 from ..core.i18n import environment_lang
-from .groups import Entry, Unreadable
+from .entries import Entry, Unreadable
 
 SENT_FILE = ".charter-sent.json"
 MAX_BYTES = 4 * 1024 * 1024  # some ten thousand groups' events

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
+from ..core.dotted import leaves, put
 from ..core.errors import InputError
 from ..core.formats import DEFAULT_FORMATS, FILE_NAMES
 from ..core.i18n import text
 from ..core.resources import example_files
 from ..core.tomlfile import read_toml
-from ..core.tree import leaves, put
 from ..schema.catalogue import FACTS, names_in
 from ..schema.group import validate_for
 from ..schema.unit import Unit, load_unit

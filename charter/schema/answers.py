@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from ..core.clock import EARLIEST, LATEST
 from ..core.dates import add_months
-from ..core.tree import Tree
+from ..core.dotted import Tree
 from .catalogue import DEFAULT_PROFILE, Catalogue, Kind, Param, ParamValue, Preset, builtin_catalogue
 from .organisations import Organisations, organisations_of
 

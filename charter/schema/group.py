@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeAlias
 
+from ..core.dotted import Tree
 from ..core.errors import InputError, Problem
 from ..core.i18n import lang_or, text
 from ..core.tomlfile import key_lines, line_of, read_toml
-from ..core.tree import Tree
 from .answers import AnswersBase
 from .unit import Unit, catalogue_of, find_unit, is_unit, load_unit
 from .validation import validate_answers

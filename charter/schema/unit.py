@@ -22,11 +22,11 @@ from typing import Any, TypeAlias
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ..core.dotted import MISSING, Tree, get, leaves, merged, put
 from ..core.errors import InputError, Problem, input_error
 from ..core.i18n import environment_lang, lang_or, text
 from ..core.resources import examples_dir
 from ..core.tomlfile import Loc, key_lines, line_of, read_toml
-from ..core.tree import MISSING, Tree, get, leaves, merged, put
 from .answers import Lang, StrictModel, answers_model, param_field
 from .catalogue import Audience, Catalogue, Param, Profile, Rule, builtin_catalogue
 from .unit_facets import facet_problems

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, run_charter
 
 from charter.cli import cli
-from charter.core.costs import RENDER_SECONDS
+from charter.core.template_costs import RENDER_SECONDS
 
 UNIT = EXAMPLES / "units" / "county-propaganda"
 GROUP = EXAMPLES / "units" / "county-propaganda-group.toml"

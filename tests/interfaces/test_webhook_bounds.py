@@ -59,7 +59,7 @@ def test_a_malformed_webhook_is_refused_when_saved_and_when_used(register, tmp_p
 
 
 def test_a_malformed_webhook_saved_before_is_refused_naming_the_file(register, tmp_path):  # noqa: F811
-    from charter.register.settings import Webhook, save_webhook
+    from charter.register.webhook_settings import Webhook, save_webhook
 
     shared = shutil.copytree(register, tmp_path / "r", ignore=shutil.ignore_patterns(".charter-*"))
     settings = save_webhook(shared, Webhook("http://127.0.0.1:9/ok?key=SAVED KEY-SECRET", None, "wecom"))

@@ -272,7 +272,7 @@ def test_due_notify_sends_one_message_when_something_is_due(register, robot):
 
 
 def test_settings_file_is_private_whatever_the_umask(tmp_path):
-    from charter.register.settings import Webhook, save_webhook
+    from charter.register.webhook_settings import Webhook, save_webhook
 
     old = os.umask(0)
     try:
@@ -364,7 +364,7 @@ def test_someone_elses_settings_in_a_shared_register_are_not_used(register, tmp_
     import shutil
 
     shared = shutil.copytree(register, tmp_path / "shared", ignore=shutil.ignore_patterns(".charter-settings.toml"))
-    from charter.register.settings import Webhook, save_webhook
+    from charter.register.webhook_settings import Webhook, save_webhook
 
     planted = save_webhook(shared, Webhook("https://hooks.slack.com/services/T/B/theirs", None, "slack"))
     os.chown(planted, 65534, 65534)

@@ -12,7 +12,7 @@ from conftest import EXAMPLES
 
 from charter import pipeline
 from charter.register import index
-from charter.register.groups import read_register
+from charter.register.entries import read_register
 from charter.schema.group import load_group
 from charter.schema.unit import load_unit
 

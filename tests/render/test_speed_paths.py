@@ -277,7 +277,7 @@ def test_font_files_kept_within_their_bound_still_give_the_same_pdfs(demo_dir):
 from pathlib import Path
 from charter.render import font_embedding
 font_embedding._KEPT_AT_MOST = 25 << 20
-from charter.register.groups import read_entry
+from charter.register.entries import read_entry
 from charter.render.documents import render_documents
 answers = read_entry(Path({str(folder)!r})).answers
 for _ in range(2):

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from conftest import EXAMPLES
 
-import charter.interfaces.web.groups
+import charter.interfaces.web.register_pages
 from charter.interfaces.web import create_app
 from charter.schema.answers import answers_to_data
 from charter.schema.group import validate_for
@@ -243,7 +243,7 @@ def test_a_crash_in_one_request_leaves_the_server_running(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(charter.interfaces.web.groups, "notice", broken)
+    monkeypatch.setattr(charter.interfaces.web.register_pages, "notice", broken)
     crashed = client.get("/groups/防汛宣传群", headers=ZH)
     assert crashed.status_code == 500 and "RuntimeError" in crashed.get_data(as_text=True)
     assert "disk on fire" not in crashed.get_data(as_text=True)  # no internals shown

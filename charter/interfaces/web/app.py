@@ -20,17 +20,17 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ...core.clock import today
+from ...core.dotted import merged
 from ...core.errors import InputError
 from ...core.formats import ANSWERS_FILE
 from ...core.i18n import SPEAKING, environment_lang, lang_or, messages, text
 from ...core.resources import templates_dir
-from ...core.tree import merged
-from ...register.groups import Entry, find_group, open_namesake
+from ...register.entries import Entry, find_group, open_namesake
 from ...render.documents import render_documents
 from ...schema.answers import answers_from
 from ...schema.unit import load_unit
 from ..questions import Engine
-from . import groups
+from . import register_pages
 from .forms import FormState, build_form
 from .pool import Busy, Failed, RenderPool, TooSlow
 from .security import Access, secure_headers
@@ -187,7 +187,7 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
         source = request.args.get("from")
         if source:
             entry = site.entry(source)
-            problem = site.unit_left_behind(groups.units_of(entry), site.lang())
+            problem = site.unit_left_behind(register_pages.units_of(entry), site.lang())
             if problem:
                 state = build_form(start, site.engine(), site.pool.limits.members)
                 state.general = [problem]
@@ -260,7 +260,7 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             html, _ = site.page("preview-problems.html", site.lang(), problems=[])
         return html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
-    groups.add_routes(app, site, pool_message)
+    register_pages.add_routes(app, site, pool_message)
 
     @app.errorhandler(InputError)
     def bad_input(error: InputError):

@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from ...core.dates import long_date, weekday
+from ...core.dotted import get, merged
 from ...core.errors import InputError, input_error
 from ...core.i18n import lang_or, messages, text
 from ...core.tomlfile import parse_toml
-from ...core.tree import get, merged
 from ...schema.answers import AnswersBase, answers_from
 from ...schema.group import validate_for
 from ..question import AS_ANSWERED, KEEP, Question, Shown, kind_of, lang_of, preset_of

@@ -22,7 +22,7 @@ from pebble import ProcessPool
 
 from ...core.errors import InputError, MachineError
 from ...pipeline import Placement, record_renewal, write_charter
-from ...register.groups import read_entry
+from ...register.entries import read_entry
 from ...render.limits import SECONDS as RENDER_SECONDS
 from ...render.limits import cap_memory
 from ...render.pdf import render_pdf

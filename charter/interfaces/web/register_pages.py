@@ -14,8 +14,8 @@ from ...core.errors import InputError
 from ...core.formats import ANSWERS_FILE, FILE_NAMES
 from ...core.i18n import messages, text
 from ...pipeline import record_dissolution
+from ...register.entries import Entry, by_attention, read_register
 from ...register.folders import register_file
-from ...register.groups import Entry, by_attention, read_register
 from ...render.notices import notice
 from .pool import Busy, Failed, TooSlow
 
@@ -64,7 +64,7 @@ def add_routes(app, site, pool_message) -> None:
         shown = _sorted([e for e in entries if _matches(e, query)], sort, on)
         rows = [(e, e.status(on), long_date(e.answers.due_date(), lang), long_date(e.answers.group.created, lang))
                 for e in shown]
-        return site.page("groups.html", lang, rows=rows, total=len(entries), unreadable=unreadable, query=query,
+        return site.page("register_pages.html", lang, rows=rows, total=len(entries), unreadable=unreadable, query=query,
                          sort=sort, sorts=SORTS)
 
     @app.get("/groups/<folder>")

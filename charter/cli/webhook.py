@@ -28,7 +28,7 @@ def webhook_save(url: str, secret: str | None, platform: str | None, out_dir: Pa
     """
     from ..core.errors import input_error
     from ..interfaces.webhooks import address_problem, platform_of, redacted
-    from ..register.settings import Webhook, save_webhook
+    from ..register.webhook_settings import Webhook, save_webhook
 
     lang = environment_lang()
     problem = address_problem(url)
