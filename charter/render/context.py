@@ -95,14 +95,13 @@ def usual_posted_at(catalogue: Catalogue, preset: Preset, platform: str, owner: 
     """Where the full rules usually are: the group's facets' place (a duty-room wall) with a copy where
     the platform keeps files, else one of them; else the office's board. An office's board is no
     place for members of several organisations, who never pass it, nor for a group of a few days:
-    theirs are where the platform keeps files, else where the work keeps them (a duty room), else
-    in a file the owner posts in the group."""
+    theirs are where the platform keeps files, else in a file the owner posts in the group."""
     t = messages(preset.lang)
     kept = (catalogue.platforms.get(platform) or catalogue.platforms["other"]).posted_at
     online = getattr(kept, preset.lang) if kept else ""
-    place = fill_words(catalogue.words(preset).get("rules_posted_at", ""), owner=owner)
     if preset.organisations == "several" or preset.short:
-        return online or place or t["rules_posted_in_group"]
+        return online or t["rules_posted_in_group"]
+    place = fill_words(catalogue.words(preset).get("rules_posted_at", ""), owner=owner)
     if place and online:
         return t["posted_both"].format(place=place, online=online)
     return place or online or t["rules_posted_at"]

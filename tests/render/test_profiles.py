@@ -50,7 +50,8 @@ PHRASES = {  # stem: (what the charter says, what it must not say)
                        "孩子姓名+称呼", "打电话沟通"], ["调岗", "单位-姓名-职务", "涉密文件", "仍不改的移出本群"]),
     "bureau-notices": (["只发布通知", "不回复“收到”", "私信发通知的人", "经授权的领导", "考试前的试卷", "学生和家长的身份证号"],
                        ["新成员回一句", "不刷“收到”"]),
-    "inspection-visit": (["工作结束当天", "收尾消息", "当天自行退群"], ["解散前3天", "3天内自行退群"]),
+    # a group of a few days ends before anyone moves on: no rule for leaving it
+    "inspection-visit": (["工作结束当天", "收尾消息"], ["解散前3天", "自行退群"]),
     "county-media-event": (["“我是县融媒体中心记者赵磊", "20261125-县融媒体中心-工作安排.docx", "需要确认时用接龙",
                             "领导同志调离的"], ["已读回执", "I'm Sam Lee"]),
     "council-flood-duty": (["at any hour", "you do not need to watch the group", "@team or @channel", "[Handover]"],

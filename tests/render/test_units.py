@@ -488,8 +488,9 @@ def test_a_units_word_with_an_unknown_placeholder_prints_it(tmp_path):
     unit.mkdir()
     (unit / "unit.toml").write_text('[unit]\nname = "测试单位"\n[profiles.site]\nzh = "工地群"\nen = "Site"\n'
                                     '[profiles.site.words.zh]\nrules_posted_at = "{nothere}项目部"\n', "utf-8")
-    answers = (EXAMPLES / "county-media-event.toml").read_text("utf-8").replace('kind = "temporary"',
-                                                                              'kind = "temporary"\nprofile = "site"')
+    # one organisation: a group of several keeps its rules where all can read them, not at one office
+    answers = (EXAMPLES / "county-media-event.toml").read_text("utf-8").replace(
+        'kind = "temporary"', 'kind = "temporary"\nprofile = "site"\norganisations = "one"')
     (tmp_path / "site.toml").write_text(answers, "utf-8")
     result = run_charter("render", tmp_path / "site.toml", "--unit", unit, "--out", tmp_path / "out", "--format", "txt")
     assert result.returncode == 0, result.stderr
