@@ -7,7 +7,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, TypeAlias
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateRuntimeError, meta
@@ -241,15 +241,9 @@ class Catalogue(_Data):
         return next(iter(self.audiences))
 
     def _suggested(self, texts: tuple[str, ...], lang: str, most: bool = False) -> str | None:
-        """The audience the texts suggest most often (the first in the catalogue on a tie); with `most`,
-        only one that at least half of them suggest. The group's name says it first, then the units of
-        most of its people, and only then its purpose (a gas company's names the residents it serves)."""
-        votes = Counter(name for text in texts for name, audience in self.audiences.items()
-                        if audience.hints.found_in(text, lang))
-        if not votes:
-            return None
-        best = max(self.audiences, key=lambda name: votes[name])
-        return best if not most or votes[best] * 2 >= len([text for text in texts if text]) else None
+        hints = tuple((name, tuple(getattr(audience.hints, lang))) for name, audience in self.audiences.items())
+        # asked for every rule of a render: a roster of thousands is counted once
+        return _suggested(hints, tuple(text for text in texts if text), most)
 
     def facets(self, preset: Preset) -> tuple[Facet, ...]:
         """The group's facets, the most specific last: its organisations, its audience, its profile."""
@@ -336,6 +330,19 @@ def compiled_rule(source: str) -> Template:
 
 
 @cache
+@lru_cache(maxsize=64)
+def _suggested(hints: tuple[tuple[str, tuple[str, ...]], ...], texts: tuple[str, ...], most: bool) -> str | None:
+    """The audience the texts suggest most often (the first in the catalogue on a tie); with `most`,
+    only one that at least half of them suggest. The group's name says it first, then the units of
+    most of its people, and only then its purpose (a gas company's names the residents it serves)."""
+    lowered = [text.lower() for text in texts]
+    votes = Counter(name for text in lowered for name, words in hints if any(w.lower() in text for w in words))
+    if not votes:
+        return None
+    best = max((name for name, _ in hints), key=lambda name: votes[name])
+    return best if not most or votes[best] * 2 >= len(texts) else None
+
+
 def names_in(source: str) -> frozenset[str]:
     return frozenset(meta.find_undeclared_variables(_rule_env.parse(source)))
 

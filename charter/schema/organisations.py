@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal, TypeAlias
 
 Organisations: TypeAlias = Literal["one", "several"]
@@ -30,6 +31,7 @@ _EN_SECTION = re.compile(r"\b(team|department|dept|unit|office|desk|section|ward
                          re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def organisation_of(unit: str) -> str | None:
     """The organisation a unit names, in a form to compare; None for a section named without it."""
     unit = " ".join(unit.split())
@@ -55,4 +57,4 @@ def _starts(text: str, word: str) -> list[int]:
 
 def organisations_of(units: Iterable[str]) -> Organisations:
     """Several when the units listed name more than one organisation, else one."""
-    return "several" if len({o for o in map(organisation_of, units) if o is not None}) > 1 else "one"
+    return "several" if len({o for o in map(organisation_of, set(units)) if o is not None}) > 1 else "one"

@@ -64,7 +64,7 @@ def add_routes(app, site, pool_message) -> None:
         shown = _sorted([e for e in entries if _matches(e, query)], sort, on)
         rows = [(e, e.status(on), long_date(e.answers.due_date(), lang), long_date(e.answers.group.created, lang))
                 for e in shown]
-        return site.page("register_pages.html", lang, rows=rows, total=len(entries), unreadable=unreadable, query=query,
+        return site.page("groups.html", lang, rows=rows, total=len(entries), unreadable=unreadable, query=query,
                          sort=sort, sorts=SORTS)
 
     @app.get("/groups/<folder>")
