@@ -55,7 +55,7 @@ def test_the_schema_describes_every_new_fact():
     ("school", ["考试前的试卷和答案", "学生和家长的身份证号", "停课、恶劣天气和安全预警"],
      ["涉密文件", "群众、服务对象", "先拨打120"]),  # a staff room's work is nobody's first call in danger
     ("company", ["工作草稿和内部数据可以在群里讨论", "客户、服务对象和同事的身份证号", "账号密码"], ["涉密文件", "先拨打120"]),
-    ("residents", ["居民、志愿者和服务对象的身份证号", "由负责人单独收集或用报名表", "停水停电、安全预警和临时取消等紧急通知除外", "遇火灾、燃气泄漏或急病，先拨打120、110或119"],
+    ("residents", ["居民、志愿者和服务对象的身份证号", "由负责人单独收集或用报名表", "安全预警和临时取消等紧急通知除外"],
      ["涉密文件", "【请示】", "和节假日不发"]),
 ])
 def test_confidentiality_personal_data_and_quiet_hours_follow_the_members(audience, said, unsaid):
@@ -155,7 +155,7 @@ def test_one_person_keeps_the_records_where_the_answers_say():
 def test_page_poster_and_announcement_name_the_same_place_for_the_full_rules():
     answers = group_with(**{"group.rules_posted_at": "局机关一楼公告栏"})
     files = render_documents(validate_answers(answers), formats=("md", "txt", "html"))
-    assert "张贴位置：局机关一楼公告栏" in files["charter.md"].decode("utf-8")
+    assert "完整群规：局机关一楼公告栏" in files["charter.md"].decode("utf-8")
     assert files["announcement.txt"].decode("utf-8").strip().splitlines()[-1] == "完整群规：局机关一楼公告栏"
     from charter.render.context import build_context, poster_footer
     context = build_context(validate_answers(answers), builtin_catalogue())
@@ -241,16 +241,19 @@ def test_residents_are_not_organisations_and_hear_of_a_cut_at_night():
     residents = group_with(**{"group.audience": "residents", "group.organisations": "several"})
     page, _ = read(residents)
     assert "只发各单位都可以看的内容" not in page and "本群各单位以外" not in page
-    assert "停水停电、安全预警和临时取消等紧急通知除外" in page
+    assert "安全预警和临时取消等紧急通知除外" in page
+    # a notices group has no @all rule to say it: its quiet hours give the emergency numbers first
+    notices, _ = read(group_with(**{"group.audience": "residents", "group.profile": "broadcast"}))
+    assert "遇火灾、燃气泄漏或急病，先拨打120、110或119" in notices
 
 
 def test_several_organisations_and_short_groups_keep_the_full_rules_where_all_can_read_them():
     several, _ = read(group_with(**{"group.organisations": "several"}))
-    assert "张贴位置：群主发在群里的群规文件" in several
+    assert "完整群规：群主发在群里的群规文件" in several
     on_dingtalk, _ = read(group_with(**{"group.organisations": "several", "group.platform": "dingtalk"}))
-    assert "张贴位置：钉钉群文件" in on_dingtalk
+    assert "完整群规：钉钉群文件" in on_dingtalk
     one, _ = read(group_with(**{"group.organisations": "one"}))
-    assert "张贴位置：办公室公告栏" in one
+    assert "完整群规：办公室公告栏" in one
 
 
 def test_on_wechat_only_the_owner_and_admins_can_at_all_in_a_notices_group():

@@ -168,7 +168,7 @@ def test_the_charter_with_a_dozen_members_is_one_page_or_its_roster_an_appendix(
     zh = answers["lang"] == "zh"
     first = squeeze(pages[0])
     assert squeeze("群主签名") in first if zh else "signature" not in first.lower()  # English signs nothing
-    assert squeeze("张贴位置" if zh else "Posted at") in first
+    assert squeeze("完整群规" if zh else "Full rules") in first
     if stem in ROOM_FOR_A_DOZEN:
         assert len(pages) == 1 and all(squeeze(member["name"]) in first for member in answers["members"])
     else:
@@ -184,7 +184,7 @@ def test_a_long_roster_is_an_appendix_page(stem):
     assert len(pages) == 2
     # page 1: every rule (the last section's last one too) and the signature line; no member there
     assert squeeze("对群规有疑问或建议" if zh else "Questions or suggestions about these rules") in pages[0]
-    assert squeeze("群主签名" if zh else "Posted at") in pages[0]
+    assert squeeze("群主签名" if zh else "Full rules") in pages[0]
     assert squeeze(answers["members"][-1]["name"]) not in pages[0]
     heading = squeeze("附：成员名单" if zh else "Appendix: members")
     assert pages[1].startswith(heading)
