@@ -159,11 +159,33 @@ def usual_records(words: dict, owner: str) -> dict[str, str]:
     return {"records_keeper": owner, "records_what": words["records_what"], "records_place": words["records_place"]}
 
 
+_DETERMINERS = {"the", "a", "an", "our", "their", "its", "his", "her", "my", "your", "all", "each", "every", "any",
+                "this", "these", "that", "those"}
+
+
+def as_english_noun(text: str) -> str:
+    """A founder's "Sign-off log" or "Shared drive folder X" read into a sentence: "the Sign-off log",
+    "the Shared drive folder X" (a capital may be a name's: Riverside Church office); a phrase with
+    its own article ("Our drive": "our drive") or none to take (Nadia's folder, 2026 files) as written."""
+    first, space, rest = text.partition(" ")
+    if not first.replace("-", "").isalpha():
+        return text
+    if first.lower() in _DETERMINERS:
+        return f"{first.lower()}{space}{rest}"
+    return f"the {text}"
+
+
 def records(answers: AnswersBase, words: dict) -> dict[str, str]:
-    """Who keeps which records where: each part as the answers give it, else as usual."""
+    """Who keeps which records where: each part as the answers give it, else as usual (in English,
+    what and where as parts of a sentence)."""
     given = answers.group.records
-    return {fact: (given and getattr(given, fact.removeprefix("records_"))) or usual
-            for fact, usual in usual_records(words, answers.owner.name).items()}
+    shown = {fact: (given and getattr(given, fact.removeprefix("records_"))) or usual
+             for fact, usual in usual_records(words, answers.owner.name).items()}
+    if answers.lang == "en" and given:
+        for fact in ("records_what", "records_place"):
+            if getattr(given, fact.removeprefix("records_")):
+                shown[fact] = as_english_noun(shown[fact])
+    return shown
 
 
 def facts(answers: AnswersBase, catalogue: Catalogue, chosen: list[Rule]) -> dict:

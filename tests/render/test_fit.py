@@ -274,3 +274,12 @@ def test_an_english_office_keeps_working_hours_rather_than_a_curfew():
     page, _ = read(group_with(lang="en", **{"group.audience": "government"}))
     assert "nobody is expected to read or reply outside their own working hours" in page
     assert "No messages between 21:00" not in page
+
+
+def test_english_records_read_as_a_sentence_whatever_the_founder_typed():
+    english = group_with(lang="en", **{"group.records": {"keeper": "Nadia Kowalski", "what": "Sign-off log and design files",
+                                                         "place": "Shared Google Drive folder Relaunch"}})
+    page, _ = read(english)
+    assert "Nadia Kowalski keeps the Sign-off log and design files in the Shared Google Drive folder Relaunch" in page
+    own = group_with(lang="en", **{"group.records": {"what": "the minutes", "place": "Our shared drive"}})
+    assert "keeps the minutes in our shared drive" in read(own)[0]
