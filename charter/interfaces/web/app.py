@@ -138,6 +138,16 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
     app.jinja_env.filters["when_json"] = lambda when: json.dumps(
         [{"key": c.key, "values": sorted(c.values, key=str)} for c in when], ensure_ascii=False)
 
+    _guard(app, site, access)
+    _form_routes(app, site)
+    register_pages.add_routes(app, site, pool_message)
+    _error_pages(app, site)
+    return app
+
+
+def _guard(app: Flask, site: Site, access: Access) -> None:
+    """Every request: in the page's language, from an allowed host with the password if one is set;
+    every response with the security headers."""
     @app.before_request
     def speak_the_pages_language():
         # messages made below the web (a register folder that cannot be read) in the page's words
@@ -163,6 +173,10 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
         secure_headers(response, preview=request.endpoint == "preview_page")
         return response
 
+
+def _form_routes(app: Flask, site: Site) -> None:
+    """The form: a new charter (or one started from a group or an uploaded file), its live preview,
+    and writing it."""
     def start_answers() -> dict:
         if site.unit is None:
             return {"lang": site.lang()}
@@ -260,8 +274,9 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             html, _ = site.page("preview-problems.html", site.lang(), problems=[])
         return html, 200, {"Content-Type": "text/html; charset=utf-8"}
 
-    register_pages.add_routes(app, site, pool_message)
 
+def _error_pages(app: Flask, site: Site) -> None:
+    """Every failure as a page in the user's language, without the server's paths or a traceback."""
     @app.errorhandler(InputError)
     def bad_input(error: InputError):
         return site.message(error.lang, 400, site.without_server_paths(error.report()))
@@ -288,8 +303,6 @@ def create_app(out_dir: Path, unit_dir: Path | None = None, access: Access = Acc
             return error
         app.logger.exception("request failed")  # the server goes on; this request gets a page saying so
         return site.message(site.lang(), 500, text(site.lang(), "web.server_error", detail=type(error).__name__))
-
-    return app
 
 
 def pool_message(lang: str, error: Exception) -> str:
